@@ -1,0 +1,1 @@
+"""Bureau party groups (被巡察党组织) and, later, their members."""

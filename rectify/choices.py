@@ -1,0 +1,28 @@
+"""Choices shared by models, filters, serializers, forms and the admin."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """The three canonical states that statistics use; the printed text is kept beside."""
+
+    IN_PROGRESS = "in_progress", _("正在推进")
+    COMPLETED = "completed", _("已完成")
+    COMPLETED_LONGTERM = "completed_longterm", _("已完成，长期坚持")
+
+    @classmethod
+    def done(cls) -> list[str]:
+        return [cls.COMPLETED, cls.COMPLETED_LONGTERM]
+
+
+class NumberingStyle(models.TextChoices):
+    """How the problem tree is numbered (see rectify.numbering)."""
+
+    NESTED = "nested", _("逐级编号（各级序号在上级下重新起算）")
+    CONTINUOUS = "continuous", _("类别逐级编号，任务全文连续编号")
+
+
+class NoticeKind(models.TextChoices):
+    PROGRESS = "progress", _("整改进展情况通报")
+    FINAL = "final", _("整改情况通报")

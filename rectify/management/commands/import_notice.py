@@ -1,0 +1,69 @@
+"""Import a published notice (.txt or .docx) into records."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from rectify.importer import NoticeReadError, parse_notice, read_notice_file
+from rectify.importer.loader import ImportRefused, find_existing, load_notice
+
+
+class Command(BaseCommand):
+    help = "导入一份已发布的整改通报（.txt 或 .docx），生成巡察轮次及其问题、措施。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="通报文件（UTF-8/GB18030 文本或 .docx）")
+        parser.add_argument("--party-group", help="被巡察党组织全称（默认取通报落款）")
+        parser.add_argument("--dry-run", action="store_true", help="只解析并报告，不写入")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果")
+
+    def handle(self, *args, path: str, party_group=None, dry_run=False, json=False, **options):
+        try:
+            text = read_notice_file(path)
+        except (NoticeReadError, OSError) as exc:
+            raise CommandError(f"{path}：{_message(exc)}", returncode=2) from None
+        parsed = parse_notice(text)
+        if json:
+            self.stdout.write(_dumps(parsed.to_dict()))
+        else:
+            for doubt in parsed.doubts:
+                self.stderr.write(f"疑点 第{doubt.line}行：{doubt.message}")
+        if parsed.task_count == 0:
+            raise CommandError(f"{path}：通报中没有识别出任何整改任务，未导入。", returncode=2)
+        if dry_run:
+            if not json:
+                self.stdout.write(
+                    f"试导入：{parsed.task_count} 项整改任务、{parsed.measure_count} 条措施、"
+                    f"{len(parsed.doubts)} 处疑点；未写入。"
+                )
+            return
+        if find_existing(parsed, party_group):
+            raise CommandError(f"{path}：该通报已导入过（同一党组织、标题和日期），未重复导入。",
+                               returncode=2)
+        try:
+            with transaction.atomic():
+                notice = load_notice(parsed, party_group=party_group)
+        except ImportRefused as exc:
+            raise CommandError(f"{path}：{exc}", returncode=2) from None
+        summary = (
+            f"已导入“{notice.title}”：{parsed.task_count} 项整改任务、"
+            f"{parsed.measure_count} 条措施、{len(parsed.doubts)} 处疑点。"
+        )
+        (self.stderr if json else self.stdout).write(summary)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在。"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个目录，不是文件。"
+    if isinstance(exc, PermissionError):
+        return "没有读取该文件的权限。"
+    return str(exc)
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)

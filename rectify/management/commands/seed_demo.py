@@ -1,0 +1,74 @@
+"""Load the two seed notices as sample data and create one demo login per role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from bureaus.models import PartyGroup
+from rectify import roles
+from rectify.importer import parse_notice, read_notice_file
+from rectify.importer.loader import find_existing, load_notice
+
+SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "notices"
+DEMO_PASSWORD = "rectify-demo"
+
+# username -> (role, is_staff, party group name or None)
+DEMO_USERS = {
+    "staff": (roles.STAFF, True, None),
+    "auditor": (roles.AUDITOR, True, None),
+    "clerk_xinye": (roles.CLERK, False, "中共新野县教育体育局党组"),
+    "clerk_xuchang": (roles.CLERK, False, "中共许昌市教育局党组"),
+}
+
+
+def seed_files() -> list[Path]:
+    return sorted(SEED_DIR.glob("*.txt"))
+
+
+class Command(BaseCommand):
+    help = "载入两份示例通报并为每个角色创建演示账号（可重复运行）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="DEBUG 关闭时也运行（会创建密码公开的演示账号）",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG 已关闭：seed_demo 会创建密码公开的演示账号，拒绝运行；确需运行请加 --force。"
+            )
+        groups = roles.ensure_roles()
+        created_notices = 0
+        for path in seed_files():
+            parsed = parse_notice(read_notice_file(path))
+            if find_existing(parsed):
+                continue
+            load_notice(parsed)
+            created_notices += 1
+        created_users = 0
+        User = get_user_model()
+        for username, (role, is_staff, bureau_name) in DEMO_USERS.items():
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                created_users += 1
+            user.is_staff = is_staff
+            user.save()
+            user.groups.add(groups[role])
+            if bureau_name:
+                bureau = PartyGroup.objects.find(bureau_name)
+                if bureau is None:
+                    raise CommandError(f"示例数据中缺少党组织：{bureau_name}")
+                bureau.members.add(user)
+        self.stdout.write(
+            f"seed_demo：新建通报 {created_notices} 份、演示账号 {created_users} 个"
+            f"（示例通报共 {len(seed_files())} 份，演示账号共 {len(DEMO_USERS)} 个）。"
+        )

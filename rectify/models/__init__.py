@@ -1,0 +1,7 @@
+"""The inspection records: rounds, the problem tree, tasks, measures and notices."""
+
+from rectify.models.notices import Notice
+from rectify.models.rounds import InspectionRound
+from rectify.models.tree import Measure, ProblemCategory, RectificationTask
+
+__all__ = ["InspectionRound", "Measure", "Notice", "ProblemCategory", "RectificationTask"]

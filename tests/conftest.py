@@ -1,0 +1,77 @@
+"""Shared fixtures: named users per role and small rounds built in code."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from bureaus.models import PartyGroup
+from rectify import roles
+from rectify.choices import NumberingStyle
+from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
+
+PASSWORD = "rectify-test-pw-2024"
+
+
+def make_user(django_user_model, username: str, role: str | None, *, is_staff: bool = False):
+    user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=is_staff)
+    if role:
+        user.groups.add(roles.ensure_roles()[role])
+    return user
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    return make_user(django_user_model, "staff", roles.STAFF, is_staff=True)
+
+
+@pytest.fixture
+def auditor_user(db, django_user_model):
+    return make_user(django_user_model, "auditor", roles.AUDITOR, is_staff=True)
+
+
+@pytest.fixture
+def bureau(db):
+    return PartyGroup.objects.create(name="中共测试市教育局党组", short_name="测试市教育局")
+
+
+@pytest.fixture
+def other_bureau(db):
+    return PartyGroup.objects.create(name="中共测试市卫健委党组", short_name="测试市卫健委")
+
+
+@pytest.fixture
+def clerk_user(db, django_user_model, bureau):
+    user = make_user(django_user_model, "clerk_a", roles.CLERK)
+    bureau.members.add(user)
+    return user
+
+
+@pytest.fixture
+def make_round(db, bureau):
+    def _make(**kwargs) -> InspectionRound:
+        kwargs.setdefault("party_group", bureau)
+        kwargs.setdefault("inspecting_body", "市委第三巡察组")
+        kwargs.setdefault("kind", "常规巡察")
+        kwargs.setdefault("feedback_date", datetime.date(2023, 2, 28))
+        return InspectionRound.objects.create(**kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def small_round(make_round):
+    """(一) category → 1. category → tasks, plus a task straight under (一), measures on one."""
+    rnd = make_round(
+        numbering_style=NumberingStyle.NESTED,
+        level_formats=["({cn})", "{n}.", "{n})", "{circled}"],
+    )
+    top = ProblemCategory.objects.create(round=rnd, title="政治责任扛得不牢")
+    sub = ProblemCategory.objects.create(round=rnd, parent=top, title="要求不到位")
+    t1 = RectificationTask.objects.create(round=rnd, category=sub, title="三年攻坚存在短板")
+    RectificationTask.objects.create(round=rnd, category=sub, title="综合改革成效不明显")
+    RectificationTask.objects.create(round=rnd, category=top, title="党建工作边缘化")
+    Measure.objects.create(task=t1, position=1, text="全面开展排查。")
+    Measure.objects.create(task=t1, position=2, text="建立工作台账。")
+    return rnd
