@@ -1,0 +1,1060 @@
+"""Parse the text of a published rectification notice (整改通报) into a :class:`ParsedNotice`.
+
+The parser never raises: whatever it cannot place becomes a :class:`Doubt` with a line number
+and a Chinese message. It works in passes that are each linear in the size of the text:
+
+1. *Lines*: split, strip ``[bookmark: …]`` leftovers and whitespace, drop empty lines.
+2. *Frame*: the header (web page furniture, title, issuer), and from the end the date line,
+   the signature and the closing paragraph(s) ("欢迎…监督", contacts).
+3. *Items*: each body line becomes a heading (a recognised mark such as ``一、`` ``(一)``
+   ``1.`` ``1)`` ``(1)`` ``①``), a label line (``整改情况：`` ``整改结果：`` …) or a paragraph.
+4. *Raw tree*: heading marks are grouped by family; a family already on the current path
+   closes the deeper levels (a sibling), a new family opens a deeper level. Inside a task whose
+   label has been seen, an unseen family is a numbered measure, not a deeper heading.
+5. *Sections*: a leading top-level heading with only prose (``一、整体推进情况``) is the overall
+   section; a single top-level heading that merely wraps the tree (``二、问题整改情况``) is
+   the problems heading; prose sections after the tree (``下一步工作打算``) join the closing.
+6. *Nodes*: a node with child headings is a category, a leaf is a task. A task's body is read
+   as progress label, measures (``一是…二是…`` inline or one per paragraph; otherwise the first
+   paragraph is one unnumbered measure), outcome (any other paragraph after the measures, or a
+   paragraph opening with 经过整改/通过整改 before any measure) and result (``整改结果：…``).
+7. *Numbers*: continuous or nested style is detected from the task labels, derived numbers
+   come from :func:`rectify.numbering.number_tree`, and disagreements become doubts.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rectify.importer import facts, marks
+from rectify.importer.parsed import (
+    CATEGORY,
+    TASK,
+    Doubt,
+    ParsedMeasure,
+    ParsedNode,
+    ParsedNotice,
+)
+from rectify.importer.status import RESULT_TRAILING, canonical_status, parse_deadline
+from rectify.numbering import (
+    CONTINUOUS,
+    DEFAULT_TASK_FORMAT,
+    NESTED,
+    format_mark,
+    labels_agree,
+    number_tree,
+)
+
+#: Beyond this many doubts the rest are summarised in one last doubt.
+MAX_DOUBTS = 2000
+#: Characters of a paragraph quoted in a doubt.
+EXCERPT = 30
+#: Headings beyond this many are read as plain paragraphs (a notice has hundreds at most).
+MAX_HEADINGS = 100_000
+
+_BOOKMARK_RE = re.compile(r"\[bookmark:[^\]\n]{0,200}\]", re.IGNORECASE)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_COUNT_SUFFIX_RE = re.compile(
+    r"[，,、；;：:\s]{0,3}[(（]?\s{0,3}"
+    r"(?:共(?:计|有)?\s{0,3}(?P<n1>[0-9０-９]{1,4}|[一二三四五六七八九十百两]{1,5})\s{0,3}(?:项|个|条)"
+    r"(?:整改任务|整改事项|具体问题|任务|问题|事项)?"
+    r"|(?P<n2>[0-9０-９]{1,4}|[一二三四五六七八九十百两]{1,5})\s{0,3}(?:项|个|条)"
+    r"(?:整改任务|具体问题|问题))"
+    r"\s{0,3}[)）]?\s{0,3}[。.]?$"
+)
+_OVERALL_TITLE_RE = re.compile(
+    r"整体|总体|总的|基本情况|工作情况|推进情况|开展情况|主要做法|工作措施|组织领导"
+)
+_WRAPPER_TITLE_RE = re.compile(r"问题|整改|落实")
+_CATEGORY_HINT_RE = re.compile(r"方面|关于|“|\"")
+_TRAILING_TITLE_RE = re.compile(r"下一步|下步|今后|工作打算|下阶段|工作计划|长效机制")
+_TITLE_STATUS_RE = re.compile(
+    r"[（(]\s{0,3}((?:已完成|已整改|基本完成|正在推进|整改中|持续推进|长期坚持|已办结|完成整改)"
+    r"[^（()）]{0,20}?)\s{0,3}[）)]\s{0,3}[。.]?$"
+)
+_OUTCOME_START_RE = re.compile(r"^(?:经过整改|通过整改|经整改|整改后|目前，|截至目前)")
+
+
+# ----------------------------------------------------------------------------------------
+# Items
+
+
+@dataclass(slots=True, eq=False)
+class _Item:
+    kind: str  # "heading" | "label" | "para"
+    line: int
+    text: str  # this item's own text (a line may be split at inline labels)
+    source: str = ""  # the whole printed line, kept for prose sections
+    first: bool = True  # the first item of its line
+    mark: marks.HeadingMark | None = None
+    label: marks.LabelMatch | None = None
+    as_measure: bool = False  # a numbered line read as a measure inside a task
+
+
+@dataclass(slots=True, eq=False)
+class _Raw:
+    """A heading of the raw tree with its own body items (those before its first child)."""
+
+    item: _Item | None
+    children: list[_Raw] = field(default_factory=list)
+    body: list[_Item] = field(default_factory=list)
+    has_label: bool = False
+
+    @property
+    def family(self) -> str:
+        return self.item.mark.family if self.item and self.item.mark else ""
+
+    @property
+    def title(self) -> str:
+        return self.item.mark.rest if self.item and self.item.mark else ""
+
+    @property
+    def line(self) -> int:
+        return self.item.line if self.item else 0
+
+
+class _Context:
+    """Mutable state shared by the passes: doubts and style counters."""
+
+    def __init__(self) -> None:
+        self.doubts: list[Doubt] = []
+        self.suppressed = 0
+        self.inline_paragraphs = 0
+        self.separate_paragraphs = 0
+        self.default_year: int | None = None
+
+    def doubt(self, line: int, message: str) -> None:
+        if len(self.doubts) >= MAX_DOUBTS:
+            self.suppressed += 1
+            return
+        self.doubts.append(Doubt(line=line, message=f"第{line}行：{message}"))
+
+
+def _excerpt(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "……"
+
+
+def _split_lines(text: str) -> list[tuple[int, str]]:
+    """Non-empty stripped lines with their 1-based numbers; bookmarks removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "[" in text:
+        text = _BOOKMARK_RE.sub("", text)
+    lines: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip().strip(_INVISIBLE).strip()
+        if stripped:
+            lines.append((number, stripped))
+    return lines
+
+
+def _tokenize(line: int, text: str) -> list[_Item]:
+    """One line -> a heading, label or paragraph item, split again at inline labels."""
+    items: list[_Item] = []
+    mark = marks.match_heading(text)
+    if mark is not None:
+        pieces = marks.split_at_inline_labels(mark.rest)
+        if pieces and marks.match_label(pieces[0]) is None:
+            mark.rest = pieces.pop(0)
+        else:
+            mark.rest = ""
+        items.append(_Item("heading", line, text, source=text, mark=mark))
+    else:
+        pieces = marks.split_at_inline_labels(text)
+    for piece in pieces:
+        label = marks.match_label(piece)
+        kind = "label" if label is not None else "para"
+        items.append(_Item(kind, line, piece, source=text, first=not items, label=label))
+    return items
+
+
+def _prose(items: Iterable[_Item]) -> list[str]:
+    """The printed lines of some items (lines split at inline labels are whole again)."""
+    return [item.source or item.text for item in items if item.first]
+
+
+# ----------------------------------------------------------------------------------------
+# Frame: header and footer
+
+
+@dataclass
+class _Frame:
+    title: str = ""
+    issuer: str = ""
+    header_date: object = None
+    date: object = None
+    date_line: int = 0
+    signature: str = ""
+    trailing: list[str] = field(default_factory=list)
+    header_leftovers: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _read_header(lines: list[tuple[int, str]], frame: _Frame) -> int:
+    """Consume the header lines; returns the index of the first body line."""
+    index = 0
+    pending: tuple[int, str] | None = None
+    limit = min(len(lines), 10)
+    while index < limit:
+        _, text = lines[index]
+        if marks.match_heading(text) or marks.match_label(text):
+            break
+        if facts.is_chrome(text):
+            frame.header_date = frame.header_date or facts.chrome_date(text)
+            index += 1
+            continue
+        if facts.is_doc_number(text):
+            index += 1
+            continue
+        date = facts.parse_date_line(text)
+        if date is not None and frame.title:
+            frame.header_date = frame.header_date or date
+            index += 1
+            continue
+        if len(text) > 100 or text[-1] in "。；;，,：:！!？?":
+            break
+        candidate = facts.strip_bracket_prefix(text)
+        if not frame.title and facts.looks_like_title(candidate) and len(candidate) <= 100:
+            if pending is not None:
+                prefix = pending[1]
+                if prefix.endswith("文件"):
+                    frame.issuer = prefix[:-2]
+                else:
+                    candidate = prefix + candidate
+            frame.title = candidate
+            pending = None
+            index += 1
+            continue
+        if frame.title or pending is not None or facts.has_sentence_punct(text):
+            break
+        if len(candidate) <= 40:
+            pending = (index, text)
+            index += 1
+            continue
+        break
+    if pending is not None:
+        # A short first line not followed by a title: it is body text after all.
+        return pending[0]
+    return index
+
+
+def _read_footer(lines: list[tuple[int, str]], start: int, frame: _Frame) -> int:
+    """Find the date line and the signature at the end; returns the end of the body."""
+    end = len(lines)
+    lowest = max(start, end - 6)
+    for index in range(end - 1, lowest - 1, -1):
+        number, text = lines[index]
+        date = facts.parse_date_line(text)
+        if date is None:
+            continue
+        frame.date = date
+        frame.date_line = number
+        frame.trailing = [t for _, t in lines[index + 1:end]]
+        end = index
+        if end > start:
+            candidate = lines[end - 1][1]
+            if (
+                facts.looks_like_signature(candidate)
+                and not marks.match_heading(candidate)
+                and not marks.match_label(candidate)
+                and not facts.is_closing_start(candidate)
+                and not (len(candidate) <= 12 and canonical_status(candidate))
+            ):
+                frame.signature = candidate
+                end -= 1
+        return end
+    # No date: a last short line naming an organisation is still a signature.
+    if end > start:
+        candidate = lines[end - 1][1]
+        if (
+            facts.looks_like_signature(candidate)
+            and candidate.endswith(("党组", "党委", "委员会", "党支部", "党总支", "党工委"))
+            and not marks.match_heading(candidate)
+        ):
+            frame.signature = candidate
+            end -= 1
+    return end
+
+
+# ----------------------------------------------------------------------------------------
+# Raw tree
+
+
+def _build_raw_tree(items: list[_Item], ctx: _Context) -> _Raw:
+    root = _Raw(item=None)
+    path: list[_Raw] = [root]
+    headings = 0
+    for item in items:
+        if item.kind == "heading" and headings >= MAX_HEADINGS:
+            if headings == MAX_HEADINGS:
+                ctx.doubt(item.line, f"编号标题超过{MAX_HEADINGS}个，其后的标题按普通段落处理")
+                headings += 1
+            item.kind = "para"
+        if item.kind == "heading" and item.mark is not None:
+            headings += 1
+            family = item.mark.family
+            position = next(
+                (i for i in range(1, len(path)) if path[i].family == family), None
+            )
+            if position is not None:
+                del path[position:]
+            else:
+                current = path[-1]
+                if current is not root and current.has_label and not current.children:
+                    item.as_measure = True
+                    current.body.append(item)
+                    continue
+            node = _Raw(item=item)
+            path[-1].children.append(node)
+            path.append(node)
+            continue
+        current = path[-1]
+        current.body.append(item)
+        if item.kind == "label":
+            current.has_label = True
+    return root
+
+
+def _subtree_has_label(raw: _Raw) -> bool:
+    stack = [raw]
+    while stack:
+        node = stack.pop()
+        if node.has_label:
+            return True
+        stack.extend(node.children)
+    return False
+
+
+def _flatten_text(raw: _Raw, include_heading: bool = True) -> list[str]:
+    out: list[str] = []
+    stack: list[tuple[_Raw, bool]] = [(raw, include_heading)]
+    while stack:
+        node, with_heading = stack.pop()
+        if with_heading and node.item is not None:
+            out.append(node.item.text)
+        out.extend(_prose(node.body))
+        stack.extend((child, True) for child in reversed(node.children))
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Tasks
+
+
+class _TaskReader:
+    """Reads one task's body items into progress label, measures, outcome and result."""
+
+    def __init__(self, node: ParsedNode, ctx: _Context) -> None:
+        self.node = node
+        self.ctx = ctx
+        self.measures: list[ParsedMeasure] = []
+        self.next_k = 1
+        self.ordered = False  # measures carry printed ordinals
+        self.pending: list[tuple[int, str]] = []
+        self.outcome: list[str] = []
+        self.post_result: list[tuple[int, str]] = []
+        self.mode = "body"  # "body" | "outcome" | "after_result"
+        self.result_line = 0
+
+    # -- paragraphs -------------------------------------------------------------------
+
+    def paragraph(self, line: int, text: str) -> None:
+        if not text:
+            return
+        if self.mode == "outcome":
+            self.outcome.append(text)
+            return
+        if self.mode == "after_result":
+            self.post_result.append((line, text))
+            return
+        k = marks.measure_ordinal_at_start(text)
+        if k is not None:
+            self._ordinal_paragraph(line, text, k)
+            return
+        if not self.measures:
+            first = marks.find_measure_ordinal(text, 1)
+            if first > 0 and marks.find_measure_ordinal(text, 2, first + 2) >= 0:
+                preamble = text[:first].strip()
+                parts = self._split_inline(line, text[first:], 1)
+                if preamble and parts:
+                    parts[0] = preamble + parts[0]
+                    self.ctx.doubt(
+                        line, f"措施“一是”之前的引导语“{_excerpt(preamble)}”已并入第一条措施"
+                    )
+                self._add_measures(line, parts)
+                return
+            if _OUTCOME_START_RE.match(text):
+                self.outcome.append(text)
+                return
+            self.measures.append(ParsedMeasure(text=text, line=line))
+            return
+        self.pending.append((line, text))
+
+    def numbered_measure(self, item: _Item) -> None:
+        """A numbered line such as "（1）建立台账" inside a task: one measure."""
+        if self.mode in ("outcome", "after_result"):
+            self.paragraph(item.line, item.text)
+            return
+        self._flush_pending_into_measure()
+        text = item.mark.rest if item.mark else item.text
+        self.measures.append(ParsedMeasure(text=text or item.text, line=item.line))
+        self.ordered = True
+        self.ctx.separate_paragraphs += 1
+
+    def _ordinal_paragraph(self, line: int, text: str, k: int) -> None:
+        if k != self.next_k:
+            expected = marks.measure_token(self.next_k)
+            printed = marks.measure_token(k)
+            if k == 1 and self.ordered:
+                what = "措施序号重新从“一是”开始"
+            elif k < self.next_k:
+                what = f"措施序号“{printed}”重复或顺序颠倒（应为“{expected}”）"
+            else:
+                what = f"措施序号“{printed}”前缺少“{expected}”"
+            self.ctx.doubt(line, f"{what}，已按原文导入")
+        if k == 1 and not self.ordered and len(self.measures) == 1 and not self.pending:
+            # A leading unnumbered paragraph followed by "一是…": it was an introduction.
+            intro = self.measures.pop()
+            parts = self._split_inline(line, text, k)
+            if parts:
+                parts[0] = intro.text + parts[0]
+                self.ctx.doubt(
+                    intro.line, f"措施“一是”之前的引导语“{_excerpt(intro.text)}”已并入第一条措施"
+                )
+            self._add_measures(intro.line, parts, first_line=intro.line, rest_line=line)
+            return
+        self._flush_pending_into_measure()
+        self._add_measures(line, self._split_inline(line, text, k))
+
+    def _add_measures(
+        self, line: int, parts: list[str], first_line: int | None = None,
+        rest_line: int | None = None,
+    ) -> None:
+        for index, part in enumerate(parts):
+            measure_line = (first_line if index == 0 and first_line else rest_line) or line
+            self.measures.append(ParsedMeasure(text=part, line=measure_line))
+        self.ordered = True
+        if len(parts) >= 2:
+            self.ctx.inline_paragraphs += 1
+        elif parts:
+            self.ctx.separate_paragraphs += 1
+
+    def _split_inline(self, line: int, text: str, k: int) -> list[str]:
+        """Split "一是…。二是…" at the expected next ordinals; strips the ordinals."""
+        parts: list[str] = []
+        start = len(marks.measure_token(k))
+        pos = start
+        skipped = False
+        while True:
+            nxt = k + 1
+            found = marks.find_measure_ordinal(text, nxt, pos)
+            if found < 0 and not skipped:
+                alt = marks.find_measure_ordinal(text, nxt + 1, pos)
+                if alt >= 0:
+                    self.ctx.doubt(
+                        line,
+                        f"措施序号“{marks.measure_token(nxt + 1)}”前缺少"
+                        f"“{marks.measure_token(nxt)}”，已按原文导入",
+                    )
+                    found, nxt, skipped = alt, nxt + 1, True
+            if found < 0:
+                part = text[start:].strip()
+                if part:
+                    parts.append(part)
+                break
+            part = text[start:found].strip()
+            if part:
+                parts.append(part)
+            k = nxt
+            start = found + len(marks.measure_token(nxt))
+            pos = start
+        self.next_k = k + 1
+        return parts
+
+    def _flush_pending_into_measure(self) -> None:
+        if self.pending and self.measures:
+            last = self.measures[-1]
+            last.text = "\n".join([last.text, *(text for _, text in self.pending)])
+        elif self.pending:
+            self.outcome.extend(text for _, text in self.pending)
+        self.pending = []
+
+    # -- labels -----------------------------------------------------------------------
+
+    def label(self, item: _Item, following: _Item | None) -> bool:
+        """Handle a label line; returns True when ``following`` was consumed."""
+        label = item.label
+        assert label is not None
+        if label.kind == "progress":
+            if not self.node.progress_label:
+                self.node.progress_label = label.printed
+            if self.mode != "body":
+                self.mode = "body"
+            self.paragraph(item.line, label.rest)
+            return False
+        if label.kind == "deadline":
+            content = label.rest
+            consumed = False
+            if not content and following is not None and following.kind == "para":
+                content, consumed = following.text, True
+            deadline = parse_deadline(content, self.ctx.default_year, require_hint=False)
+            if deadline is not None:
+                self.node.deadline = self.node.deadline or deadline
+            elif content:
+                self.ctx.doubt(item.line, f"无法识别的整改时限“{_excerpt(content)}”，未导入")
+            return consumed
+        content = label.rest
+        consumed = False
+        if not content and following is not None and following.kind == "para":
+            if self._is_result_phrase(label.word, following.text):
+                content, consumed = following.text, True
+        if self._is_result_phrase(label.word, content):
+            self._set_result(item.line, content)
+            return consumed
+        head, tail = _first_sentence(content)
+        if tail and self._is_result_phrase(label.word, head):
+            # "整改结果：已完成。通过整改，……": the status, then the outcome.
+            self._set_result(item.line, head)
+            self.outcome.append(tail)
+            return consumed
+        if label.word in ("完成情况", "整改完成情况") and not self.measures:
+            if not self.node.progress_label:
+                self.node.progress_label = label.printed
+            self.mode = "body"
+            self.paragraph(item.line, content)
+            return consumed
+        # 整改成效 / 整改结果 followed by prose: the outcome.
+        self._end_measures()
+        self.mode = "outcome"
+        if content:
+            self.outcome.append(content)
+        return consumed
+
+    @staticmethod
+    def _is_result_phrase(word: str, content: str) -> bool:
+        text = content.strip().rstrip(RESULT_TRAILING)
+        if not text or len(text) > 40 or text.startswith("一是"):
+            return False
+        if "。" in text:
+            return False
+        if word == "整改结果":
+            return True
+        status = canonical_status(text)
+        if word in ("完成情况", "整改完成情况"):
+            return status is not None or len(text) <= 12
+        return status is not None and len(text) <= 20
+
+    def _set_result(self, line: int, content: str) -> None:
+        text = content.strip().rstrip(RESULT_TRAILING)
+        if self.node.result:
+            self.ctx.doubt(line, f"任务已有整改结果“{self.node.result}”，重复的结果“{text}”未导入")
+            return
+        self._end_measures()
+        self.node.result = text
+        self.result_line = line
+        self.node.status = canonical_status(text)
+        if self.node.status is None:
+            self.ctx.doubt(
+                line,
+                f"整改结果“{text}”无法对应到标准状态（正在推进/已完成/已完成，长期坚持），"
+                "请人工确认",
+            )
+        deadline = parse_deadline(text, self.ctx.default_year)
+        if deadline is not None:
+            self.node.deadline = deadline
+        self.mode = "after_result"
+
+    def _end_measures(self) -> None:
+        if self.pending:
+            self.outcome.extend(text for _, text in self.pending)
+            self.pending = []
+
+    # -- finish -----------------------------------------------------------------------
+
+    def finish(self) -> list[tuple[int, str]]:
+        """Store the collected parts on the node; returns paragraphs after the result."""
+        self._end_measures()
+        self.node.measures = self.measures
+        self.node.outcome = "\n".join(self.outcome)
+        return self.post_result
+
+
+def _first_sentence(text: str) -> tuple[str, str]:
+    """Split after the first 。 or ；: ("已完成。", "通过整改，……")."""
+    for index, char in enumerate(text[:60]):
+        if char in "。；;":
+            return text[: index + 1], text[index + 1:].strip()
+    return text, ""
+
+
+def _read_task(node: ParsedNode, body: list[_Item], ctx: _Context) -> list[tuple[int, str]]:
+    reader = _TaskReader(node, ctx)
+    index = 0
+    while index < len(body):
+        item = body[index]
+        following = body[index + 1] if index + 1 < len(body) else None
+        if item.kind == "label":
+            if reader.label(item, following):
+                index += 1
+        elif item.as_measure:
+            reader.numbered_measure(item)
+        else:
+            reader.paragraph(item.line, item.text)
+        index += 1
+    return reader.finish()
+
+
+# ----------------------------------------------------------------------------------------
+# Nodes
+
+
+def _strip_count(title: str) -> tuple[str, int | None]:
+    tail_start = max(0, len(title) - 40)
+    m = _COUNT_SUFFIX_RE.search(title, tail_start)
+    if not m or m.start() == 0:
+        return title, None
+    raw = m.group("n1") or m.group("n2") or ""
+    raw = marks.to_ascii_digits(raw)
+    value = int(raw) if raw.isdigit() else facts._cn_or_int(raw)
+    return title[: m.start()].strip(), value
+
+
+def _make_node(raw: _Raw, kind: str) -> ParsedNode:
+    item = raw.item
+    mark = item.mark if item else None
+    return ParsedNode(
+        kind=kind,
+        label=mark.label if mark else "",
+        mark_format=mark.mark_format if mark else "",
+        ordinal=mark.ordinal if mark else None,
+        title=mark.rest if mark else (item.text if item else ""),
+        line=raw.line,
+    )
+
+
+class _Builder:
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+        self.post_results: list[tuple[ParsedNode, list[tuple[int, str]]]] = []
+
+    def convert(self, raws: Iterable[_Raw]) -> list[ParsedNode]:
+        return [self.convert_one(raw) for raw in raws]
+
+    def convert_one(self, raw: _Raw) -> ParsedNode:
+        if raw.children:
+            node = _make_node(raw, CATEGORY)
+            node.title, node.stated_count = _strip_count(node.title)
+            for item in raw.body:
+                self.ctx.doubt(item.line, f"无法识别的段落，未导入：{_excerpt(item.text)}")
+            node.children = self.convert(raw.children)
+            if not node.title:
+                self.ctx.doubt(node.line, f"分类“{node.label}”没有标题")
+            return node
+        title, count = _strip_count(raw.title)
+        if count is not None and not raw.body:
+            node = _make_node(raw, CATEGORY)
+            node.title, node.stated_count = title, count
+            self.ctx.doubt(node.line, f"分类“{node.label}{title}”下没有任何整改任务")
+            return node
+        node = _make_node(raw, TASK)
+        if not node.title:
+            self.ctx.doubt(node.line, f"编号“{node.label}”后没有问题标题")
+        if not raw.body:
+            self.ctx.doubt(node.line, f"标题“{_excerpt(node.label + node.title)}”下没有内容")
+        post = _read_task(node, raw.body, self.ctx)
+        self.post_results.append((node, post))
+        if not node.result:
+            # "1.关于……的问题（已完成）": the status printed after the title.
+            m = _TITLE_STATUS_RE.search(node.title, max(0, len(node.title) - 40))
+            if m and m.start() > 0:
+                node.result = m.group(1).strip().rstrip(RESULT_TRAILING)
+                node.status = canonical_status(node.result)
+                node.deadline = node.deadline or parse_deadline(
+                    node.result, self.ctx.default_year
+                )
+                node.title = node.title[: m.start()].strip()
+        if raw.body and not node.measures and not node.outcome:
+            self.ctx.doubt(
+                node.line, f"任务“{_excerpt(node.label + node.title)}”没有识别出整改措施或成效"
+            )
+        return node
+
+
+# ----------------------------------------------------------------------------------------
+# Numbering
+
+
+_Flat = list[tuple[ParsedNode, int, "ParsedNode | None"]]
+
+
+def _flatten(nodes: list[ParsedNode]) -> _Flat:
+    """Every node with its depth (0 = top) and parent, depth first in document order."""
+    out: _Flat = []
+    stack: list[tuple[ParsedNode, int, ParsedNode | None]] = [
+        (node, 0, None) for node in reversed(nodes)
+    ]
+    while stack:
+        node, depth, parent = stack.pop()
+        out.append((node, depth, parent))
+        stack.extend((child, depth + 1, node) for child in reversed(node.children))
+    return out
+
+
+def _detect_style(flat: _Flat) -> str:
+    """Continuous when task labels keep counting across parents (1..12 over 4 categories)."""
+    continuous = nested = 0
+    previous: ParsedNode | None = None
+    previous_parent: ParsedNode | None = None
+    for node, _, parent in flat:
+        if not node.is_task:
+            continue
+        if previous is not None and parent is not previous_parent:
+            if node.ordinal == 1:
+                nested += 1
+            elif (
+                node.ordinal is not None and previous.ordinal is not None
+                and node.ordinal > previous.ordinal
+            ):
+                continuous += 1
+        previous, previous_parent = node, parent
+    return CONTINUOUS if continuous > nested else NESTED
+
+
+def _most_common(values: list[str]) -> str:
+    if not values:
+        return ""
+    counts = Counter(values)
+    best = max(counts.values())
+    return next(value for value in values if counts[value] == best)
+
+
+def _level_formats(flat: _Flat, style: str) -> list[str]:
+    by_depth: dict[int, tuple[list[str], list[str]]] = {}
+    for node, depth, _ in flat:
+        if not node.mark_format:
+            continue
+        cats, tasks = by_depth.setdefault(depth, ([], []))
+        (tasks if node.is_task else cats).append(node.mark_format)
+    formats: list[str] = []
+    for depth in range(len(by_depth)):
+        if depth not in by_depth:
+            break
+        cats, tasks = by_depth[depth]
+        if style == CONTINUOUS:
+            formats.append(_most_common(cats) or _most_common(tasks))
+        else:
+            formats.append(_most_common(cats + tasks))
+    return formats
+
+
+def _label_doubts(nodes: list[ParsedNode], style: str, ctx: _Context) -> None:
+    """A doubt for every printed label that disagrees with its derived number."""
+    def sequence_note(node: ParsedNode, previous: int | None) -> str:
+        if node.ordinal is None:
+            return ""
+        last = previous or 0
+        if previous is not None and node.ordinal == previous:
+            return "（与上一项编号重复）"
+        if node.ordinal < last:
+            return "（编号顺序颠倒）"
+        if node.ordinal > last + 1:
+            try:
+                missing = format_mark(node.mark_format, last + 1)
+            except (KeyError, ValueError, IndexError):
+                missing = str(last + 1)
+            return f"（原文跳过了“{missing}”）"
+        return ""
+
+    def check(node: ParsedNode, previous: int | None) -> None:
+        if not node.label or node.label == node.number:
+            return
+        if node.label.isascii() and node.number.isascii():
+            if node.label.replace(" ", "") == node.number.replace(" ", ""):
+                return
+        elif labels_agree(node.label, node.number):
+            return
+        note = sequence_note(node, previous)
+        if not note and node.ordinal is not None and _ordinal_of_number(node) == node.ordinal:
+            ctx.doubt(
+                node.line,
+                f"编号“{node.label}”与本级格式推算的“{node.number}”不一致"
+                "（同级编号格式不统一），已按原文保留",
+            )
+            return
+        ctx.doubt(
+            node.line, f"编号“{node.label}”与推算编号“{node.number}”不一致，已按原文保留{note}"
+        )
+
+    task_previous: int | None = None
+
+    def visit(siblings: list[ParsedNode]) -> None:
+        nonlocal task_previous
+        previous: int | None = None
+        for node in siblings:
+            if style == CONTINUOUS and node.is_task:
+                check(node, task_previous)
+                task_previous = node.ordinal
+            else:
+                check(node, previous)
+                previous = node.ordinal
+            if not node.is_task:
+                visit(node.children)
+
+    visit(nodes)
+
+
+def _ordinal_of_number(node: ParsedNode) -> int | None:
+    mark = marks.match_heading(node.number + "x")
+    return mark.ordinal if mark else None
+
+
+# ----------------------------------------------------------------------------------------
+# Entry point
+
+
+def parse_notice(text: str) -> ParsedNotice:
+    """Parse a notice's text. Never raises; problems become ``doubts``."""
+    # The parse allocates many small acyclic objects; the cyclic collector would only rescan
+    # them over and over (making big inputs superlinear), so it pauses meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text)
+    except Exception as exc:  # pragma: no cover - a last line of defence
+        notice = ParsedNotice()
+        notice.doubts.append(
+            Doubt(line=1, message=f"第1行：解析时发生内部错误（{type(exc).__name__}），未导入")
+        )
+        return notice
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str) -> ParsedNotice:
+    if not isinstance(text, str):
+        text = str(text or "")
+    ctx = _Context()
+    notice = ParsedNotice()
+    lines = _split_lines(text)
+    if not lines:
+        ctx.doubt(1, "通报内容为空，未识别到任何问题")
+        notice.doubts = ctx.doubts
+        return notice
+
+    frame = _Frame()
+    start = _read_header(lines, frame)
+    end = _read_footer(lines, start, frame)
+    notice.title = frame.title
+    notice.issuer = frame.issuer or facts.issuer_from_title(frame.title) or frame.signature
+    notice.date = frame.date or frame.header_date  # type: ignore[assignment]
+    notice.signature = frame.signature
+    if notice.date is not None:
+        ctx.default_year = notice.date.year  # type: ignore[union-attr]
+
+    items: list[_Item] = []
+    for number, line_text in lines[start:end]:
+        items.extend(_tokenize(number, line_text))
+
+    # The opening: everything before the first heading.
+    first_heading = next((i for i, item in enumerate(items) if item.kind == "heading"), None)
+    if first_heading is None:
+        notice.opening = _prose(items)
+        _finish_without_tree(notice, frame, ctx, items)
+        return notice
+    notice.opening = _prose(items[:first_heading])
+
+    # The closing: from the first closing-style paragraph after the last heading.
+    last_heading = max(i for i, item in enumerate(items) if item.kind == "heading")
+    closing_start = len(items)
+    for index in range(last_heading + 1, len(items)):
+        item = items[index]
+        if item.kind == "para" and facts.is_closing_start(item.text):
+            closing_start = index
+            break
+    closing_parts = _prose(items[closing_start:])
+
+    root = _build_raw_tree(items[first_heading:closing_start], ctx)
+    overall_raw, wrapper, before_tree, after_tree = _classify_top(root.children)
+
+    if overall_raw is not None:
+        notice.overall_heading = overall_raw.item.text if overall_raw.item else ""
+        notice.overall = _flatten_text(overall_raw, include_heading=False)
+    for raw in before_tree:
+        notice.overall.extend(_flatten_text(raw))
+    trailing_text: list[str] = []
+    for raw in after_tree:
+        trailing_text.extend(_flatten_text(raw))
+    excluded = {id(raw) for raw in (overall_raw, *before_tree, *after_tree) if raw is not None}
+    if wrapper is not None:
+        notice.problems_heading = wrapper.item.text if wrapper.item else ""
+        notice.overall.extend(_prose(wrapper.body))
+        excluded.add(id(wrapper))
+        tree_raws = [
+            *wrapper.children, *(raw for raw in root.children if id(raw) not in excluded),
+        ]
+    else:
+        tree_raws = [raw for raw in root.children if id(raw) not in excluded]
+
+    builder = _Builder(ctx)
+    notice.nodes = builder.convert(tree_raws)
+
+    # Paragraphs after the last task's result: the closing, unless the notice prints
+    # outcomes after results everywhere.
+    with_post = [(node, post) for node, post in builder.post_results if post]
+    others_have_post = any(node is not builder.post_results[-1][0] for node, _ in with_post)
+    for node, post in with_post:
+        if node is builder.post_results[-1][0] and not others_have_post:
+            trailing_text = [text for _, text in post] + trailing_text
+        else:
+            extra = "\n".join(text for _, text in post)
+            node.outcome = f"{node.outcome}\n{extra}" if node.outcome else extra
+
+    notice.closing = "\n".join([*trailing_text, *closing_parts, *frame.trailing])
+    notice.contacts = facts.extract_contacts(notice.closing)
+
+    _finish_tree(notice, ctx)
+    _round_facts(notice, ctx)
+    if ctx.suppressed:
+        notice.doubts = ctx.doubts + [
+            Doubt(line=0, message=f"另有{ctx.suppressed}处疑点未列出")
+        ]
+    else:
+        notice.doubts = ctx.doubts
+    notice.doubts.sort(key=lambda d: d.line)
+    return notice
+
+
+def _classify_top(
+    roots: list[_Raw],
+) -> tuple[_Raw | None, _Raw | None, list[_Raw], list[_Raw]]:
+    """Pick the overall section, the wrapping problems heading and the prose around them."""
+    if not roots:
+        return None, None, [], []
+    overall = None
+    first = roots[0]
+    if (
+        len(roots) > 1
+        and not _subtree_has_label(first)
+        and len(first.title) <= 25
+        and _OVERALL_TITLE_RE.search(first.title)
+        and not _CATEGORY_HINT_RE.search(first.title)
+        and "问题" not in first.title
+    ):
+        overall = first
+    rest = roots[1:] if overall is not None else list(roots)
+    labelled = [raw for raw in rest if _subtree_has_label(raw)]
+    with_children = [raw for raw in rest if raw.children]
+    wrapper = None
+    if len(with_children) == 1:
+        candidate = with_children[0]
+        title = candidate.title
+        if (
+            len(title) <= 20
+            and _WRAPPER_TITLE_RE.search(title)
+            and not _CATEGORY_HINT_RE.search(title)
+            and (not labelled or (len(labelled) == 1 and labelled[0] is candidate))
+            and (overall is not None or len(roots) > 1 or _subtree_has_label(candidate))
+        ):
+            wrapper = candidate
+    before: list[_Raw] = []
+    after: list[_Raw] = []
+    if wrapper is not None:
+        index = next(i for i, raw in enumerate(rest) if raw is wrapper)
+        before = [raw for raw in rest[:index] if not _subtree_has_label(raw)]
+        after = [raw for raw in rest[index + 1:] if not _subtree_has_label(raw)]
+    else:
+        last_tree = max(
+            (i for i, raw in enumerate(rest) if raw.children or _subtree_has_label(raw)),
+            default=-1,
+        )
+        after = [
+            raw for raw in rest[last_tree + 1:]
+            if last_tree >= 0 and not raw.children and _TRAILING_TITLE_RE.search(raw.title)
+            and not _subtree_has_label(raw)
+        ]
+    return overall, wrapper, before, after
+
+
+def _finish_without_tree(
+    notice: ParsedNotice, frame: _Frame, ctx: _Context, items: list[_Item]
+) -> None:
+    line = items[0].line if items else (frame.date_line or 1)
+    ctx.doubt(line, "未识别到问题清单：没有找到带编号（如“一、”“(一)”“1.”）的问题标题，未导入任何整改任务")
+    closing_index = next(
+        (i for i, item in enumerate(items) if item.kind == "para" and facts.is_closing_start(
+            item.text)),
+        None,
+    )
+    if closing_index is not None and closing_index > 0:
+        notice.opening = _prose(items[:closing_index])
+        notice.closing = "\n".join([*_prose(items[closing_index:]), *frame.trailing])
+    else:
+        notice.closing = "\n".join(frame.trailing)
+    notice.contacts = facts.extract_contacts(notice.closing)
+    _round_facts(notice, ctx)
+    notice.doubts = ctx.doubts
+
+
+def _finish_tree(notice: ParsedNotice, ctx: _Context) -> None:
+    nodes = notice.nodes
+    flat = _flatten(nodes)
+    tasks = [node for node, _, _ in flat if node.is_task]
+    if not tasks:
+        ctx.doubt(nodes[0].line if nodes else 1, "未识别到任何整改任务")
+    style = _detect_style(flat)
+    notice.numbering = style
+    notice.level_formats = _level_formats(flat, style)
+    if style == CONTINUOUS:
+        notice.task_format = _most_common(
+            [node.mark_format for node in tasks if node.mark_format]
+        ) or DEFAULT_TASK_FORMAT
+    try:
+        numbers = number_tree(
+            nodes,
+            style=style,
+            level_formats=notice.level_formats or None,
+            task_format=notice.task_format or DEFAULT_TASK_FORMAT,
+            children=lambda node: node.children,
+            is_task=lambda node: node.is_task,
+        )
+    except (KeyError, ValueError, IndexError):
+        numbers = {}
+    for node, _, _ in flat:
+        node.number = numbers.get(id(node), node.label)
+    _label_doubts(nodes, style, ctx)
+
+    # Stated counts ("，共4项整改任务") against the tasks found, counted bottom-up.
+    below: dict[int, int] = {}
+    for node, _, parent in reversed(flat):
+        count = 1 if node.is_task else below.get(id(node), 0)
+        if parent is not None:
+            below[id(parent)] = below.get(id(parent), 0) + count
+    for node, _, _ in flat:
+        if node.is_task or node.stated_count is None:
+            continue
+        notice.show_task_counts = True
+        actual = below.get(id(node), 0)
+        if actual != node.stated_count:
+            ctx.doubt(
+                node.line,
+                f"标题注明共{node.stated_count}项整改任务，实际识别到{actual}项",
+            )
+
+    # Missing results when most tasks print one.
+    with_result = sum(1 for task in tasks if task.result)
+    if tasks and with_result * 2 >= len(tasks) and with_result < len(tasks):
+        for task in tasks:
+            if not task.result:
+                ctx.doubt(task.line, f"任务“{_excerpt(task.label + task.title)}”缺少整改结果")
+    notice.measures_inline = ctx.inline_paragraphs > ctx.separate_paragraphs
+
+
+def _round_facts(notice: ParsedNotice, ctx: _Context) -> None:
+    source = "\n".join([notice.title, *notice.opening])
+    if len(source) < facts.FACTS_WINDOW:
+        source = "\n".join([source, *notice.overall[:5]])
+    notice.round = facts.extract_round_facts(source, ctx.default_year)
