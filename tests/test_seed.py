@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -27,7 +28,7 @@ XUCHANG = "中共许昌市教育局党组"
 @pytest.fixture
 def seeded(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     return {
         "xinye": InspectionRound.objects.get(party_group__name=XINYE),
         "xuchang": InspectionRound.objects.get(party_group__name=XUCHANG),
@@ -131,7 +132,8 @@ def test_xuchang_round_notice_and_contacts(seeded):
 
 def test_every_tree_line_of_the_seeds_is_in_the_records(seeded):
     """Each heading line of the seed text appears, in order, as a node's label and title."""
-    for key, name in (("xinye", "000_d41cc051d79ffcc9.txt"), ("xuchang", "001_eae98d11af12162c.txt")):
+    files = {"xinye": "000_d41cc051d79ffcc9.txt", "xuchang": "001_eae98d11af12162c.txt"}
+    for key, name in files.items():
         text = (SEEDS / name).read_text(encoding="utf-8")
         nodes = list(walk(seeded[key].tree()))
         rendered = [_squash((n.printed_label or n.number) + n.obj.title) for n in nodes]
@@ -177,7 +179,7 @@ def test_demo_users_and_roles(seeded):
 def test_seed_demo_is_idempotent(seeded):
     counts = (InspectionRound.objects.count(), RectificationTask.objects.count(),
               Measure.objects.count(), get_user_model().objects.count())
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert counts == (InspectionRound.objects.count(), RectificationTask.objects.count(),
                       Measure.objects.count(), get_user_model().objects.count())
 
@@ -187,5 +189,5 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
     assert not InspectionRound.objects.exists()
-    call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--force", stdout=io.StringIO())
     assert InspectionRound.objects.count() == 2

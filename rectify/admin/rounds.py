@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.admin.base import RecordAdmin
 from rectify.admin.display import label_flag, status_badge
+from rectify.admin.imports import import_notice_view
 from rectify.choices import Status
 from rectify.models import InspectionRound, Notice, RectificationTask
 from rectify.tree import TreeNode, build_tree
@@ -89,6 +90,11 @@ class InspectionRoundAdmin(RecordAdmin):
             "measures_inline", "progress_label", "result_label")}),
         (_("记录"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: import_notice_view(self, request))
+        return [path("import/", view, name="rectify_inspectionround_import"),
+                *super().get_urls()]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

@@ -762,10 +762,12 @@ def _label_doubts(nodes: list[ParsedNode], style: str, ctx: _Context) -> None:
             return "（编号顺序颠倒）"
         if node.ordinal > last + 1:
             try:
-                missing = format_mark(node.mark_format, last + 1)
+                first = format_mark(node.mark_format, last + 1)
+                final = format_mark(node.mark_format, node.ordinal - 1)
             except (KeyError, ValueError, IndexError):
-                missing = str(last + 1)
-            return f"（原文跳过了“{missing}”）"
+                first, final = str(last + 1), str(node.ordinal - 1)
+            missing = f"“{first}”" if first == final else f"“{first}”至“{final}”"
+            return f"（原文跳过了{missing}）"
         return ""
 
     def check(node: ParsedNode, previous: int | None) -> None:

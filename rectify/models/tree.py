@@ -137,7 +137,7 @@ class ProblemCategory(models.Model):
                 errors["parent"] = _("上级类别“{parent}”属于另一巡察轮次。").format(
                     parent=parent.title
                 )
-            elif self.pk and (parent.pk == self.pk or self.pk in {a.pk for a in parent.ancestors()}):
+            elif self.pk and self.pk in {parent.pk, *(a.pk for a in parent.ancestors())}:
                 errors["parent"] = _("不能把类别移到它自身或它的下级类别之下。")
             else:
                 depth = parent.depth + 1

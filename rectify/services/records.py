@@ -15,9 +15,9 @@ class StaleRecord(ValidationError):
     def __init__(self, current: models.Model):
         self.current = current
         super().__init__(
-            _("该记录已被他人修改（当前版本 {version}），您的修改未保存，请查看最新内容后重试。").format(
-                version=getattr(current, "version", "?")
-            ),
+            _(
+                "该记录已被他人修改（当前版本 {version}），您的修改未保存，请查看最新内容后重试。"
+            ).format(version=getattr(current, "version", "?")),
             code="stale",
         )
 
