@@ -111,7 +111,9 @@ def test_xinye_tasks(xinye):
     assert first.line == 6
     assert first.measures[0].text.startswith("县教体局于5月26日")
     assert first.measures[0].line == 8
-    assert first.outcome == "经过整改，系统财务人员业务能力普遍得到提高，派车、租车管理进一步标准化、规范化。"
+    assert first.outcome == (
+        "经过整改，系统财务人员业务能力普遍得到提高，派车、租车管理进一步标准化、规范化。"
+    )
     # Indented measures (lines 22-23) and an outcome that opens with a year.
     third = tasks[2]
     assert third.measures[1].text.startswith("组织党组书记、校长培训。")
@@ -350,7 +352,9 @@ def test_dun_marks_and_measures_as_paragraphs():
     assert category.label == "一、"
     first, second = category.children
     assert first.mark_format == "{n}、"
-    assert [m.text for m in first.measures] == ["健全学习制度。", "开展专题研讨。", "建立考核机制。"]
+    assert [m.text for m in first.measures] == [
+        "健全学习制度。", "开展专题研讨。", "建立考核机制。",
+    ]
     # A paragraph between two numbered measures continues the first one.
     assert second.measures[0].text == "建立督办机制。\n督办机制的补充说明。"
     assert second.outcome == "目前问题已全部整改到位。"
@@ -607,7 +611,11 @@ def test_heading_marks(text, label, fmt, ordinal):
 
 
 @pytest.mark.parametrize(
-    "text", ["2023年7月18日", "1.5亿元投入", "3、4月份开展", "一是加强领导", "一、二年级学生", "(以下简称)"]
+    "text",
+    [
+        "2023年7月18日", "1.5亿元投入", "3、4月份开展", "一是加强领导", "一、二年级学生",
+        "(以下简称)",
+    ],
 )
 def test_not_heading_marks(text):
     assert match_heading(text) is None
@@ -680,3 +688,38 @@ def test_canonical_status(text, status):
 )
 def test_parse_deadline(text, deadline):
     assert parse_deadline(text) == deadline
+
+
+def test_central_inspection_round_facts():
+    notice = parse("""
+        2023年4月10日至6月10日，中央第十五巡视组对某某集团党委开展了常规巡视。8月20日，中央巡视组向某某集团党委反馈了巡视意见。
+        一、问题
+        1.甲
+        整改情况：措施。
+    """)
+    assert notice.round["inspecting_body"] == "中央第十五巡视组"
+    assert notice.round["kind"] == "常规巡视"
+    assert notice.round["superior_body"] is None
+    assert notice.round["inspection_start"] == "2023-04-10"
+    assert notice.round["feedback_date"] == "2023-08-20"
+
+
+def test_single_category_is_not_mistaken_for_the_problems_heading():
+    notice = parse("""
+        一、政治建设问题
+        1.甲
+        整改情况：措施。
+        2.乙
+        整改情况：措施。
+    """)
+    assert notice.problems_heading == ""
+    assert [(n.label, n.title, n.kind) for n in notice.nodes] == [
+        ("一、", "政治建设问题", "category"),
+    ]
+    wrapped = parse("""
+        一、巡察反馈问题整改落实情况
+        1.甲
+        整改情况：措施。
+    """)
+    assert wrapped.problems_heading == "一、巡察反馈问题整改落实情况"
+    assert [n.label for n in wrapped.nodes] == ["1."]

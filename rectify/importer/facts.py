@@ -32,7 +32,9 @@ _CHROME_RE = re.compile(
     r"【字号|字号[:：]|打印本页|我要打印|关闭窗口|分享到|文章来源|来源[:：]|作者[:：]|索引号|"
     r"发文机关|发布机构|成文日期|主题分类"
 )
-_DOC_NUMBER_RE = re.compile(r"^[^\s，。；：]{1,20}[〔\[［(（]\d{4}[〕\]］)）]\s{0,3}\d{1,4}\s{0,3}号$")
+_DOC_NUMBER_RE = re.compile(
+    r"^[^\s，。；：]{1,20}[〔\[［(（]\d{4}[〕\]］)）]\s{0,3}\d{1,4}\s{0,3}号$"
+)
 _TITLE_END_RE = re.compile(r"(?:通报|公告|报告|公示|情况|通知|说明|简报)[)）]?$")
 _BRACKET_PREFIX_RE = re.compile(r"^【[^】]{0,12}】")
 _SENTENCE_PUNCT = frozenset("。；;，,：:！!？?")

@@ -26,7 +26,9 @@ FAMILY_N_RPAREN = "n-rparen"  # 1) 1）
 FAMILY_N_PAREN = "n-paren"  # (1) （1） ⑴
 FAMILY_CIRCLED = "circled"  # ①
 
-_CN_PAREN_RE = re.compile(r"([（(])[ \t\u3000]{0,3}([一二三四五六七八九十百零〇两]{1,6})[ \t\u3000]{0,3}([）)])")
+_CN_PAREN_RE = re.compile(
+    r"([（(])[ \t\u3000]{0,3}([一二三四五六七八九十百零〇两]{1,6})[ \t\u3000]{0,3}([）)])"
+)
 _N_PAREN_RE = re.compile(r"([（(])[ \t\u3000]{0,3}([0-9０-９]{1,3})[ \t\u3000]{0,3}([）)])")
 _CN_DUN_RE = re.compile(r"([一二三四五六七八九十百零〇两]{1,6})[ \t\u3000]{0,3}([、．.])")
 _N_DOT_RE = re.compile(r"([0-9０-９]{1,3})[ \t\u3000]{0,3}([.．、])(?![0-9０-９])")

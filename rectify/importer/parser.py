@@ -18,12 +18,19 @@ and a Chinese message. It works in passes that are each linear in the size of th
    as progress label, measures (``一是…二是…`` inline or one per paragraph; otherwise the first
    paragraph is one unnumbered measure), outcome (any other paragraph after the measures, or a
    paragraph opening with 经过整改/通过整改 before any measure) and result (``整改结果：…``).
+   Judgement calls: text before an inline "一是" is merged into the first measure (with a
+   doubt); a paragraph between two numbered measures continues the earlier one; 整改结果 and
+   完成情况 followed by a short phrase are results, followed by prose they are the outcome
+   (完成情况 before any measure is a progress label); 整改成效 is a result only when it is a
+   short status phrase; "（已完成）" at the end of a task title is its result when no result
+   line is printed; paragraphs after the last task's result belong to the closing.
 7. *Numbers*: continuous or nested style is detected from the task labels, derived numbers
    come from :func:`rectify.numbering.number_tree`, and disagreements become doubts.
 """
 
 from __future__ import annotations
 
+import datetime
 import gc
 import re
 from collections import Counter
@@ -69,7 +76,9 @@ _COUNT_SUFFIX_RE = re.compile(
 _OVERALL_TITLE_RE = re.compile(
     r"整体|总体|总的|基本情况|工作情况|推进情况|开展情况|主要做法|工作措施|组织领导"
 )
-_WRAPPER_TITLE_RE = re.compile(r"问题|整改|落实")
+_WRAPPER_TITLE_RE = re.compile(
+    r"整改(?:落实|工作|完成)?情况|整改进展|落实情况|问题清单|具体问题|反馈问题|问题整改|问题及整改"
+)
 _CATEGORY_HINT_RE = re.compile(r"方面|关于|“|\"")
 _TRAILING_TITLE_RE = re.compile(r"下一步|下步|今后|工作打算|下阶段|工作计划|长效机制")
 _TITLE_STATUS_RE = re.compile(
@@ -142,8 +151,12 @@ def _excerpt(text: str) -> str:
 def _split_lines(text: str) -> list[tuple[int, str]]:
     """Non-empty stripped lines with their 1-based numbers; bookmarks removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "[" in text:
-        text = _BOOKMARK_RE.sub("", text)
+    for _ in range(10):  # removing one marker may join the halves of another
+        if "[bookmark:" not in text.lower():
+            break
+        text, removed = _BOOKMARK_RE.subn("", text)
+        if not removed:
+            break
     lines: list[tuple[int, str]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip().strip(_INVISIBLE).strip()
@@ -185,12 +198,11 @@ def _prose(items: Iterable[_Item]) -> list[str]:
 class _Frame:
     title: str = ""
     issuer: str = ""
-    header_date: object = None
-    date: object = None
+    header_date: datetime.date | None = None
+    date: datetime.date | None = None
     date_line: int = 0
     signature: str = ""
     trailing: list[str] = field(default_factory=list)
-    header_leftovers: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _read_header(lines: list[tuple[int, str]], frame: _Frame) -> int:
@@ -357,7 +369,6 @@ class _TaskReader:
         self.outcome: list[str] = []
         self.post_result: list[tuple[int, str]] = []
         self.mode = "body"  # "body" | "outcome" | "after_result"
-        self.result_line = 0
 
     # -- paragraphs -------------------------------------------------------------------
 
@@ -386,7 +397,8 @@ class _TaskReader:
                     )
                 self._add_measures(line, parts)
                 return
-            if _OUTCOME_START_RE.match(text):
+            if self.outcome or _OUTCOME_START_RE.match(text):
+                # "经过整改，……" before any measure: the task prints only its outcome.
                 self.outcome.append(text)
                 return
             self.measures.append(ParsedMeasure(text=text, line=line))
@@ -554,7 +566,6 @@ class _TaskReader:
             return
         self._end_measures()
         self.node.result = text
-        self.result_line = line
         self.node.status = canonical_status(text)
         if self.node.status is None:
             self.ctx.doubt(
@@ -852,10 +863,10 @@ def _parse(text: str) -> ParsedNotice:
     end = _read_footer(lines, start, frame)
     notice.title = frame.title
     notice.issuer = frame.issuer or facts.issuer_from_title(frame.title) or frame.signature
-    notice.date = frame.date or frame.header_date  # type: ignore[assignment]
+    notice.date = frame.date or frame.header_date
     notice.signature = frame.signature
     if notice.date is not None:
-        ctx.default_year = notice.date.year  # type: ignore[union-attr]
+        ctx.default_year = notice.date.year
 
     items: list[_Item] = []
     for number, line_text in lines[start:end]:
@@ -920,13 +931,12 @@ def _parse(text: str) -> ParsedNotice:
 
     _finish_tree(notice, ctx)
     _round_facts(notice, ctx)
+    notice.doubts = sorted(ctx.doubts, key=lambda d: d.line)
     if ctx.suppressed:
-        notice.doubts = ctx.doubts + [
-            Doubt(line=0, message=f"另有{ctx.suppressed}处疑点未列出")
-        ]
-    else:
-        notice.doubts = ctx.doubts
-    notice.doubts.sort(key=lambda d: d.line)
+        last = notice.doubts[-1].line if notice.doubts else 1
+        notice.doubts.append(
+            Doubt(line=last, message=f"另有{ctx.suppressed}处疑点未逐一列出（疑点过多）")
+        )
     return notice
 
 
@@ -985,7 +995,10 @@ def _finish_without_tree(
     notice: ParsedNotice, frame: _Frame, ctx: _Context, items: list[_Item]
 ) -> None:
     line = items[0].line if items else (frame.date_line or 1)
-    ctx.doubt(line, "未识别到问题清单：没有找到带编号（如“一、”“(一)”“1.”）的问题标题，未导入任何整改任务")
+    ctx.doubt(
+        line,
+        "未识别到问题清单：没有找到带编号（如“一、”“(一)”“1.”）的问题标题，未导入任何整改任务",
+    )
     closing_index = next(
         (i for i, item in enumerate(items) if item.kind == "para" and facts.is_closing_start(
             item.text)),

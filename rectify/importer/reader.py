@@ -71,12 +71,12 @@ class NoticeReadError(ValueError):
 def read_notice_file(path_or_bytes: Any, filename: str | None = None) -> str:
     """The text of a notice file (.txt or .docx); see the module docstring."""
     data, name = _load(path_or_bytes, filename)
-    if isinstance(data, str):
-        return _finish_text(data)
     if not data:
         raise NoticeReadError("文件为空。")
     if len(data) > MAX_BYTES:
         raise NoticeReadError(f"文件过大（超过 {MAX_BYTES // (1024 * 1024)} MB），未导入。")
+    if isinstance(data, str):
+        return _finish_text(data)
     extension = Path(name or "").suffix.lower()
 
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
@@ -87,7 +87,8 @@ def read_notice_file(path_or_bytes: Any, filename: str | None = None) -> str:
         if data.startswith(magic):
             raise NoticeReadError(f"不支持此类文件（{what}）。{_SUPPORTED_HINT}")
     if extension in _UNSUPPORTED_EXTENSIONS:
-        raise NoticeReadError(f"不支持此类文件（{_UNSUPPORTED_EXTENSIONS[extension]}）。{_SUPPORTED_HINT}")
+        what = _UNSUPPORTED_EXTENSIONS[extension]
+        raise NoticeReadError(f"不支持此类文件（{what}）。{_SUPPORTED_HINT}")
     return _finish_text(_decode(data))
 
 
@@ -148,7 +149,7 @@ def _decode(data: bytes) -> str:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
-    except Exception:  # noqa: BLE001 - any failure of the detector means "unknown"
+    except Exception:  # any failure of the detector means "unknown"
         best = None
     if best is None:
         raise NoticeReadError("无法识别文件的文字编码，请另存为 UTF-8 编码的文本文件后再导入。")
@@ -239,7 +240,7 @@ def _read_zip(data: bytes, extension: str) -> str:
         return _docx_text(data)
     except NoticeReadError:
         raise
-    except Exception:  # noqa: BLE001 - python-docx/lxml raise many types on bad input
+    except Exception:  # python-docx/lxml raise many types on bad input
         raise NoticeReadError("Word 文件已损坏或格式无效，无法读取。") from None
 
 
@@ -328,13 +329,13 @@ class _Numbering:
         self.counters: dict[str, dict[int, int]] = {}
         try:
             root = document.part.numbering_part.element
-        except Exception:  # noqa: BLE001 - no numbering part
+        except Exception:  # no numbering part
             root = None
         if root is not None:
             self._read_numbering(root)
         try:
             styles = document.styles.element
-        except Exception:  # noqa: BLE001
+        except Exception:
             styles = None
         if styles is not None:
             self._read_styles(styles)
@@ -402,7 +403,7 @@ class _Numbering:
     def prefix(self, paragraph: Any) -> str:
         try:
             return self._prefix(paragraph)
-        except Exception:  # noqa: BLE001 - numbering is a nicety, never a failure
+        except Exception:  # numbering is a nicety, never a failure
             return ""
 
     def _prefix(self, paragraph: Any) -> str:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(parsed.to_dict()))
         else:
             for doubt in parsed.doubts:
-                self.stderr.write(f"疑点 第{doubt.line}行：{doubt.message}")
+                self.stderr.write(f"疑点：{doubt.message}")
         if parsed.task_count == 0:
             raise CommandError(f"{path}：通报中没有识别出任何整改任务，未导入。", returncode=2)
         if dry_run:
