@@ -51,7 +51,7 @@ def label_flag(node) -> SafeString:
     if node is None or not node.label_flagged:
         return mark_safe("")
     return format_html(
-        ' <span class="rectify-flag" title="{}" style="color:#b91c1c;cursor:help">⚠ {}</span>',
+        ' <span class="rectify-flag" title="{}">⚠ {}</span>',
         flag_title(node), node.printed_label,
     )
 

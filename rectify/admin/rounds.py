@@ -39,7 +39,7 @@ def _node_line(node: TreeNode) -> SafeString:
     model_name = "rectificationtask" if node.is_task else "problemcategory"
     url = reverse(f"admin:rectify_{model_name}_change", args=[obj.pk])
     head = format_html(
-        '<span class="rectify-number" style="font-weight:bold">{}</span>{} <a href="{}">{}</a>',
+        '<span class="rectify-number">{}</span>{} <a href="{}">{}</a>',
         node.number, label_flag(node), url, Truncator(obj.title).chars(80),
     )
     if node.is_task:
@@ -61,7 +61,7 @@ def render_tree(nodes: list[TreeNode]) -> SafeString:
          for node in nodes),
     )
     return format_html(
-        '<ul class="rectify-tree" style="list-style:none;margin:0;padding-left:1.5em">{}</ul>',
+        '<ul class="rectify-tree">{}</ul>',
         items,
     )
 
