@@ -13,16 +13,33 @@ from rectify.models import ProblemCategory
 from rectify.tree import numbers_for_rounds
 
 
-def attach_tree_nodes(objects, kind: str) -> None:
-    """Give each listed record its light tree node (derived number, flag): three queries."""
-    objects = list(objects)
-    nodes = numbers_for_rounds({obj.round_id for obj in objects}) if objects else {}
-    for obj in objects:
-        obj.tree_node = nodes.get((kind, obj.pk))
+class TreeNumberMixin:
+    """Lists and pages of tree nodes show the derived number, computed once per page."""
+
+    tree_kind: str  # "category" or "task"
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        objects = list(changelist.result_list)
+        nodes = numbers_for_rounds({obj.round_id for obj in objects}) if objects else {}
+        for obj in objects:
+            obj.tree_node = nodes.get((self.tree_kind, obj.pk))
+        return changelist
+
+    def tree_node(self, obj):
+        node = getattr(obj, "tree_node", None)
+        if node is None and obj.pk:
+            node = numbers_for_rounds([obj.round_id]).get((self.tree_kind, obj.pk))
+        return node
+
+    @admin.display(description=_("推算编号"))
+    def number(self, obj):
+        return derived_number(self.tree_node(obj))
 
 
 @admin.register(ProblemCategory)
-class ProblemCategoryAdmin(RecordAdmin):
+class ProblemCategoryAdmin(TreeNumberMixin, RecordAdmin):
+    tree_kind = "category"
     form = CategoryAdminForm
     list_display = ("number", "title", "round", "parent", "position", "task_count")
     list_display_links = ("number", "title")
@@ -52,19 +69,7 @@ class ProblemCategoryAdmin(RecordAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("round__party_group", "parent")
 
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        attach_tree_nodes(changelist.result_list, "category")
-        return changelist
-
-    @admin.display(description=_("推算编号"))
-    def number(self, obj):
-        node = getattr(obj, "tree_node", None)
-        if node is None and obj.pk:
-            node = numbers_for_rounds([obj.round_id]).get(("category", obj.pk))
-        return derived_number(node)
-
     @admin.display(description=_("任务数"))
     def task_count(self, obj):
-        node = getattr(obj, "tree_node", None)
+        node = self.tree_node(obj)
         return node.task_count if node is not None else "—"

@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify import roles
 from rectify.admin.base import RecordAdmin
-from rectify.admin.categories import attach_tree_nodes
-from rectify.admin.display import change_log, derived_number, status_badge
+from rectify.admin.categories import TreeNumberMixin
+from rectify.admin.display import change_log, status_badge
 from rectify.admin.filters import OverdueFilter, RoundFilter, SignedOffFilter
 from rectify.admin.forms import TaskAdminForm
 from rectify.choices import Status
 from rectify.models import Measure, RectificationTask
 from rectify.services.tasks import change_status, sign_off
-from rectify.tree import numbers_for_rounds
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
@@ -65,7 +64,8 @@ def _status_action(status: Status):
 
 
 @admin.register(RectificationTask)
-class RectificationTaskAdmin(RecordAdmin):
+class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
+    tree_kind = "task"
     form = TaskAdminForm
     inlines = [MeasureInline]
     list_display = ("number", "short_title", "round", "party_group", "status_with_result",
@@ -130,19 +130,7 @@ class RectificationTaskAdmin(RecordAdmin):
         return super().get_queryset(request).select_related(
             "round__party_group", "category", "signed_off_by")
 
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        attach_tree_nodes(changelist.result_list, "task")
-        return changelist
-
     # -- columns and read-only fields ------------------------------------------------------
-
-    @admin.display(description=_("推算编号"))
-    def number(self, obj):
-        node = getattr(obj, "tree_node", None)
-        if node is None and obj.pk:
-            node = numbers_for_rounds([obj.round_id]).get(("task", obj.pk))
-        return derived_number(node)
 
     @admin.display(description=_("问题"), ordering="title")
     def short_title(self, obj):
