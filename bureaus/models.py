@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify.history import AppendOnlyHistory
@@ -42,7 +43,7 @@ class PartyGroup(models.Model):
 
     class Meta:
         verbose_name = _("党组织")
-        verbose_name_plural = _("党组织")
+        verbose_name_plural = pgettext_lazy("plural", "党组织")
         ordering = ["name"]
 
     def __str__(self) -> str:

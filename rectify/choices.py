@@ -26,3 +26,20 @@ class NumberingStyle(models.TextChoices):
 class NoticeKind(models.TextChoices):
     PROGRESS = "progress", _("整改进展情况通报")
     FINAL = "final", _("整改情况通报")
+
+
+class WithholdGround(models.TextChoices):
+    """Why a task is left out of the version of a notice published to the public."""
+
+    STATE_SECRET = "state_secret", _("党和国家秘密")
+    OPEN_CASE = "open_case", _("在办案件")
+    SENSITIVE = "sensitive", _("重大敏感事项")
+    PRIVACY = "privacy", _("个人隐私")
+    OTHER = "other", _("其他")
+
+
+class Audience(models.TextChoices):
+    """Who a published notice is for: 党内通报 or 向社会通报."""
+
+    PARTY = "party", _("党内通报")
+    PUBLIC = "public", _("向社会通报")

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyHistory(models.Model):
@@ -48,7 +50,7 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-_ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
+_ACTIONS = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
 _SKIP = {"updated_at", "created_at", "version"}
 
 
@@ -67,12 +69,12 @@ def history_entries(obj: models.Model) -> list[HistoryEntry]:
                     continue
                 label = str(model._meta.get_field(change.field).verbose_name)
                 changes.append(FieldChange(change.field, label, change.old, change.new))
-        user = record.history_user.get_username() if record.history_user else "系统"
+        user = record.history_user.get_username() if record.history_user else gettext("系统")
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 user=user,
-                action=_ACTIONS.get(record.history_type, record.history_type),
+                action=str(_ACTIONS.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=changes,
             )

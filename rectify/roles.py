@@ -30,3 +30,19 @@ def has_role(user, role: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.is_superuser and role == STAFF or user.groups.filter(name=role).exists()
+
+
+def is_party_reader(user) -> bool:
+    """Staff and auditors read the party version (党内通报) of published notices.
+
+    One query per request at most: the answer is kept on the user object.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_rectify_party_reader", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=[STAFF, AUDITOR]).exists()
+        user._rectify_party_reader = cached
+    return cached

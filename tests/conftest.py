@@ -75,3 +75,71 @@ def small_round(make_round):
     Measure.objects.create(task=t1, position=1, text="全面开展排查。")
     Measure.objects.create(task=t1, position=2, text="建立工作台账。")
     return rnd
+
+
+# -- public pages (tests/test_public_*.py) ----------------------------------------------------
+
+
+@pytest.fixture
+def seeded(db, settings):
+    """Both seed notices imported and published by ``seed_demo``, with its demo users.
+
+    Returns the publications keyed ``"xinye"`` and ``"xuchang"``.
+    """
+    import io
+
+    from django.core.management import call_command
+
+    from rectify.models import Publication
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    return {
+        "xinye": Publication.objects.get(round__party_group__name="中共新野县教育体育局党组"),
+        "xuchang": Publication.objects.get(round__party_group__name="中共许昌市教育局党组"),
+    }
+
+
+@pytest.fixture
+def publish():
+    """Publish a notice through the service: ``publish(notice, user, public=True, ...)``."""
+    from rectify.services.publishing import publish_notice
+
+    def _publish(notice, user=None, *, public: bool = True, party: bool = True,
+                 approved_by: str = "张三"):
+        return publish_notice(notice, user, approved_by=approved_by, for_party=party,
+                              for_public=public)
+
+    return _publish
+
+
+@pytest.fixture
+def small_notice(small_round):
+    """A notice around ``small_round``."""
+    from rectify.models import Notice
+
+    return Notice.objects.create(
+        round=small_round, title="中共测试市教育局党组关于巡察整改情况的通报",
+        opening="开头。", problems_heading="二、问题整改情况",
+        closing="联系方式：电话：0000-1234567。", signature="中共测试市教育局党组",
+        date=datetime.date(2023, 7, 18),
+    )
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    """A client of its own, logged in as inspection staff (``client`` stays anonymous)."""
+    from django.test import Client
+
+    logged_in = Client()
+    logged_in.force_login(staff_user)
+    return logged_in
+
+
+@pytest.fixture
+def auditor_client(auditor_user):
+    from django.test import Client
+
+    logged_in = Client()
+    logged_in.force_login(auditor_user)
+    return logged_in

@@ -4,6 +4,6 @@ sign tasks off (销号). Every write goes through ``rectify.services``; history 
 Importing this package registers the model admins (``admin.autodiscover``).
 """
 
-from rectify.admin import categories, notices, rounds, tasks
+from rectify.admin import categories, notices, publishing, rounds, tasks
 
-__all__ = ["categories", "notices", "rounds", "tasks"]
+__all__ = ["categories", "notices", "publishing", "rounds", "tasks"]

@@ -87,7 +87,7 @@ class InspectionRoundAdmin(RecordAdmin):
         (_("问题树"), {"fields": ("problem_tree",)}),
         (_("编号与通报版式"), {"classes": ("collapse",), "fields": (
             "numbering_style", "level_formats", "task_format", "show_task_counts",
-            "measures_inline", "progress_label", "result_label")}),
+            "measures_inline", "progress_label", "result_label", "show_results")}),
         (_("记录"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     ]
 

@@ -72,7 +72,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                     "deadline", "overdue", "signed_off")
     list_display_links = ("number", "short_title")
     list_filter = (("round", RoundFilter), "round__party_group", "status", OverdueFilter,
-                   SignedOffFilter)
+                   SignedOffFilter, "withhold_ground")
     list_select_related = ("round__party_group",)
     search_fields = ("title", "detail", "printed_label", "responsible_department",
                      "responsible_leader", "measures__text")
@@ -87,6 +87,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                                   "deadline")}),
         (_("整改情况"), {"fields": ("status", "result_text", "progress", "outcome",
                                 "completion_date")}),
+        (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note")}),
     ]
     fieldsets = [
         (None, {"fields": ("version", "round", "category", "position", "number",
@@ -99,6 +100,9 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
             "description": _("整改状态请在任务列表中用“将所选任务的整改状态改为…”操作修改，"
                              "以便统一记录完成时间和修改记录。"),
         }),
+        (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note"),
+                          "description": _("选择不予公开理由的任务不出现在向社会公开的通报中，"
+                                           "党内通报照常列出；发布前的确认页面列出全部此类任务。")}),
         (_("销号"), {"fields": ("signed_off_by", "signed_off_at")}),
         (_("修改记录"), {"classes": ("collapse",),
                          "fields": ("change_log", "created_at", "updated_at")}),

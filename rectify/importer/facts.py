@@ -25,13 +25,17 @@ _CN_DATE_LINE_RE = re.compile(
     r"[（(]?([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
     r"([一二三四五六七八九十]{1,3})日[）)]?"
 )
+_ISO_DATE_LINE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _ISO_DATE_RE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 _CHROME_RE = re.compile(
     r"当前的?位置|首页\s{0,3}[>＞»]|信息来源|信息时间|发布时间|发布日期|阅读次数|浏览次数|点击数|"
     r"【字号|字号[:：]|打印本页|我要打印|关闭窗口|分享到|文章来源|来源[:：]|作者[:：]|索引号|"
-    r"发文机关|发布机构|成文日期|主题分类"
+    r"发文机关|发布机构|成文日期|主题分类|上一篇|下一篇|扫一扫|责任编辑|【打印|【关闭|【收藏|"
+    r"【纠错|附件下载|相关链接|网站地图"
 )
+#: Longest line that may still be page furniture at the end of a notice.
+_FOOTER_CHROME_MAX = 120
 _DOC_NUMBER_RE = re.compile(
     r"^[^\s，。；：]{1,20}[〔\[［(（]\d{4}[〕\]］)）]\s{0,3}\d{1,4}\s{0,3}号$"
 )
@@ -55,7 +59,9 @@ _ADDRESS_RE = re.compile(
 )
 
 _BODY_RE = re.compile(
-    r"(?:中央|省委|市委|州委|盟委|县委|区委|旗委|党委|党组|党工委)"
+    r"(?:中央|省委|市委|州委|盟委|县委|区委|旗委|"
+    r"(?:省分行|市分行|分行|总行|集团公司|集团|公司|学校|大学|学院|医院|校|院)?(?:党委|党组)|"
+    r"党工委)"
     r"[^\s，,。；;、：:“”\"《》()（）]{0,12}?(?:巡视|巡察)组"
 )
 _KINDS = (
@@ -91,6 +97,9 @@ def parse_date_line(text: str) -> datetime.date | None:
     m = _DATE_LINE_RE.fullmatch(text)
     if m:
         return safe_date(int(m[1]), int(m[2]), int(m[3]))
+    m = _ISO_DATE_LINE_RE.fullmatch(text)
+    if m:
+        return safe_date(int(m[1]), int(m[2]), int(m[3]))
     m = _CN_DATE_LINE_RE.fullmatch(text)
     if m:
         year = 0
@@ -106,6 +115,11 @@ def parse_date_line(text: str) -> datetime.date | None:
 def is_chrome(text: str) -> bool:
     """Web page furniture ("您当前的位置…", "【信息时间:…") printed above a notice."""
     return bool(_CHROME_RE.search(text[:300]))
+
+
+def is_footer_chrome(text: str) -> bool:
+    """A short line of page furniture after a notice ("【打印本页】【关闭窗口】", "下一篇：…")."""
+    return len(text) <= _FOOTER_CHROME_MAX and is_chrome(text)
 
 
 def chrome_date(text: str) -> datetime.date | None:
@@ -153,14 +167,74 @@ def extract_contacts(text: str) -> dict[str, str]:
         contacts["phone"] = m[1].strip()
     m = _ADDRESS_RE.search(text)
     if m:
-        address = re.split(r"[，,]?\s{0,3}(?:邮编|邮政编码)", m[1], maxsplit=1)[0]
-        address = address.strip().rstrip("，,、 ")
+        address = re.split(r"[，,（(]?\s{0,3}(?:邮编|邮政编码)", m[1], maxsplit=1)[0]
+        address = address.strip().rstrip("，,、（( ")
         if address:
             contacts["address"] = address
     m = _EMAIL_RE.search(text)
     if m:
         contacts["email"] = m[0].rstrip(".")
     return contacts
+
+
+_CN_NUMBER = r"[0-9０-９]{1,4}|[一二三四五六七八九十百两]{1,5}"
+_COUNTS_RE = re.compile(
+    rf"反馈(?:的|了)?[^。；;]{{0,30}}?(?:(?P<aspects>{_CN_NUMBER})\s{{0,2}}(?:个|大)?方面(?:的)?"
+    rf"[、，,\s]{{0,2}})?(?P<problems>{_CN_NUMBER})\s{{0,2}}(?:个|项|条)\s{{0,2}}"
+    r"(?:具体|反馈|主要)?(?:问题|整改任务|整改事项|整改问题)"
+)
+_COMPLETED_RE = re.compile(
+    rf"(?:已完成(?:整改)?|完成整改|已整改(?:到位)?|已全部整改)\s{{0,2}}(?P<n>{_CN_NUMBER})\s{{0,2}}(?:个|项|条)"
+)
+_IN_PROGRESS_RE = re.compile(
+    rf"(?:正在(?:整改|推进)|持续(?:推进|整改)|未完成(?:整改)?|推进中|整改中)\s{{0,2}}"
+    rf"(?P<n>{_CN_NUMBER})\s{{0,2}}(?:个|项|条)"
+)
+
+
+def _count_value(text: str | None) -> int | None:
+    if not text:
+        return None
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return int(text) if text.isdigit() else parse_chinese_numeral(text)
+
+
+def extract_stated_counts(text: str) -> dict[str, int]:
+    """Counts a notice states about itself: "巡察反馈的3个方面9个问题，已完成整改7个，正在推进2个".
+
+    Returns only the keys found among ``aspects``, ``problems``, ``completed`` and
+    ``in_progress``; the completion counts are read in the same sentence as the problems.
+    """
+    text = (text or "")[:FACTS_WINDOW]
+    m = _COUNTS_RE.search(text)
+    if not m:
+        return {}
+    counts: dict[str, int] = {}
+    for key in ("aspects", "problems"):
+        value = _count_value(m.group(key))
+        if value is not None:
+            counts[key] = value
+    end = text.find("。", m.end())
+    sentence = text[m.end():end if end >= 0 else len(text)]
+    for key, pattern in (("completed", _COMPLETED_RE), ("in_progress", _IN_PROGRESS_RE)):
+        found = pattern.search(sentence)
+        value = _count_value(found.group("n")) if found else None
+        if value is not None:
+            counts[key] = value
+    return counts
+
+
+_YEAR_MONTH_RE = re.compile(r"(\d{4})\s{0,3}年(?:\s{0,3}(\d{1,2})\s{0,3}月)?")
+
+
+def _year_before(text: str, position: int) -> tuple[int, int | None] | None:
+    """The last "2023年(8月)" printed within 300 characters before ``position``."""
+    found = None
+    for m in _YEAR_MONTH_RE.finditer(text, max(0, position - 300), position):
+        found = m
+    if found is None:
+        return None
+    return int(found[1]), int(found[2]) if found[2] else None
 
 
 def _cn_or_int(text: str) -> int | None:
@@ -250,6 +324,11 @@ def extract_round_facts(text: str, default_year: int | None = None) -> dict[str,
             elif reference is not None:
                 year = reference.year
                 if (int(m[2]), int(m[3])) < (reference.month, reference.day):
+                    year += 1
+            elif (earlier := _year_before(text, absolute)) is not None:
+                # "2023年8月至10月……11月2日反馈": the year printed last before it.
+                year, month = earlier
+                if month and int(m[2]) < month:
                     year += 1
             elif default_year:
                 year = default_year

@@ -84,6 +84,7 @@ def _round(parsed: ParsedNotice, group: PartyGroup, user) -> InspectionRound:
         show_task_counts=parsed.show_task_counts,
         measures_inline=parsed.measures_inline,
         progress_label=progress_label[:20],
+        show_results=any(node.result for node in _tasks(parsed.nodes)),
     )
     attribute(rnd, user, IMPORT_REASON)
     rnd.save()
@@ -111,6 +112,8 @@ def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, u
                 result_text=node.result[:200],
                 outcome=node.outcome,
                 deadline=node.deadline,
+                responsible_leader=node.responsible_leader[:100],
+                responsible_department=node.responsible_department[:200],
             )
             attribute(task, user, IMPORT_REASON)
             task.save()

@@ -60,6 +60,13 @@ class ParsedNode:
     result: str = ""
     status: str | None = None
     deadline: datetime.date | None = None
+    # Optional facts some notices print per task. ``problem`` is the problem statement printed
+    # under a label (问题：… / 存在问题：…); it is also part of ``title`` so that nothing is lost
+    # where only the title is kept. ``deadline_text`` is the printed 整改时限 (e.g. 长期坚持).
+    problem: str = ""
+    responsible_leader: str = ""
+    responsible_department: str = ""
+    deadline_text: str = ""
 
     @property
     def is_task(self) -> bool:
@@ -90,6 +97,10 @@ class ParsedNode:
             "result": self.result,
             "status": self.status,
             "deadline": _json_safe(self.deadline),
+            "problem": self.problem,
+            "responsible_leader": self.responsible_leader,
+            "responsible_department": self.responsible_department,
+            "deadline_text": self.deadline_text,
         }
         return data
 
@@ -127,6 +138,9 @@ class ParsedNotice:
     measures_inline: bool = False
     show_task_counts: bool = False
     round: dict[str, Any] = field(default_factory=dict)
+    #: Counts stated in the text ("巡察反馈的3个方面9个问题，已完成整改7个，正在推进2个"):
+    #: keys among aspects, problems, completed, in_progress (only those printed).
+    stated_counts: dict[str, int] = field(default_factory=dict)
 
     def iter_nodes(self) -> Iterator[ParsedNode]:
         """Every node of the tree, depth first, in document order."""
@@ -175,6 +189,7 @@ class ParsedNotice:
             "measures_inline": self.measures_inline,
             "show_task_counts": self.show_task_counts,
             "round": _json_safe(self.round),
+            "stated_counts": dict(self.stated_counts),
             "task_count": self.task_count,
             "measure_count": self.measure_count,
         }

@@ -3,29 +3,78 @@
 The parser never raises: whatever it cannot place becomes a :class:`Doubt` with a line number
 and a Chinese message. It works in passes that are each linear in the size of the text:
 
-1. *Lines*: split, strip ``[bookmark: …]`` leftovers and whitespace, drop empty lines.
-2. *Frame*: the header (web page furniture, title, issuer), and from the end the date line,
-   the signature and the closing paragraph(s) ("欢迎…监督", contacts).
+1. *Lines*: split, strip ``[bookmark: …]`` leftovers, odd spaces (no-break, em…) and
+   whitespace, drop empty lines.
+2. *Frame*: the header (web page furniture, title, document number, issuer), and from the end
+   page furniture, the date line, the signature and the closing paragraph(s) ("欢迎…监督",
+   contacts, "特此通报", a list of attachments).
 3. *Items*: each body line becomes a heading (a recognised mark such as ``一、`` ``(一)``
-   ``1.`` ``1)`` ``(1)`` ``①``), a label line (``整改情况：`` ``整改结果：`` …) or a paragraph.
+   ``1.`` ``1)`` ``(1)`` ``①``), a label line (``整改情况：`` ``整改结果：`` ``责任单位：``
+   ``问题：`` …) or a paragraph; a line is split again before inline labels.
 4. *Raw tree*: heading marks are grouped by family; a family already on the current path
    closes the deeper levels (a sibling), a new family opens a deeper level. Inside a task whose
-   label has been seen, an unseen family is a numbered measure, not a deeper heading.
-5. *Sections*: a leading top-level heading with only prose (``一、整体推进情况``) is the overall
-   section; a single top-level heading that merely wraps the tree (``二、问题整改情况``) is
-   the problems heading; prose sections after the tree (``下一步工作打算``) join the closing.
-6. *Nodes*: a node with child headings is a category, a leaf is a task. A task's body is read
-   as progress label, measures (``一是…二是…`` inline or one per paragraph; otherwise the first
-   paragraph is one unnumbered measure), outcome (any other paragraph after the measures, or a
-   paragraph opening with 经过整改/通过整改 before any measure) and result (``整改结果：…``).
-   Judgement calls: text before an inline "一是" is merged into the first measure (with a
-   doubt); a paragraph between two numbered measures continues the earlier one; 整改结果 and
-   完成情况 followed by a short phrase are results, followed by prose they are the outcome
-   (完成情况 before any measure is a progress label); 整改成效 is a result only when it is a
-   short status phrase; "（已完成）" at the end of a task title is its result when no result
-   line is printed; paragraphs after the last task's result belong to the closing.
+   label has been seen, an unseen family is a numbered measure, not a deeper heading. Problem
+   statements printed without marks ("问题一：…") open tasks of their own.
+5. *Sections*: overall section, wrapping problems heading, closing prose (see below).
+6. *Nodes*: a node with child headings is a category, a leaf is a task; each task's body is
+   read into progress label, measures, outcome, result and facts (see below).
 7. *Numbers*: continuous or nested style is detected from the task labels, derived numbers
-   come from :func:`rectify.numbering.number_tree`, and disagreements become doubts.
+   come from :func:`rectify.numbering.number_tree`, and disagreements become doubts, as do
+   counts the notice states about itself that disagree with the tree.
+
+How the parser decides
+----------------------
+
+Sections
+  * A top-level heading that wraps the problem tree is the *problems heading* when its title
+    reads like one (整改情况 / 反馈问题 / 问题整改 / 整改落实情况 …, no "方面", no quotes) and
+    no other top-level heading carries labels; with several such headings the larger one
+    wins. With a wrapper, the unlabelled sections before it are the *overall section* (the
+    first one's heading is ``overall_heading``, whatever its wording, e.g. 提高政治站位…) and
+    those after it (下一步工作打算, 巡察移交问题办理 …) join the closing.
+  * Without a wrapper, a first top-level section that is prose only is the overall section
+    when its title reads like one (总体/整体/政治站位/主体责任/整改工作 …) or when the other
+    sections carry labels, unless its title names a problem (问题, 不到位, 薄弱 …). Top-level
+    categories that go on counting after it (二、三、…) are not numbering doubts. A run of
+    unlabelled sections at the end titled like plans (下一步, 长效机制, 巩固 …) is closing.
+  * The closing starts at the first 欢迎/特此通报/联系方式 paragraph after the last heading;
+    a short list after "附件：" at the end is closing text even when it is numbered.
+Tasks and measures
+  * A leaf heading is a task. Two or more bare numbered lines under a problem heading (not a
+    ``一、`` category, no "方面"), with no content of their own, are its numbered measures.
+  * Measures: "一是…二是…" inline or one per paragraph (a short subject before "一是", as in
+    "学校党委一是…", opens the first measure; a longer preamble is merged with a doubt);
+    "1.…；2.…" inline after a label; numbered lines of an unseen family after a label;
+    otherwise the first paragraph is one unnumbered measure, and after a progress label
+    (整改进展情况：) every plain paragraph is a measure until one reads like an outcome
+    (经过整改/通过整改/目前/截至目前 …). A paragraph between two numbered measures continues
+    the earlier one; paragraphs after the last numbered measure are the outcome.
+  * Problem text: plain paragraphs between the heading and the first progress label, and
+    problem labels (问题：/ 存在问题：/ 主要问题： …) under a numbered heading, are the
+    problem statement: kept in ``problem`` and appended to the title ("…的问题：具体表现").
+    A second problem label after the first one's labels splits the heading into one task per
+    statement.
+Results and facts
+  * Any label whose content is a short status phrase (opens like 已/正在/持续/长期/基本…,
+    at most 30 characters, no full stop inside, maps to a canonical status) is the result,
+    whatever the label (整改进展 / 整改情况 / 完成情况 / 整改结果 / 整改成效 / 进展情况); its
+    content may also be the next line. 整改结果 takes any short phrase (unknown ones become a
+    doubt); "已完成。通过整改，…" gives the result and then the outcome; a status before the
+    measures of a paragraph ("已完成整改。一是…") is the result; 整改结果/整改成效 followed by
+    prose is the outcome; "（已完成）" or "【已完成】" after the title is the result when no
+    result line is printed; paragraphs after the last task's result belong to the closing.
+  * 责任领导/牵头领导/责任人 and 责任单位/牵头部门/配合单位 lines go to
+    ``responsible_leader`` / ``responsible_department``; 整改时限 goes to ``deadline_text``
+    and, when it names a date, ``deadline`` (长期坚持/立行立改 are no doubt).
+  * Facts in brackets at the end of a title ("（责任单位：办公室；整改时限：2023年底前）")
+    are read like those lines and leave the title.
+  * A result's deadline ("持续推进，2024年6月底前完成") becomes ``deadline``.
+Doubts
+  * Label numbers that repeat, skip or go backwards; measure ordinals that skip or restart;
+    a second result; a stray mark with neither title nor content (not imported); a heading
+    without content; a category without tasks; stated counts ("共3项", "巡察反馈的3个方面9个
+    问题，已完成整改7个") that disagree with the tree; missing results when most tasks print
+    one; paragraphs that cannot be placed (quoted whole).
 """
 
 from __future__ import annotations
@@ -40,13 +89,20 @@ from dataclasses import dataclass, field
 from rectify.importer import facts, marks
 from rectify.importer.parsed import (
     CATEGORY,
+    IN_PROGRESS,
     TASK,
     Doubt,
     ParsedMeasure,
     ParsedNode,
     ParsedNotice,
 )
-from rectify.importer.status import RESULT_TRAILING, canonical_status, parse_deadline
+from rectify.importer.status import (
+    RESULT_TRAILING,
+    canonical_status,
+    is_open_ended_deadline,
+    is_status_phrase,
+    parse_deadline,
+)
 from rectify.numbering import (
     CONTINUOUS,
     DEFAULT_TASK_FORMAT,
@@ -60,11 +116,23 @@ from rectify.numbering import (
 MAX_DOUBTS = 2000
 #: Characters of a paragraph quoted in a doubt.
 EXCERPT = 30
+#: Lines of the opening and overall section searched for stated counts, and their length.
+STATED_COUNT_ITEMS = 60
+STATED_COUNT_CHARS = 2000
 #: Headings beyond this many are read as plain paragraphs (a notice has hundreds at most).
 MAX_HEADINGS = 100_000
 
+_SPACES_RE = re.compile(r"\s+")
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]\n]{0,200}\]", re.IGNORECASE)
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+#: Odd spaces of web pages and Word (no-break, en/em/thin spaces) read as plain spaces.
+_ODD_SPACES = str.maketrans(dict.fromkeys(
+    "\xa0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f", " "
+))
+#: Header lines examined for the title (page furniture lines do not count).
+HEADER_LINES = 10
+#: Page furniture lines skipped at most above the title.
+HEADER_CHROME_LINES = 30
 _COUNT_SUFFIX_RE = re.compile(
     r"[，,、；;：:\s]{0,3}[(（]?\s{0,3}"
     r"(?:共(?:计|有)?\s{0,3}(?P<n1>[0-9０-９]{1,4}|[一二三四五六七八九十百两]{1,5})\s{0,3}(?:项|个|条)"
@@ -74,18 +142,31 @@ _COUNT_SUFFIX_RE = re.compile(
     r"\s{0,3}[)）]?\s{0,3}[。.]?$"
 )
 _OVERALL_TITLE_RE = re.compile(
-    r"整体|总体|总的|基本情况|工作情况|推进情况|开展情况|主要做法|工作措施|组织领导"
+    r"整体|总体|总的|基本情况|工作情况|推进情况|开展情况|主要做法|工作措施|组织领导|"
+    r"政治站位|政治责任|主体责任|政治自觉|思想认识|高度重视|扛牢|扛起|扛稳|压实|压紧|整改工作"
+)
+#: Words of a problem ("…不到位", "…薄弱") that keep a heading from being the overall section.
+_PROBLEM_WORDS_RE = re.compile(
+    r"问题|不到位|不够|不足|不力|不严|不实|不规范|薄弱|缺失|弱化|差距|偏差"
 )
 _WRAPPER_TITLE_RE = re.compile(
-    r"整改(?:落实|工作|完成)?情况|整改进展|落实情况|问题清单|具体问题|反馈问题|问题整改|问题及整改"
+    r"整改(?:落实|工作|完成)?情况|整改进展|落实情况|问题清单|具体问题|反馈问题|问题整改|问题及整改|"
+    r"反馈意见|整改任务|整改事项"
 )
-_CATEGORY_HINT_RE = re.compile(r"方面|关于|“|\"")
-_TRAILING_TITLE_RE = re.compile(r"下一步|下步|今后|工作打算|下阶段|工作计划|长效机制")
+_CATEGORY_HINT_RE = re.compile(r"方面|“|\"|关于(?!.{0,6}(?:巡察|巡视|反馈))")
+_TRAILING_TITLE_RE = re.compile(
+    r"下一步|下步|今后|工作打算|下阶段|工作计划|长效机制|巩固|成果运用|持续深化|常态化"
+)
 _TITLE_STATUS_RE = re.compile(
-    r"[（(]\s{0,3}((?:已完成|已整改|基本完成|正在推进|整改中|持续推进|长期坚持|已办结|完成整改)"
-    r"[^（()）]{0,20}?)\s{0,3}[）)]\s{0,3}[。.]?$"
+    r"[（(【\[]\s{0,3}((?:已完成|已整改|基本完成|正在推进|正在整改|整改中|持续推进|长期坚持|已办结|"
+    r"完成整改|整改完成|已销号|整改到位|已落实|部分完成|未完成)[^（()）【】\[\]]{0,20}?)"
+    r"\s{0,3}[）)】\]]\s{0,3}[。.]?$"
 )
-_OUTCOME_START_RE = re.compile(r"^(?:经过整改|通过整改|经整改|整改后|目前，|截至目前)")
+_TITLE_FACT_RE = re.compile(r"[（(【]([^（()）【】]{2,60})[）)】]\s{0,3}[。.]?$")
+_OUTCOME_START_RE = re.compile(
+    r"^(?:经过整改|通过整改|经整改|整改后|目前[，,]|截至目前|截止目前|截至\d|截止\d|至此|"
+    r"通过(?:以上|上述|这些)(?:措施|举措|整改)|经过(?:以上|上述)?(?:努力|措施))"
+)
 
 
 # ----------------------------------------------------------------------------------------
@@ -111,7 +192,8 @@ class _Raw:
     item: _Item | None
     children: list[_Raw] = field(default_factory=list)
     body: list[_Item] = field(default_factory=list)
-    has_label: bool = False
+    has_label: bool = False  # a label other than a problem statement is in the body
+    problem_at: int = -1  # index in body of the first problem statement ("问题：…")
 
     @property
     def family(self) -> str:
@@ -150,7 +232,7 @@ def _excerpt(text: str) -> str:
 
 def _split_lines(text: str) -> list[tuple[int, str]]:
     """Non-empty stripped lines with their 1-based numbers; bookmarks removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ODD_SPACES)
     for _ in range(10):  # removing one marker may join the halves of another
         if "[bookmark:" not in text.lower():
             break
@@ -209,7 +291,7 @@ def _read_header(lines: list[tuple[int, str]], frame: _Frame) -> int:
     """Consume the header lines; returns the index of the first body line."""
     index = 0
     pending: tuple[int, str] | None = None
-    limit = min(len(lines), 10)
+    limit = min(len(lines), HEADER_LINES)
     while index < limit:
         _, text = lines[index]
         if marks.match_heading(text) or marks.match_label(text):
@@ -217,6 +299,8 @@ def _read_header(lines: list[tuple[int, str]], frame: _Frame) -> int:
         if facts.is_chrome(text):
             frame.header_date = frame.header_date or facts.chrome_date(text)
             index += 1
+            if limit < min(len(lines), HEADER_LINES + HEADER_CHROME_LINES):
+                limit += 1  # furniture does not use up the lines allowed for the title
             continue
         if facts.is_doc_number(text):
             index += 1
@@ -254,8 +338,14 @@ def _read_header(lines: list[tuple[int, str]], frame: _Frame) -> int:
 
 
 def _read_footer(lines: list[tuple[int, str]], start: int, frame: _Frame) -> int:
-    """Find the date line and the signature at the end; returns the end of the body."""
+    """Find the date line and the signature at the end; returns the end of the body.
+
+    Page furniture after the notice ("【打印本页】【关闭窗口】", "分享到：", "下一篇：…") is
+    dropped first, so that the notice's own date and signature are found below it.
+    """
     end = len(lines)
+    while end > start and facts.is_footer_chrome(lines[end - 1][1]):
+        end -= 1
     lowest = max(start, end - 6)
     for index in range(end - 1, lowest - 1, -1):
         number, text = lines[index]
@@ -264,7 +354,7 @@ def _read_footer(lines: list[tuple[int, str]], start: int, frame: _Frame) -> int
             continue
         frame.date = date
         frame.date_line = number
-        frame.trailing = [t for _, t in lines[index + 1:end]]
+        frame.trailing = [t for _, t in lines[index + 1:end] if not facts.is_footer_chrome(t)]
         end = index
         if end > start:
             candidate = lines[end - 1][1]
@@ -295,11 +385,75 @@ def _read_footer(lines: list[tuple[int, str]], start: int, frame: _Frame) -> int
 # Raw tree
 
 
+FAMILY_PROBLEM = "problem"
+
+
+def _is_problem_label(item: _Item) -> bool:
+    return item.kind == "label" and item.label is not None and item.label.kind == "problem"
+
+
+def _pseudo_heading(item: _Item) -> _Raw:
+    """A problem statement ("问题：…", "存在问题：…") that opens a task of its own."""
+    rest = item.label.rest if item.label else item.text
+    heading = _Item(
+        "heading", item.line, item.text, source=item.source, first=item.first,
+        mark=marks.HeadingMark(FAMILY_PROBLEM, "", "", None, rest),
+    )
+    return _Raw(item=heading)
+
+
+def _place_problem(item: _Item, path: list[_Raw]) -> None:
+    """Attach a problem statement: to the current heading, or as a task of its own.
+
+    The first statement under a numbered heading describes that heading's problem. A second
+    statement after the first one's labels means the heading is a category whose problems are
+    printed without numbers: the first statement and what follows it become one task, and
+    the new statement opens the next.
+    """
+    current = path[-1]
+    if current.family == FAMILY_PROBLEM:
+        if current.has_label or current.body:
+            path.pop()
+            pseudo = _pseudo_heading(item)
+            path[-1].children.append(pseudo)
+            path.append(pseudo)
+        else:
+            current.body.append(item)
+        return
+    if current.item is None or current.children:
+        pseudo = _pseudo_heading(item)
+        current.children.append(pseudo)
+        path.append(pseudo)
+        return
+    if current.problem_at >= 0 and current.has_label:
+        moved = current.body[current.problem_at:]
+        del current.body[current.problem_at:]
+        first = _pseudo_heading(moved[0])
+        first.body = moved[1:]
+        first.has_label = any(
+            i.kind == "label" and not _is_problem_label(i) for i in first.body
+        )
+        current.has_label = any(
+            i.kind == "label" and not _is_problem_label(i) for i in current.body
+        )
+        current.problem_at = -1
+        second = _pseudo_heading(item)
+        current.children.extend((first, second))
+        path.append(second)
+        return
+    if current.problem_at < 0:
+        current.problem_at = len(current.body)
+    current.body.append(item)
+
+
 def _build_raw_tree(items: list[_Item], ctx: _Context) -> _Raw:
     root = _Raw(item=None)
     path: list[_Raw] = [root]
     headings = 0
     for item in items:
+        if _is_problem_label(item) and item.first:
+            _place_problem(item, path)
+            continue
         if item.kind == "heading" and headings >= MAX_HEADINGS:
             if headings == MAX_HEADINGS:
                 ctx.doubt(item.line, f"编号标题超过{MAX_HEADINGS}个，其后的标题按普通段落处理")
@@ -324,8 +478,10 @@ def _build_raw_tree(items: list[_Item], ctx: _Context) -> _Raw:
             path.append(node)
             continue
         current = path[-1]
+        if _is_problem_label(item) and current.problem_at < 0:
+            current.problem_at = len(current.body)
         current.body.append(item)
-        if item.kind == "label":
+        if item.kind == "label" and not _is_problem_label(item):
             current.has_label = True
     return root
 
@@ -334,7 +490,7 @@ def _subtree_has_label(raw: _Raw) -> bool:
     stack = [raw]
     while stack:
         node = stack.pop()
-        if node.has_label:
+        if node.has_label or node.problem_at >= 0 or node.family == FAMILY_PROBLEM:
             return True
         stack.extend(node.children)
     return False
@@ -369,6 +525,8 @@ class _TaskReader:
         self.outcome: list[str] = []
         self.post_result: list[tuple[int, str]] = []
         self.mode = "body"  # "body" | "outcome" | "after_result"
+        self.problems: list[str] = []  # problem statements printed under the heading
+        self.labelled = False  # a progress label introduced the measures
 
     # -- paragraphs -------------------------------------------------------------------
 
@@ -386,10 +544,28 @@ class _TaskReader:
             self._ordinal_paragraph(line, text, k)
             return
         if not self.measures:
+            numbered = marks.split_numbered_inline(text)
+            if numbered:
+                # "整改措施：1.建立台账；2.开展检查。"
+                self._add_measures(line, numbered)
+                return
+            subject = marks.find_subject_ordinal(text)
+            if subject > 0:
+                # "学校党委一是……；二是……": the subject opens the first measure.
+                parts = self._split_inline(line, text[subject:], 1)
+                if parts:
+                    parts[0] = text[:subject] + parts[0]
+                self._add_measures(line, parts)
+                return
             first = marks.find_measure_ordinal(text, 1)
             if first > 0 and marks.find_measure_ordinal(text, 2, first + 2) >= 0:
                 preamble = text[:first].strip()
                 parts = self._split_inline(line, text[first:], 1)
+                if preamble and not self.node.result and is_status_phrase(preamble):
+                    # "已完成整改。一是……": the result, then the measures.
+                    self._set_result(line, preamble)
+                    self.mode = "body"
+                    preamble = ""
                 if preamble and parts:
                     parts[0] = preamble + parts[0]
                     self.ctx.doubt(
@@ -402,6 +578,14 @@ class _TaskReader:
                 self.outcome.append(text)
                 return
             self.measures.append(ParsedMeasure(text=text, line=line))
+            return
+        if (
+            self.labelled and not self.ordered and not self.pending and not self.outcome
+            and not _OUTCOME_START_RE.match(text)
+        ):
+            # After "整改进展情况：" measures printed one per paragraph without ordinals.
+            self.measures.append(ParsedMeasure(text=text, line=line))
+            self.ctx.separate_paragraphs += 1
             return
         self.pending.append((line, text))
 
@@ -500,26 +684,35 @@ class _TaskReader:
         """Handle a label line; returns True when ``following`` was consumed."""
         label = item.label
         assert label is not None
-        if label.kind == "progress":
-            if not self.node.progress_label:
-                self.node.progress_label = label.printed
-            if self.mode != "body":
-                self.mode = "body"
-            self.paragraph(item.line, label.rest)
-            return False
-        if label.kind == "deadline":
-            content = label.rest
-            consumed = False
-            if not content and following is not None and following.kind == "para":
-                content, consumed = following.text, True
-            deadline = parse_deadline(content, self.ctx.default_year, require_hint=False)
-            if deadline is not None:
-                self.node.deadline = self.node.deadline or deadline
-            elif content:
-                self.ctx.doubt(item.line, f"无法识别的整改时限“{_excerpt(content)}”，未导入")
-            return consumed
         content = label.rest
         consumed = False
+        if label.kind in ("leader", "unit", "deadline", "problem"):
+            if not content and following is not None and following.kind == "para":
+                if label.kind == "problem" or len(following.text) <= 80:
+                    content, consumed = following.text, True
+            self._fact(item, label, content)
+            return consumed
+        if label.kind == "progress":
+            if not content and following is not None and following.kind == "para":
+                if is_status_phrase(following.text):
+                    content, consumed = following.text, True
+            if is_status_phrase(content):
+                # "整改进展：已完成。": a label that may introduce measures carries the result.
+                self._set_result(item.line, content)
+                return consumed
+            head, tail = _first_sentence(content)
+            if tail and is_status_phrase(head):
+                # "整改情况：已完成。一是……" / "整改进展：已完成。经过整改，……"
+                self._set_result(item.line, head)
+                self._after_status(item.line, tail)
+                return consumed
+            if not self.node.progress_label:
+                self.node.progress_label = label.printed
+            self.labelled = True
+            if self.mode != "body":
+                self.mode = "body"
+            self.paragraph(item.line, content)
+            return consumed
         if not content and following is not None and following.kind == "para":
             if self._is_result_phrase(label.word, following.text):
                 content, consumed = following.text, True
@@ -530,11 +723,12 @@ class _TaskReader:
         if tail and self._is_result_phrase(label.word, head):
             # "整改结果：已完成。通过整改，……": the status, then the outcome.
             self._set_result(item.line, head)
-            self.outcome.append(tail)
+            self._after_status(item.line, tail)
             return consumed
         if label.word in ("完成情况", "整改完成情况") and not self.measures:
             if not self.node.progress_label:
                 self.node.progress_label = label.printed
+            self.labelled = True
             self.mode = "body"
             self.paragraph(item.line, content)
             return consumed
@@ -544,6 +738,45 @@ class _TaskReader:
         if content:
             self.outcome.append(content)
         return consumed
+
+    def _after_status(self, line: int, tail: str) -> None:
+        """Text after a printed status: measures when they carry ordinals, else the outcome."""
+        if marks.measure_ordinal_at_start(tail) is not None and not self.measures:
+            self.mode = "body"
+            self.paragraph(line, tail)
+            self.mode = "after_result"
+        else:
+            self.outcome.append(tail)
+
+    def _fact(self, item: _Item, label: marks.LabelMatch, content: str) -> None:
+        """责任领导 / 责任单位 / 整改时限 / 问题: facts kept apart from measures and outcome."""
+        node = self.node
+        text = _SPACES_RE.sub(" ", content).strip().rstrip("。；;，,")
+        if label.kind == "problem":
+            if not text:
+                return
+            if self.measures or self.outcome or node.result:
+                self.ctx.doubt(
+                    item.line, f"问题描述“{_excerpt(text)}”出现在整改措施之后，已并入任务标题"
+                )
+            self.problems.append(content.strip())
+            return
+        if not text:
+            return
+        if label.kind == "leader":
+            node.responsible_leader = _join_fact(node.responsible_leader, text)
+            return
+        if label.kind == "unit":
+            if label.word.startswith("配合"):
+                text = f"{label.word}：{text}"
+            node.responsible_department = _join_fact(node.responsible_department, text)
+            return
+        node.deadline_text = _join_fact(node.deadline_text, text)
+        deadline = parse_deadline(text, self.ctx.default_year, require_hint=False)
+        if deadline is not None:
+            node.deadline = node.deadline or deadline
+        elif not is_open_ended_deadline(text):
+            self.ctx.doubt(item.line, f"无法识别的整改时限“{_excerpt(text)}”，仅保留原文")
 
     @staticmethod
     def _is_result_phrase(word: str, content: str) -> bool:
@@ -585,12 +818,42 @@ class _TaskReader:
 
     # -- finish -----------------------------------------------------------------------
 
-    def finish(self) -> list[tuple[int, str]]:
-        """Store the collected parts on the node; returns paragraphs after the result."""
+    def finish(self) -> tuple[list[tuple[int, str]], str]:
+        """Store the collected parts on the node.
+
+        Returns the paragraphs after the result and the problem statement printed under the
+        heading (to be appended to the title once the title's own suffixes are read).
+        """
         self._end_measures()
         self.node.measures = self.measures
         self.node.outcome = "\n".join(self.outcome)
-        return self.post_result
+        if self.problems:
+            self.node.problem = _join_fact(self.node.problem, "\n".join(self.problems), "\n")
+        return self.post_result, " ".join(self.problems)
+
+
+def _join_fact(old: str, new: str, sep: str = "；") -> str:
+    return f"{old}{sep}{new}" if old else new
+
+
+def _with_statement(title: str, statement: str) -> str:
+    """"关于“…”的问题" + "问题：具体表现…" -> "关于“…”的问题：具体表现…"."""
+    title = title.strip()
+    if not title:
+        return statement
+    if title[-1] in "。；;：:！!？?":
+        return title + statement
+    return f"{title}：{statement}"
+
+
+def _is_statement(item: _Item) -> bool:
+    return (
+        item.kind == "para" and not item.as_measure
+        and marks.measure_ordinal_at_start(item.text) is None
+        and marks.find_subject_ordinal(item.text) < 0
+        and not _OUTCOME_START_RE.match(item.text)
+        and not is_status_phrase(item.text)
+    )
 
 
 def _first_sentence(text: str) -> tuple[str, str]:
@@ -601,9 +864,18 @@ def _first_sentence(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _read_task(node: ParsedNode, body: list[_Item], ctx: _Context) -> list[tuple[int, str]]:
+def _read_task(
+    node: ParsedNode, body: list[_Item], ctx: _Context
+) -> tuple[list[tuple[int, str]], str]:
     reader = _TaskReader(node, ctx)
     index = 0
+    # "1.问题标题" / "具体表现……" / "整改措施：……": plain paragraphs before the first progress
+    # label continue the problem statement (a result label alone does not mark this).
+    first_label = next((i for i, item in enumerate(body) if item.kind == "label"), -1)
+    if first_label > 0 and body[first_label].label.kind == "progress":
+        while index < first_label and _is_statement(body[index]):
+            reader.problems.append(body[index].text)
+            index += 1
     while index < len(body):
         item = body[index]
         following = body[index + 1] if index + 1 < len(body) else None
@@ -646,21 +918,56 @@ def _make_node(raw: _Raw, kind: str) -> ParsedNode:
     )
 
 
+def _measure_like(raw: _Raw) -> bool:
+    """Two or more bare numbered lines under a heading that is not a 一、…方面 category."""
+    return (
+        len(raw.children) >= 2 and raw.family != marks.FAMILY_CN_DUN
+        and "方面" not in raw.title
+        and all(not child.children and not child.body and child.title for child in raw.children)
+    )
+
+
 class _Builder:
     def __init__(self, ctx: _Context) -> None:
         self.ctx = ctx
         self.post_results: list[tuple[ParsedNode, list[tuple[int, str]]]] = []
 
-    def convert(self, raws: Iterable[_Raw]) -> list[ParsedNode]:
-        return [self.convert_one(raw) for raw in raws]
+    def convert(self, raws: list[_Raw], top: bool = True) -> list[ParsedNode]:
+        nodes: list[ParsedNode] = []
+        if not top and any(_measure_like(raw) for raw in raws) and not any(
+            child.body or child.children for raw in raws for child in raw.children
+        ):
+            # "1.问题" followed only by bare "（1）…" "（2）…" lines: numbered measures.
+            for raw in raws:
+                if _measure_like(raw):
+                    for child in raw.children:
+                        if child.item is not None:
+                            child.item.as_measure = True
+                            raw.body.append(child.item)
+                    raw.children = []
+        for raw in raws:
+            if raw.item is not None and not raw.children and not raw.body and not raw.title:
+                # "3." alone on a line: a stray mark with nothing to import.
+                self.ctx.doubt(raw.line, f"孤立的编号“{raw.item.text}”（没有标题和内容），未导入")
+                continue
+            nodes.append(self.convert_one(raw))
+        return nodes
 
     def convert_one(self, raw: _Raw) -> ParsedNode:
+        if raw.family == FAMILY_PROBLEM and not raw.title and raw.body:
+            # "存在问题：" alone on its line: the statement is the next paragraph.
+            first = raw.body[0]
+            if first.kind == "para" and raw.item is not None and raw.item.mark is not None:
+                raw.item.mark.rest = first.text
+                raw.body = raw.body[1:]
         if raw.children:
             node = _make_node(raw, CATEGORY)
             node.title, node.stated_count = _strip_count(node.title)
             for item in raw.body:
-                self.ctx.doubt(item.line, f"无法识别的段落，未导入：{_excerpt(item.text)}")
-            node.children = self.convert(raw.children)
+                # Kept whole in the doubt (up to a limit), so that the text is not lost.
+                text = item.text if len(item.text) <= 300 else item.text[:300] + "……"
+                self.ctx.doubt(item.line, f"无法识别的段落，未导入：{text}")
+            node.children = self.convert(raw.children, top=False)
             if not node.title:
                 self.ctx.doubt(node.line, f"分类“{node.label}”没有标题")
             return node
@@ -671,27 +978,52 @@ class _Builder:
             self.ctx.doubt(node.line, f"分类“{node.label}{title}”下没有任何整改任务")
             return node
         node = _make_node(raw, TASK)
+        if raw.family == FAMILY_PROBLEM:
+            node.problem = node.title
         if not node.title:
             self.ctx.doubt(node.line, f"编号“{node.label}”后没有问题标题")
         if not raw.body:
             self.ctx.doubt(node.line, f"标题“{_excerpt(node.label + node.title)}”下没有内容")
-        post = _read_task(node, raw.body, self.ctx)
+        post, statement = _read_task(node, raw.body, self.ctx)
         self.post_results.append((node, post))
-        if not node.result:
-            # "1.关于……的问题（已完成）": the status printed after the title.
-            m = _TITLE_STATUS_RE.search(node.title, max(0, len(node.title) - 40))
-            if m and m.start() > 0:
-                node.result = m.group(1).strip().rstrip(RESULT_TRAILING)
-                node.status = canonical_status(node.result)
-                node.deadline = node.deadline or parse_deadline(
-                    node.result, self.ctx.default_year
-                )
-                node.title = node.title[: m.start()].strip()
+        self._title_suffixes(node)
+        if statement:
+            node.title = _with_statement(node.title, statement)
         if raw.body and not node.measures and not node.outcome:
             self.ctx.doubt(
                 node.line, f"任务“{_excerpt(node.label + node.title)}”没有识别出整改措施或成效"
             )
         return node
+
+    def _title_suffixes(self, node: ParsedNode) -> None:
+        """"1.关于……的问题（责任单位：办公室）（已完成）": facts and status after the title."""
+        for _ in range(4):
+            title = node.title
+            m = _TITLE_FACT_RE.search(title, max(0, len(title) - 80))
+            if m and m.start() > 0:
+                pieces = marks.split_at_inline_labels(m.group(1))
+                labels = [marks.match_label(piece) for piece in pieces]
+                if labels and all(
+                    label is not None and label.kind in ("leader", "unit", "deadline")
+                    for label in labels
+                ):
+                    node.title = title[: m.start()].strip()
+                    reader = _TaskReader(node, self.ctx)
+                    for piece, label in zip(pieces, labels, strict=True):
+                        reader._fact(_Item("label", node.line, piece), label, label.rest)
+                    continue
+            if not node.result:
+                # "1.关于……的问题（已完成）": the status printed after the title.
+                m = _TITLE_STATUS_RE.search(title, max(0, len(title) - 40))
+                if m and m.start() > 0:
+                    node.result = m.group(1).strip().rstrip(RESULT_TRAILING)
+                    node.status = canonical_status(node.result)
+                    node.deadline = node.deadline or parse_deadline(
+                        node.result, self.ctx.default_year
+                    )
+                    node.title = title[: m.start()].strip()
+                    continue
+            break
 
 
 # ----------------------------------------------------------------------------------------
@@ -761,8 +1093,14 @@ def _level_formats(flat: _Flat, style: str) -> list[str]:
     return formats
 
 
-def _label_doubts(nodes: list[ParsedNode], style: str, ctx: _Context) -> None:
-    """A doubt for every printed label that disagrees with its derived number."""
+def _label_doubts(
+    nodes: list[ParsedNode], style: str, ctx: _Context, top_offset: int = 0
+) -> None:
+    """A doubt for every printed label that disagrees with its derived number.
+
+    ``top_offset`` top-level sections of the same marks precede the tree (an overall section
+    printed as "一、"): top-level labels that go on counting after them are in order.
+    """
     def sequence_note(node: ParsedNode, previous: int | None) -> str:
         if node.ordinal is None:
             return ""
@@ -803,20 +1141,22 @@ def _label_doubts(nodes: list[ParsedNode], style: str, ctx: _Context) -> None:
 
     task_previous: int | None = None
 
-    def visit(siblings: list[ParsedNode]) -> None:
+    def visit(siblings: list[ParsedNode], top: bool) -> None:
         nonlocal task_previous
-        previous: int | None = None
-        for node in siblings:
+        previous: int | None = top_offset if top and top_offset else None
+        for position, node in enumerate(siblings, start=1):
             if style == CONTINUOUS and node.is_task:
                 check(node, task_previous)
                 task_previous = node.ordinal
+            elif top and top_offset and node.ordinal == position + top_offset:
+                previous = node.ordinal
             else:
                 check(node, previous)
                 previous = node.ordinal
             if not node.is_task:
-                visit(node.children)
+                visit(node.children, False)
 
-    visit(nodes)
+    visit(nodes, True)
 
 
 def _ordinal_of_number(node: ParsedNode) -> int | None:
@@ -875,15 +1215,27 @@ def _parse(text: str) -> ParsedNotice:
     # The opening: everything before the first heading.
     first_heading = next((i for i, item in enumerate(items) if item.kind == "heading"), None)
     if first_heading is None:
+        # No heading marks at all: problems printed as "问题1：…" lines still make a tree.
+        first_heading = next(
+            (i for i, item in enumerate(items) if _is_problem_label(item) and item.first), None
+        )
+    if first_heading is None:
         notice.opening = _prose(items)
         _finish_without_tree(notice, frame, ctx, items)
         return notice
     notice.opening = _prose(items[:first_heading])
 
-    # The closing: from the first closing-style paragraph after the last heading.
-    last_heading = max(i for i, item in enumerate(items) if item.kind == "heading")
-    closing_start = len(items)
-    for index in range(last_heading + 1, len(items)):
+    # The closing: from the first closing-style paragraph after the last heading. A list of
+    # attachments at the end ("附件：1.问题清单") is closing text, not more problems.
+    closing_start = _attachments_start(items, first_heading)
+    last_heading = max(
+        (
+            i for i in range(first_heading, closing_start)
+            if items[i].kind == "heading" or (_is_problem_label(items[i]) and items[i].first)
+        ),
+        default=first_heading,
+    )
+    for index in range(last_heading + 1, closing_start):
         item = items[index]
         if item.kind == "para" and facts.is_closing_start(item.text):
             closing_start = index
@@ -914,6 +1266,14 @@ def _parse(text: str) -> ParsedNotice:
 
     builder = _Builder(ctx)
     notice.nodes = builder.convert(tree_raws)
+    # "一、整改工作总体情况" then "二、关于…方面": the categories go on counting after it.
+    top_offset = 0
+    if wrapper is None and tree_raws:
+        family = tree_raws[0].family
+        top_offset = sum(
+            1 for raw in (overall_raw, *before_tree)
+            if raw is not None and raw.family == family and raw.line < tree_raws[0].line
+        )
 
     # Paragraphs after the last task's result: the closing, unless the notice prints
     # outcomes after results everywhere.
@@ -929,8 +1289,9 @@ def _parse(text: str) -> ParsedNotice:
     notice.closing = "\n".join([*trailing_text, *closing_parts, *frame.trailing])
     notice.contacts = facts.extract_contacts(notice.closing)
 
-    _finish_tree(notice, ctx)
+    _finish_tree(notice, ctx, top_offset)
     _round_facts(notice, ctx)
+    _stated_counts(notice, ctx, items[:first_heading], overall_raw, wrapper)
     notice.doubts = sorted(ctx.doubts, key=lambda d: d.line)
     if ctx.suppressed:
         last = notice.doubts[-1].line if notice.doubts else 1
@@ -940,55 +1301,105 @@ def _parse(text: str) -> ParsedNotice:
     return notice
 
 
+_ATTACHMENT_RE = re.compile(
+    r"^附\s{0,2}件\s{0,2}[0-9０-９一二三四五六七八九十]{0,2}\s{0,2}(?:[:：]|$)"
+)
+#: Lines examined from the end for a list of attachments, and the longest such line.
+ATTACHMENT_LINES = 30
+ATTACHMENT_LINE_MAX = 80
+
+
+def _attachments_start(items: list[_Item], first_heading: int) -> int:
+    """Index of "附件：" when only a short list of attachments follows it, else len(items)."""
+    lowest = max(first_heading + 1, len(items) - ATTACHMENT_LINES)
+    for index in range(len(items) - 1, lowest - 1, -1):
+        item = items[index]
+        if len(item.source or item.text) > ATTACHMENT_LINE_MAX:
+            break
+        if item.kind == "para" and item.first and _ATTACHMENT_RE.match(item.text):
+            return index
+    return len(items)
+
+
 def _classify_top(
     roots: list[_Raw],
 ) -> tuple[_Raw | None, _Raw | None, list[_Raw], list[_Raw]]:
-    """Pick the overall section, the wrapping problems heading and the prose around them."""
+    """Pick the overall section, the wrapping problems heading and the prose around them.
+
+    With a wrapping heading (``二、巡察反馈问题整改情况``) the unlabelled top-level sections
+    before it are the overall section (the first one gives ``overall_heading``) and those
+    after it are the closing. Without one, a first section that is prose only is the overall
+    section when its title reads like one or when the other sections carry labels, and a
+    run of prose sections titled like plans (``下一步工作打算``) at the end is the closing.
+    """
     if not roots:
         return None, None, [], []
+    labelled = {id(raw) for raw in roots if _subtree_has_label(raw)}
+    wrapper = _find_wrapper(roots, labelled)
+    if wrapper is not None:
+        index = next(i for i, raw in enumerate(roots) if raw is wrapper)
+        prose_before = [raw for raw in roots[:index] if id(raw) not in labelled]
+        overall = None
+        if prose_before and prose_before[0] is roots[0]:
+            overall = prose_before.pop(0)
+        after = [raw for raw in roots[index + 1:] if id(raw) not in labelled]
+        return overall, wrapper, prose_before, after
     overall = None
     first = roots[0]
-    if (
-        len(roots) > 1
-        and not _subtree_has_label(first)
-        and len(first.title) <= 25
-        and _OVERALL_TITLE_RE.search(first.title)
-        and not _CATEGORY_HINT_RE.search(first.title)
-        and "问题" not in first.title
-    ):
-        overall = first
-    rest = roots[1:] if overall is not None else list(roots)
-    labelled = [raw for raw in rest if _subtree_has_label(raw)]
-    with_children = [raw for raw in rest if raw.children]
-    wrapper = None
-    if len(with_children) == 1:
-        candidate = with_children[0]
-        title = candidate.title
-        if (
-            len(title) <= 20
-            and _WRAPPER_TITLE_RE.search(title)
-            and not _CATEGORY_HINT_RE.search(title)
-            and (not labelled or (len(labelled) == 1 and labelled[0] is candidate))
-            and (overall is not None or len(roots) > 1 or _subtree_has_label(candidate))
+    if len(roots) > 1 and id(first) not in labelled and _reads_like_overall(first.title):
+        if _OVERALL_TITLE_RE.search(first.title) or (
+            any(id(raw) in labelled for raw in roots[1:])
+            and not any(child.children for child in first.children)
         ):
-            wrapper = candidate
-    before: list[_Raw] = []
-    after: list[_Raw] = []
-    if wrapper is not None:
-        index = next(i for i, raw in enumerate(rest) if raw is wrapper)
-        before = [raw for raw in rest[:index] if not _subtree_has_label(raw)]
-        after = [raw for raw in rest[index + 1:] if not _subtree_has_label(raw)]
-    else:
-        last_tree = max(
-            (i for i, raw in enumerate(rest) if raw.children or _subtree_has_label(raw)),
-            default=-1,
-        )
-        after = [
-            raw for raw in rest[last_tree + 1:]
-            if last_tree >= 0 and not raw.children and _TRAILING_TITLE_RE.search(raw.title)
-            and not _subtree_has_label(raw)
-        ]
-    return overall, wrapper, before, after
+            overall = first
+    rest = roots[1:] if overall is not None else list(roots)
+    cut = len(rest)
+    while (
+        cut > 1 and id(rest[cut - 1]) not in labelled
+        and _TRAILING_TITLE_RE.search(rest[cut - 1].title)
+        and not _CATEGORY_HINT_RE.search(rest[cut - 1].title)
+        and not _PROBLEM_WORDS_RE.search(rest[cut - 1].title)
+    ):
+        cut -= 1
+    return overall, None, [], rest[cut:]
+
+
+def _reads_like_overall(title: str) -> bool:
+    return (
+        len(title) <= 30
+        and not _CATEGORY_HINT_RE.search(title)
+        and not _PROBLEM_WORDS_RE.search(title)
+    )
+
+
+def _find_wrapper(roots: list[_Raw], labelled: set[int]) -> _Raw | None:
+    """The one top-level heading that wraps the problem tree, if any."""
+    candidates = [
+        raw for raw in roots
+        if raw.children and len(raw.title) <= 30 and _WRAPPER_TITLE_RE.search(raw.title)
+        and not _CATEGORY_HINT_RE.search(raw.title)
+    ]
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        # "一、整改工作情况" (prose subsections) and "二、反馈问题整改情况": the bigger one.
+        candidates.sort(key=lambda raw: (id(raw) in labelled, _size(raw)), reverse=True)
+    candidate = candidates[0]
+    if any(id(raw) in labelled for raw in roots if raw is not candidate):
+        return None  # labelled categories beside it: the heading is a category itself
+    if len(roots) == 1 and id(candidate) not in labelled:
+        return None
+    return candidate
+
+
+def _size(raw: _Raw) -> int:
+    count = 0
+    stack = [raw]
+    while stack:
+        node = stack.pop()
+        count += 1 + len(node.body)
+        stack.extend(node.children)
+    return count
 
 
 def _finish_without_tree(
@@ -1014,7 +1425,7 @@ def _finish_without_tree(
     notice.doubts = ctx.doubts
 
 
-def _finish_tree(notice: ParsedNotice, ctx: _Context) -> None:
+def _finish_tree(notice: ParsedNotice, ctx: _Context, top_offset: int = 0) -> None:
     nodes = notice.nodes
     flat = _flatten(nodes)
     tasks = [node for node, _, _ in flat if node.is_task]
@@ -1040,7 +1451,7 @@ def _finish_tree(notice: ParsedNotice, ctx: _Context) -> None:
         numbers = {}
     for node, _, _ in flat:
         node.number = numbers.get(id(node), node.label)
-    _label_doubts(nodes, style, ctx)
+    _label_doubts(nodes, style, ctx, top_offset)
 
     # Stated counts ("，共4项整改任务") against the tasks found, counted bottom-up.
     below: dict[int, int] = {}
@@ -1066,6 +1477,64 @@ def _finish_tree(notice: ParsedNotice, ctx: _Context) -> None:
             if not task.result:
                 ctx.doubt(task.line, f"任务“{_excerpt(task.label + task.title)}”缺少整改结果")
     notice.measures_inline = ctx.inline_paragraphs > ctx.separate_paragraphs
+
+
+def _stated_counts(
+    notice: ParsedNotice, ctx: _Context, opening: list[_Item], overall: _Raw | None,
+    wrapper: _Raw | None,
+) -> None:
+    """Counts the notice states about itself, checked against the tree (doubts if not)."""
+    candidates: list[_Item] = [item for item in opening if item.first]
+    if overall is not None:
+        stack = [overall]
+        while stack and len(candidates) < STATED_COUNT_ITEMS:
+            raw = stack.pop()
+            if raw.item is not None:
+                candidates.append(raw.item)
+            candidates.extend(item for item in raw.body if item.first)
+            stack.extend(reversed(raw.children))
+    if wrapper is not None:
+        candidates.extend(item for item in wrapper.body if item.first)
+    for item in candidates[:STATED_COUNT_ITEMS]:
+        counts = facts.extract_stated_counts((item.source or item.text)[:STATED_COUNT_CHARS])
+        if "problems" in counts:
+            break
+    else:
+        return
+    notice.stated_counts = counts
+    tasks = notice.tasks
+    if not tasks:
+        return
+    line = item.line
+    if counts["problems"] != len(tasks):
+        ctx.doubt(
+            line,
+            f"通报称反馈问题{counts['problems']}个，实际识别到{len(tasks)}项整改任务，请核对",
+        )
+    top_categories = [node for node in notice.nodes if not node.is_task]
+    if "aspects" in counts and top_categories and len(top_categories) == len(notice.nodes):
+        if counts["aspects"] != len(top_categories):
+            ctx.doubt(
+                line,
+                f"通报称反馈问题涉及{counts['aspects']}个方面，实际识别到{len(top_categories)}个一级分类，"
+                "请核对",
+            )
+    if all(task.status for task in tasks) and (
+        "completed" in counts or "in_progress" in counts
+    ):
+        done = sum(1 for task in tasks if task.status != IN_PROGRESS)
+        going = len(tasks) - done
+        if counts.get("completed", done) != done or counts.get("in_progress", going) != going:
+            stated = "、".join(
+                f"{word}{counts[key]}个"
+                for key, word in (("completed", "已完成"), ("in_progress", "正在推进"))
+                if key in counts
+            )
+            ctx.doubt(
+                line,
+                f"通报称{stated}，与各任务的整改结果（已完成{done}个、正在推进{going}个）"
+                "不一致，请核对",
+            )
 
 
 def _round_facts(notice: ParsedNotice, ctx: _Context) -> None:

@@ -9,14 +9,25 @@ import re
 
 from rectify.importer.parsed import COMPLETED, COMPLETED_LONGTERM, IN_PROGRESS
 
-_PARTIAL_OR_ONGOING = ("部分", "正在", "推进中", "整改中", "未完成", "尚未", "未整改", "进行中")
+_PARTIAL_OR_ONGOING = ("部分", "正在", "推进中", "整改中", "未完成", "尚未", "未整改", "进行中",
+                       "阶段性")
 _DONE = ("已完成", "完成整改", "已整改", "基本完成", "整改完成", "已全部完成", "整改到位",
-         "已办结", "已销号", "已落实")
+         "已办结", "已销号", "已落实", "全部完成", "按期完成", "已解决", "已全部整改")
 _LONG_TERM = ("长期", "持续", "坚持", "常态")
 _ONGOING = ("持续推进", "持续整改", "推进", "落实中")
 
 #: Characters stripped from the end of a printed result ("已完成。" -> "已完成").
 RESULT_TRAILING = "。．.；;，,、 \t\u3000"
+
+#: How a short status phrase opens ("已完成", "正在推进", "持续推进，2024年底前完成").
+STATUS_STARTS = (
+    "已", "正在", "基本", "完成", "全部完成", "长期", "持续", "整改中", "整改完成", "立行立改",
+    "按期", "未", "尚未", "部分", "阶段性", "推进中", "落实中", "进行中", "常态", "整改到位",
+)
+#: Longest text read as a status phrase after a label that may also introduce measures.
+STATUS_PHRASE_MAX = 30
+#: Printed deadlines that name no date but are no error either ("整改时限：长期坚持").
+_OPEN_ENDED = ("长期", "持续", "常态", "立行立改", "立即", "即知即改", "已完成", "动态")
 
 
 @functools.lru_cache(maxsize=512)
@@ -42,6 +53,27 @@ def canonical_status(text: str) -> str | None:
     if any(word in t for word in _ONGOING):
         return IN_PROGRESS
     return None
+
+
+def is_status_phrase(text: str) -> bool:
+    """A short phrase that is only a status ("已完成。", "持续推进，2024年6月底前完成").
+
+    Used where a label such as 整改进展/整改情况 may introduce either measures or the result:
+    only a short text without a full stop inside, opening like a status and mapping to a
+    canonical status, counts as the result.
+    """
+    t = (text or "").strip().rstrip(RESULT_TRAILING)
+    if not t or len(t) > STATUS_PHRASE_MAX or "。" in t or t.startswith("一是"):
+        return False
+    if not t.startswith(STATUS_STARTS):
+        return False
+    return canonical_status(t) is not None
+
+
+def is_open_ended_deadline(text: str) -> bool:
+    """A deadline such as 长期坚持 / 持续推进 / 立行立改 that names no date on purpose."""
+    t = re.sub(r"\s+", "", text or "")
+    return bool(t) and len(t) <= 20 and t.startswith(_OPEN_ENDED)
 
 
 _DATE_FULL_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify.choices import NoticeKind
@@ -41,8 +42,9 @@ class Notice(models.Model):
 
     class Meta:
         verbose_name = _("通报")
-        verbose_name_plural = _("通报")
+        verbose_name_plural = pgettext_lazy("plural", "通报")
         ordering = ["-date", "-pk"]
+        permissions = [("publish_notice", _("可以发布通报"))]
 
     def __str__(self) -> str:
         return self.title

@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify import numbering
@@ -82,6 +83,11 @@ class InspectionRound(models.Model):
     progress_label = models.CharField(_("整改情况标签"), max_length=20, default="整改情况",
                                       help_text=_("例如：整改情况、整改进展情况"))
     result_label = models.CharField(_("整改结果标签"), max_length=20, default="整改结果")
+    show_results = models.BooleanField(
+        _("通报逐项印出整改结果"), default=False,
+        help_text=_("勾选后，公开通报在每项任务后印出“整改结果：……”（无原文结果时印整改状态）；"
+                    "不勾选时只印出有原文整改结果的任务"),
+    )
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -90,7 +96,7 @@ class InspectionRound(models.Model):
 
     class Meta:
         verbose_name = _("巡察轮次")
-        verbose_name_plural = _("巡察轮次")
+        verbose_name_plural = pgettext_lazy("plural", "巡察轮次")
         ordering = ["-feedback_date", "-pk"]
 
     def __str__(self) -> str:

@@ -14,10 +14,11 @@ from django.db import models
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify import numbering
-from rectify.choices import Status
+from rectify.choices import Status, WithholdGround
 from rectify.history import AppendOnlyHistory
 
 MAX_CATEGORY_DEPTH = numbering.MAX_TASK_DEPTH - 1
@@ -74,7 +75,7 @@ class ProblemCategory(models.Model):
 
     class Meta:
         verbose_name = _("问题类别")
-        verbose_name_plural = _("问题类别")
+        verbose_name_plural = pgettext_lazy("plural", "问题类别")
         ordering = ["round", "parent_id", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -217,6 +218,14 @@ class RectificationTask(models.Model):
         on_delete=models.PROTECT, related_name="signed_off_tasks",
     )
     signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    withhold_ground = models.CharField(
+        _("不予公开理由"), max_length=20, choices=WithholdGround.choices, blank=True,
+        help_text=_("选择理由后，该任务不出现在向社会公开的通报版本中（党内通报照常列出）"),
+    )
+    withhold_note = models.TextField(
+        _("不予公开说明"), blank=True,
+        help_text=_("不予公开的具体说明，仅工作人员可见；理由为“其他”时必填"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -226,7 +235,7 @@ class RectificationTask(models.Model):
 
     class Meta:
         verbose_name = _("整改任务")
-        verbose_name_plural = _("整改任务")
+        verbose_name_plural = pgettext_lazy("plural", "整改任务")
         ordering = ["round", "category_id", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -253,6 +262,11 @@ class RectificationTask(models.Model):
     def is_signed_off(self) -> bool:
         return self.signed_off_at is not None
 
+    @property
+    def is_withheld(self) -> bool:
+        """Left out of the public version of a notice (``withhold_ground`` is set)."""
+        return bool(self.withhold_ground)
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return bool(self.deadline and self.deadline < today and self.status not in Status.done())
@@ -273,6 +287,11 @@ class RectificationTask(models.Model):
             )
         if self.completion_date and self.completion_date > timezone.localdate():
             errors["completion_date"] = _("完成时间不能晚于今天。")
+        self.withhold_note = (self.withhold_note or "").strip()
+        if self.withhold_ground == WithholdGround.OTHER and not self.withhold_note:
+            errors["withhold_note"] = _("不予公开理由为“其他”时，须填写不予公开说明。")
+        elif self.withhold_note and not self.withhold_ground:
+            errors["withhold_ground"] = _("填写了不予公开说明，请同时选择不予公开理由。")
         if self.round_id and self.position is not None and "category" not in errors:
             if self.position in sibling_positions(self.round_id, self.category_id, exclude=self):
                 errors["position"] = _("同一上级下已有排序为 {position} 的类别或任务。").format(
@@ -303,7 +322,7 @@ class Measure(models.Model):
 
     class Meta:
         verbose_name = _("整改措施")
-        verbose_name_plural = _("整改措施")
+        verbose_name_plural = pgettext_lazy("plural", "整改措施")
         ordering = ["task", "position", "pk"]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Load the two seed notices as sample data and create one demo login per role."""
+"""Load the two seed notices as sample data, create one demo login per role, and publish
+both notices (to the party and to the public)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from bureaus.models import PartyGroup
 from rectify import roles
 from rectify.importer import parse_notice, read_notice_file
 from rectify.importer.loader import find_existing, load_notice
+from rectify.services.publishing import publish_notice
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "notices"
 DEMO_PASSWORD = "rectify-demo"
+#: Who approved the demo publications: the seed texts do not name the principal.
+DEMO_APPROVER = "党组主要负责人（示例）"
 
 # username -> (role, is_staff, party group name or None)
 DEMO_USERS = {
@@ -47,12 +51,14 @@ class Command(BaseCommand):
             )
         groups = roles.ensure_roles()
         created_notices = 0
+        notices = []
         for path in seed_files():
             parsed = parse_notice(read_notice_file(path))
-            if find_existing(parsed):
-                continue
-            load_notice(parsed)
-            created_notices += 1
+            notice = find_existing(parsed)
+            if notice is None:
+                notice = load_notice(parsed)
+                created_notices += 1
+            notices.append(notice)
         created_users = 0
         User = get_user_model()
         for username, (role, is_staff, bureau_name) in DEMO_USERS.items():
@@ -68,7 +74,15 @@ class Command(BaseCommand):
                 if bureau is None:
                     raise CommandError(f"示例数据中缺少党组织：{bureau_name}")
                 bureau.members.add(user)
+        published = 0
+        publisher = User.objects.get(username="staff")
+        for notice in notices:
+            if not notice.publications.exists():
+                publish_notice(notice, publisher, approved_by=DEMO_APPROVER,
+                               for_party=True, for_public=True)
+                published += 1
         self.stdout.write(
-            f"seed_demo：新建通报 {created_notices} 份、演示账号 {created_users} 个"
+            f"seed_demo：新建通报 {created_notices} 份、发布 {published} 份、"
+            f"演示账号 {created_users} 个"
             f"（示例通报共 {len(seed_files())} 份，演示账号共 {len(DEMO_USERS)} 个）。"
         )
