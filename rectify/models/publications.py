@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rectify.choices import Audience, NoticeKind
 
@@ -74,7 +75,7 @@ class Publication(models.Model):
 
     class Meta:
         verbose_name = _("已发布通报")
-        verbose_name_plural = _("已发布通报")
+        verbose_name_plural = pgettext_lazy("plural", "已发布通报")
         ordering = ["-date", "-published_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["round", "version"],
