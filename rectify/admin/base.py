@@ -96,7 +96,12 @@ class RecordAdmin(SimpleHistoryAdmin):
     def _in_history_version(request) -> bool:
         return getattr(request, "rectify_history_version", False)
 
+    #: Fieldsets of the add page, when it differs from the change page.
+    add_fieldsets: list | None = None
+
     def get_fieldsets(self, request, obj=None):
+        if obj is None and self.add_fieldsets is not None:
+            return self.add_fieldsets
         fieldsets = super().get_fieldsets(request, obj)
         if not self._in_history_version(request):
             return fieldsets

@@ -55,11 +55,6 @@ class ProblemCategoryAdmin(TreeNumberMixin, RecordAdmin):
         (_("记录"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     ]
 
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return self.add_fieldsets
-        return super().get_fieldsets(request, obj)
-
     def get_readonly_fields(self, request, obj=None):
         if obj is None or self._in_history_version(request):
             return super().get_readonly_fields(request, obj)

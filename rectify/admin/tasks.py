@@ -110,11 +110,6 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
 
     # -- form ---------------------------------------------------------------------------
 
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return self.add_fieldsets
-        return super().get_fieldsets(request, obj)
-
     def get_readonly_fields(self, request, obj=None):
         if obj is None or self._in_history_version(request):
             return super().get_readonly_fields(request, obj)
