@@ -9,9 +9,14 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify.history import AppendOnlyHistory
+from rectify.permissions import ScopedQuerySet
 
 
-class PartyGroupQuerySet(models.QuerySet):
+class PartyGroupQuerySet(ScopedQuerySet):
+    """Party groups; a clerk sees the ones it is a member of (rectify.permissions)."""
+
+    party_group_lookup = "pk"
+
     def find(self, name: str) -> PartyGroup | None:
         """Look a party group up by full or short name."""
         name = name.strip()
@@ -35,6 +40,7 @@ class PartyGroup(models.Model):
         related_name="party_groups",
         help_text=_("可以填报本单位整改任务的单位联络员"),
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -41,23 +41,28 @@ class FieldChange:
 
 @dataclass
 class HistoryEntry:
-    """One readable change: who, when, what kind, which fields went from what to what."""
+    """One readable change: who, when, what kind, which fields went from what to what.
+
+    ``model`` and ``object_id`` name the record changed (a task's history also holds its
+    measures' changes); ``object_repr`` is how it read after (or, deleted, before) the change.
+    """
 
     when: Any
     user: str
     action: str
     reason: str
     changes: list[FieldChange]
+    model: str = ""
+    object_id: Any = None
+    object_repr: str = ""
 
 
 _ACTIONS = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
 _SKIP = {"updated_at", "created_at", "version"}
 
 
-def history_entries(obj: models.Model) -> list[HistoryEntry]:
-    """The object's history, newest first, each with its field-level before/after."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
-    model = type(obj)
+def _entries(records: list, model: type[models.Model]) -> list[HistoryEntry]:
+    """Readable entries of one record's history rows, given newest first."""
     entries = []
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else None
@@ -77,6 +82,34 @@ def history_entries(obj: models.Model) -> list[HistoryEntry]:
                 action=str(_ACTIONS.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=changes,
+                model=model._meta.model_name,
+                object_id=getattr(record, model._meta.pk.attname),
+                object_repr=str(record.instance)[:80],
             )
         )
+    return entries
+
+
+def history_entries(obj: models.Model) -> list[HistoryEntry]:
+    """The object's history, newest first, each with its field-level before/after."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
+    return _entries(records, type(obj))
+
+
+def task_history_entries(task) -> list[HistoryEntry]:
+    """A task's history merged with its measures' (deleted measures too), newest first.
+
+    Two queries: the task's history rows and the rows of every measure it ever had.
+    """
+    from rectify.models import Measure
+
+    entries = history_entries(task)
+    by_measure: dict[int, list] = {}
+    rows = (Measure.history.filter(task_id=task.pk).select_related("history_user")
+            .order_by("-history_date", "-pk"))
+    for row in rows:
+        by_measure.setdefault(row.id, []).append(row)
+    for records in by_measure.values():
+        entries.extend(_entries(records, Measure))
+    entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries

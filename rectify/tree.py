@@ -138,3 +138,21 @@ def numbers_for_rounds(round_ids: Iterable[int]) -> dict[tuple[str, int], TreeNo
         for node in walk(top):
             result[(node.kind, node.obj.pk)] = node
     return result
+
+
+def category_subtree_ids(category: ProblemCategory) -> set[int]:
+    """The category and every category below it, at any depth (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in ProblemCategory.objects.filter(round_id=category.round_id).values_list(
+        "pk", "parent_id"
+    ):
+        children.setdefault(parent, []).append(pk)
+    found: set[int] = set()
+    stack = [category.pk]
+    while stack:
+        pk = stack.pop()
+        if pk in found:
+            continue
+        found.add(pk)
+        stack.extend(children.get(pk, []))
+    return found

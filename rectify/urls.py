@@ -13,5 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("notices/", include("rectify.public.urls")),
+    # The browsable API's login and logout (namespace rest_framework), then the API itself.
+    path("api/auth/", include("rest_framework.urls")),
+    path("api/", include("rectify.api.urls")),
+    path("ledger/", include("rectify.ledger.urls")),  # the Excel ledger (整改台账)
     path("", RedirectView.as_view(pattern_name="public:notice_list", permanent=False)),
 ]

@@ -14,6 +14,12 @@ from rectify.models import InspectionRound, Measure, ProblemCategory, Rectificat
 PASSWORD = "rectify-test-pw-2024"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users: hash their passwords quickly (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(django_user_model, username: str, role: str | None, *, is_staff: bool = False):
     user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=is_staff)
     if role:
@@ -143,3 +149,30 @@ def auditor_client(auditor_user):
     logged_in = Client()
     logged_in.force_login(auditor_user)
     return logged_in
+
+
+# -- the API (tests/test_api_*.py) ------------------------------------------------------------
+
+
+@pytest.fixture
+def other_clerk(db, django_user_model, other_bureau):
+    """A clerk of ``other_bureau`` (bureau B): the outsider to ``bureau``'s records."""
+    user = make_user(django_user_model, "clerk_b", roles.CLERK)
+    other_bureau.members.add(user)
+    return user
+
+
+@pytest.fixture
+def api_client():
+    """``api_client(user)``: a client that sends ``user``'s API token (anonymous for None)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def _client(user=None):
+        client = APIClient()
+        if user is not None:
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return _client

@@ -19,7 +19,6 @@ from django.utils import translation
 from bureaus.models import PartyGroup
 from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
-from tests.conftest import PASSWORD
 
 INDEX = "/admin/"
 TASKS = "/admin/rectify/rectificationtask/"
@@ -34,7 +33,8 @@ def default_language_afterwards():
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    assert client.login(username=staff_user.username, password=PASSWORD)
+    # force_login: django-axes needs the request that Client.login() does not pass.
+    client.force_login(staff_user)
     return client
 
 

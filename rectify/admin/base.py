@@ -49,6 +49,13 @@ class RecordAdmin(SimpleHistoryAdmin):
     history_hidden_fields: tuple[str, ...] = ()
     object_history_list_template = "admin/rectify/object_history_list.html"
 
+    # -- the one permission rule ------------------------------------------------------
+
+    def get_queryset(self, request):
+        """Only the records this user may see (``rectify.permissions``): everything for staff
+        and auditors, who are the admin's users; nothing of another bureau for anyone else."""
+        return super().get_queryset(request).visible_to(request.user)
+
     # -- writes through the services -------------------------------------------------
 
     def save_model(self, request, obj, form, change):

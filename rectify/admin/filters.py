@@ -48,3 +48,20 @@ class SignedOffFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(signed_off_at__isnull=True)
         return queryset
+
+
+class ProposalFilter(admin.SimpleListFilter):
+    """有待审核的状态提议 (a clerk proposed a status that staff have not decided yet)."""
+
+    title = _("状态提议")
+    parameter_name = "proposed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("有待审核的提议")), ("no", _("无"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(proposed_status="")
+        if self.value() == "no":
+            return queryset.filter(proposed_status="")
+        return queryset

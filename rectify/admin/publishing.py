@@ -136,8 +136,10 @@ class PublicationAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        # The frozen content is large: only the page of one version reads it.
-        return super().get_queryset(request).select_related("round__party_group", "notice").defer(
+        # The frozen content is large: only the page of one version reads it. Which versions:
+        # the one rule (rectify.permissions), as everywhere else.
+        return super().get_queryset(request).visible_to(request.user).select_related(
+            "round__party_group", "notice").defer(
             "snapshot", "public_snapshot", "search_text", "party_search_text")
 
     def has_add_permission(self, request):

@@ -16,7 +16,7 @@ from rectify import roles
 from rectify.admin.base import RecordAdmin
 from rectify.admin.categories import TreeNumberMixin
 from rectify.admin.display import change_log, status_badge
-from rectify.admin.filters import OverdueFilter, RoundFilter, SignedOffFilter
+from rectify.admin.filters import OverdueFilter, ProposalFilter, RoundFilter, SignedOffFilter
 from rectify.admin.forms import TaskAdminForm
 from rectify.choices import Status
 from rectify.models import Measure, RectificationTask
@@ -72,7 +72,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                     "deadline", "overdue", "signed_off")
     list_display_links = ("number", "short_title")
     list_filter = (("round", RoundFilter), "round__party_group", "status", OverdueFilter,
-                   SignedOffFilter, "withhold_ground")
+                   SignedOffFilter, ProposalFilter, "withhold_ground")
     list_select_related = ("round__party_group",)
     search_fields = ("title", "detail", "printed_label", "responsible_department",
                      "responsible_leader", "measures__text")
@@ -103,6 +103,10 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note"),
                           "description": _("选择不予公开理由的任务不出现在向社会公开的通报中，"
                                            "党内通报照常列出；发布前的确认页面列出全部此类任务。")}),
+        (_("状态提议"), {"fields": ("proposed_status", "proposal_note", "proposed_by",
+                                  "proposed_at"),
+                         "description": _("单位联络员提议的整改状态；用“将所选任务的整改状态改为…”"
+                                          "操作修改整改状态后，提议即清除。")}),
         (_("销号"), {"fields": ("signed_off_by", "signed_off_at")}),
         (_("修改记录"), {"classes": ("collapse",),
                          "fields": ("change_log", "created_at", "updated_at")}),
@@ -114,7 +118,8 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         if obj is None or self._in_history_version(request):
             return super().get_readonly_fields(request, obj)
         # The round is fixed once saved; status and sign-off change through the actions.
-        return ("round", "number", "status_with_result", "signed_off_by", "signed_off_at",
+        return ("round", "number", "status_with_result", "proposed_status", "proposal_note",
+                "proposed_by", "proposed_at", "signed_off_by", "signed_off_at",
                 "change_log", "created_at", "updated_at")
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -890,6 +890,31 @@ def _read_task(
     return reader.finish()
 
 
+
+def split_measures(text: str) -> tuple[list[str], list[str]]:
+    """Measures typed into one cell (the Excel ledger's 整改措施) back into their texts.
+
+    The cell is read line by line as a task's body after its progress label is read here:
+    "一是…二是…" inline or one per line, "1.…；2.…" inline, or one measure without an
+    ordinal; a line without an ordinal continues the measure before it. Returns the measure
+    texts (ordinals stripped) and the doubts (a skipped or repeated ordinal, text merged
+    into the first measure), each naming its line in the cell.
+    """
+    ctx = _Context()
+    reader = _TaskReader(ParsedNode(kind=TASK), ctx)
+    for line, paragraph in _split_lines(text):
+        reader.paragraph(line, paragraph)
+    reader._flush_pending_into_measure()
+    if reader.node.result:
+        ctx.doubt(1, f"措施之前的“{_excerpt(reader.node.result)}”像是整改结果，不是措施")
+    texts = [measure.text for measure in reader.measures]
+    if reader.outcome:
+        # Text before the first measure that reads like an outcome ("经过整改，…") is part
+        # of the cell all the same: it opens the first measure, or is the only one.
+        lead = "\n".join(reader.outcome)
+        texts = [lead + ("\n" + texts[0] if texts else ""), *texts[1:]]
+    return texts, [doubt.message for doubt in ctx.doubts]
+
 # ----------------------------------------------------------------------------------------
 # Nodes
 

@@ -10,6 +10,13 @@ from simple_history.models import HistoricalRecords
 
 from rectify.choices import NoticeKind
 from rectify.history import AppendOnlyHistory
+from rectify.permissions import ScopedQuerySet
+
+
+class NoticeQuerySet(ScopedQuerySet):
+    """Notices; a clerk sees its bureaus' notices (rectify.permissions)."""
+
+    party_group_lookup = "round__party_group"
 
 
 class Notice(models.Model):
@@ -35,10 +42,12 @@ class Notice(models.Model):
     signature = models.CharField(_("落款"), max_length=200, blank=True)
     date = models.DateField(_("成文日期"))
     approved_by = models.CharField(_("审批人（主要负责人）"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(bases=[AppendOnlyHistory])
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("通报")

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from rectify import numbering
 from rectify.choices import NumberingStyle
 from rectify.history import AppendOnlyHistory
+from rectify.permissions import ScopedQuerySet
 
 
 def default_level_formats() -> list[str]:
@@ -29,6 +30,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+class RoundQuerySet(ScopedQuerySet):
+    """Rounds; a clerk sees its bureaus' rounds (rectify.permissions)."""
+
+    party_group_lookup = "party_group"
 
 
 class InspectionRound(models.Model):
@@ -89,10 +96,12 @@ class InspectionRound(models.Model):
                     "不勾选时只印出有原文整改结果的任务"),
     )
 
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(bases=[AppendOnlyHistory])
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("巡察轮次")

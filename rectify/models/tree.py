@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from rectify import numbering
 from rectify.choices import Status, WithholdGround
 from rectify.history import AppendOnlyHistory
+from rectify.permissions import ScopedQuerySet
 
 MAX_CATEGORY_DEPTH = numbering.MAX_TASK_DEPTH - 1
 
@@ -50,6 +51,12 @@ def next_position(round_id: int, parent_id: int | None) -> int:
     return max([p for p in top if p is not None], default=0) + 1
 
 
+class CategoryQuerySet(ScopedQuerySet):
+    """Categories; a clerk sees its bureaus' problem trees (rectify.permissions)."""
+
+    party_group_lookup = "round__party_group"
+
+
 class ProblemCategory(models.Model):
     """A node of the problem tree of one round, at any depth, holding categories and tasks."""
 
@@ -68,10 +75,12 @@ class ProblemCategory(models.Model):
         _("原文编号"), max_length=20, blank=True,
         help_text=_("导入时原文印的编号；与推算编号不一致时保留并标记"),
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(bases=[AppendOnlyHistory])
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("问题类别")
@@ -160,8 +169,12 @@ class ProblemCategory(models.Model):
         super().save(*args, **kwargs)
 
 
-class TaskQuerySet(models.QuerySet):
-    """Queries on tasks, shaped once for every surface."""
+class TaskQuerySet(ScopedQuerySet):
+    """Queries on tasks, shaped once for every surface; a clerk sees and edits its bureaus'
+    tasks (rectify.permissions)."""
+
+    party_group_lookup = "round__party_group"
+    clerks_edit = True
 
     def with_related(self) -> TaskQuerySet:
         return self.select_related(
@@ -226,6 +239,16 @@ class RectificationTask(models.Model):
         _("不予公开说明"), blank=True,
         help_text=_("不予公开的具体说明，仅工作人员可见；理由为“其他”时必填"),
     )
+    proposed_status = models.CharField(
+        _("提议整改状态"), max_length=30, choices=Status.choices, blank=True,
+        help_text=_("单位联络员提议的整改状态，由工作人员审核后修改整改状态"),
+    )
+    proposal_note = models.TextField(_("提议说明"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提议人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提议时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -292,6 +315,9 @@ class RectificationTask(models.Model):
             errors["withhold_note"] = _("不予公开理由为“其他”时，须填写不予公开说明。")
         elif self.withhold_note and not self.withhold_ground:
             errors["withhold_ground"] = _("填写了不予公开说明，请同时选择不予公开理由。")
+        self.proposal_note = (self.proposal_note or "").strip()
+        if self.proposal_note and not self.proposed_status:
+            errors["proposed_status"] = _("填写了提议说明，请同时选择提议的整改状态。")
         if self.round_id and self.position is not None and "category" not in errors:
             if self.position in sibling_positions(self.round_id, self.category_id, exclude=self):
                 errors["position"] = _("同一上级下已有排序为 {position} 的类别或任务。").format(
@@ -306,6 +332,13 @@ class RectificationTask(models.Model):
         super().save(*args, **kwargs)
 
 
+class MeasureQuerySet(ScopedQuerySet):
+    """Measures; a clerk sees and edits its bureaus' tasks' measures (rectify.permissions)."""
+
+    party_group_lookup = "task__round__party_group"
+    clerks_edit = True
+
+
 class Measure(models.Model):
     """An ordered step of a task (整改措施), printed 一是、二是…"""
 
@@ -315,10 +348,12 @@ class Measure(models.Model):
     text = models.TextField(_("措施内容"))
     responsible_unit = models.CharField(_("责任单位"), max_length=200, blank=True)
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(bases=[AppendOnlyHistory])
+    objects = MeasureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改措施")

@@ -1,8 +1,10 @@
 """Who may see which version of a publication: one helper for every public endpoint.
 
 Anyone sees what was published to the public (向社会通报); staff and auditors also see the
-party version (党内通报). Anything else — an unknown id, an unpublished notice or round, a
-party-only version asked for by someone else — is a 404, never a 403.
+party version (党内通报) — ``Publication.objects.visible_to(user)``, the publications' part of
+the one permission rule in ``rectify.permissions``, which the API uses too. Anything else —
+an unknown id, an unpublished notice or round, a party-only version asked for by someone
+else — is a 404, never a 403.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def party_reader(request: HttpRequest) -> bool:
 
 
 def visible_publications(request: HttpRequest):
-    return Publication.objects.visible_to(party_reader(request))
+    """The publications this reader may see: the one rule of ``rectify.permissions``."""
+    return Publication.objects.visible_to(request.user)
 
 
 #: Ids are 64-bit (BigAutoField); anything else cannot name a record.

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import condition, require_safe
 
+from rectify.filters import PublicationFilterSet
 from rectify.public import access
 from rectify.public.changes import compare
-from rectify.public.filters import PublicationFilter
 from rectify.services.snapshot import iter_nodes
 
 PAGE_SIZE = 20
@@ -27,7 +27,7 @@ def notice_list(request):
     """Every published notice (its newest version), newest first; filters and search."""
     party = access.party_reader(request)
     base = access.visible_publications(request).latest_per_notice().only(*LIST_FIELDS)
-    filterset = PublicationFilter(request.GET or None, queryset=base, party_reader=party)
+    filterset = PublicationFilterSet(request.GET or None, queryset=base, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     rows = filterset.qs if valid else base.none()
     rows = rows.order_by("-date", "-published_at", "-pk")

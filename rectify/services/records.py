@@ -6,16 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from rectify.models import RectificationTask
-
 
 class StaleRecord(ValidationError):
     """Someone else saved the record after this copy was read; ``current`` is their version."""
 
-    def __init__(self, current: models.Model):
+    def __init__(self, current: models.Model, message: str | None = None):
         self.current = current
         super().__init__(
-            _(
+            message or _(
                 "该记录已被他人修改（当前版本 {version}），您的修改未保存，请查看最新内容后重试。"
             ).format(version=getattr(current, "version", "?")),
             code="stale",
@@ -30,6 +28,23 @@ def attribute(obj: models.Model, user=None, reason: str = "") -> None:
         obj._change_reason = reason
 
 
+def is_versioned(obj_or_model) -> bool:
+    """Whether records of this model carry a ``version`` bumped on every save."""
+    return any(f.name == "version" for f in obj_or_model._meta.concrete_fields)
+
+
+def check_version(obj: models.Model, expected_version: int | None) -> models.Model:
+    """Lock ``obj``'s row for the rest of the transaction and return it as stored now.
+
+    Raises :class:`StaleRecord` when ``expected_version`` is given and differs from the
+    stored one. Must run inside ``transaction.atomic()``.
+    """
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleRecord(current)
+    return current
+
+
 def save_record(
     obj: models.Model,
     user=None,
@@ -40,22 +55,27 @@ def save_record(
 ):
     """Validate (``full_clean``) and save one record, writing its history row.
 
-    A task's ``version`` is bumped on every save; with ``expected_version`` (the version the
-    editor read), a save over someone else's newer change raises :class:`StaleRecord`.
+    A versioned record's ``version`` is bumped on every save; with ``expected_version`` (the
+    version the editor read), a save over someone else's newer change raises
+    :class:`StaleRecord`.
     """
     if validate:
         obj.full_clean()
     attribute(obj, user, reason)
     with transaction.atomic():
-        if isinstance(obj, RectificationTask) and obj.pk:
-            current = RectificationTask.objects.select_for_update().get(pk=obj.pk)
-            if expected_version is not None and current.version != expected_version:
-                raise StaleRecord(current)
+        if obj.pk and is_versioned(obj):
+            current = check_version(obj, expected_version)
             obj.version = current.version + 1
         obj.save()
     return obj
 
 
-def delete_record(obj: models.Model, user=None, reason: str = "") -> None:
+def delete_record(
+    obj: models.Model, user=None, reason: str = "", *, expected_version: int | None = None
+) -> None:
+    """Delete one record, attributed; refused with :class:`StaleRecord` like ``save_record``."""
     attribute(obj, user, reason)
-    obj.delete()
+    with transaction.atomic():
+        if expected_version is not None and is_versioned(obj):
+            check_version(obj, expected_version)
+        obj.delete()

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.choices import Status
-from rectify.models import RectificationTask
-from rectify.services.records import save_record
+from rectify.models import Measure, RectificationTask
+from rectify.services.records import StaleRecord, save_record
 
 
 @transaction.atomic
@@ -22,6 +22,7 @@ def change_status(
 
     Completing a task records today as its completion date when none is set; moving a task
     back to 正在推进 clears it. A signed-off task must be reopened before it can go back.
+    A pending status proposal of a changed task is cleared: staff have decided.
     Returns the number of tasks whose status changed.
     """
     if status not in Status.values:
@@ -42,6 +43,7 @@ def change_status(
         else:
             task.completion_date = None
         task.result_text = ""  # the printed text no longer describes the new state
+        clear_proposal(task)  # decided: the proposal is accepted or overruled
         save_record(task, user, reason or _("批量修改整改状态为“{label}”").format(
             label=Status(status).label))
         changed += 1
@@ -51,7 +53,8 @@ def change_status(
 
 
 @transaction.atomic
-def sign_off(task: RectificationTask, user, when=None) -> RectificationTask:
+def sign_off(task: RectificationTask, user, when=None, *,
+             expected_version: int | None = None) -> RectificationTask:
     """Sign a completed task off (销号): signer and time are recorded."""
     if task.status not in Status.done():
         raise ValidationError(_("只有已完成的任务才能销号。"))
@@ -59,4 +62,66 @@ def sign_off(task: RectificationTask, user, when=None) -> RectificationTask:
         raise ValidationError(_("该任务已于 {when} 销号。").format(when=task.signed_off_at))
     task.signed_off_by = user
     task.signed_off_at = when or timezone.now()
-    return save_record(task, user, _("销号"))
+    return save_record(task, user, _("销号"), expected_version=expected_version)
+
+
+def clear_proposal(task: RectificationTask) -> None:
+    """Forget the task's status proposal (in memory; the caller saves)."""
+    task.proposed_status = ""
+    task.proposal_note = ""
+    task.proposed_by = None
+    task.proposed_at = None
+
+
+@transaction.atomic
+def propose_status(
+    task: RectificationTask, status: str, user, note: str = "", *,
+    expected_version: int | None = None,
+) -> RectificationTask:
+    """A clerk's proposal of a new canonical status (e.g. 已完成), for staff to decide.
+
+    The status itself does not change; staff accept it with ``change_status`` (which clears
+    the proposal) or decline it with ``withdraw_proposal``.
+    """
+    if status not in Status.values:
+        raise ValidationError({"status": _("未知的整改状态：{status}").format(status=status)})
+    if status == task.status:
+        raise ValidationError({"status": _("提议的整改状态与当前状态相同。")})
+    task.proposed_status = status
+    task.proposal_note = note
+    task.proposed_by = user if getattr(user, "is_authenticated", False) else None
+    task.proposed_at = timezone.now()
+    return save_record(task, user, _("提议整改状态为“{label}”").format(
+        label=Status(status).label), expected_version=expected_version)
+
+
+@transaction.atomic
+def withdraw_proposal(
+    task: RectificationTask, user, reason: str = "", *, expected_version: int | None = None,
+) -> RectificationTask:
+    """Withdraw (clerk) or decline (staff) the task's pending status proposal."""
+    if not task.proposed_status:
+        raise ValidationError(_("该任务没有待审核的状态提议。"))
+    clear_proposal(task)
+    return save_record(task, user, reason or _("撤回整改状态提议"),
+                       expected_version=expected_version)
+
+
+@transaction.atomic
+def reorder_measures(task: RectificationTask, measure_ids: list[int], user) -> list[Measure]:
+    """Put the task's measures in the order of ``measure_ids``, which must name each of them
+    exactly once; refused with :class:`StaleRecord` when the task's measures changed since
+    the caller read them (one was added or deleted). Returns the measures in the new order.
+    """
+    task = RectificationTask.objects.select_for_update().get(pk=task.pk)  # one at a time
+    measures = {m.pk: m for m in Measure.objects.filter(task=task)}
+    if len(set(measure_ids)) != len(measure_ids):
+        raise ValidationError({"measures": _("整改措施编号有重复。")})
+    if set(measure_ids) != set(measures):
+        raise StaleRecord(task, _("该任务的整改措施已被他人增删，请按最新的措施重新排序。"))
+    ordered = [measures[pk] for pk in measure_ids]
+    for position, measure in enumerate(ordered, start=1):
+        if measure.position != position:
+            measure.position = position
+            save_record(measure, user, _("调整整改措施顺序"))
+    return ordered

@@ -1,0 +1,141 @@
+"""What every API view shares: pagination, the body size limit, versions and error shapes.
+
+The settings name classes of this module (REST_FRAMEWORK), so it must not import DRF's views
+at import time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.http import Http404
+from django.utils.http import parse_etags
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.settings import api_settings
+
+#: The largest value an integer field of the API accepts (the databases' 32-bit columns).
+MAX_INT = 2**31 - 1
+
+
+class Pagination(PageNumberPagination):
+    """``?page=N&page_size=M``: 50 rows a page by default, at most 200."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("请求体过大。")
+    default_code = "too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON, refused with 413 beyond ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes.
+
+    Django enforces that limit only where it reads the body itself; DRF reads the stream, so
+    the limit is enforced here, before anything is parsed.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None:
+            return super().parse(stream, media_type, parser_context)
+        request = (parser_context or {}).get("request")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0) if request else 0
+        except (TypeError, ValueError):
+            declared = 0
+        body = b"" if declared > limit else stream.read(limit + 1)
+        if declared > limit or len(body) > limit:
+            raise RequestTooLarge(_("请求体过大：不能超过 {limit} 字节。").format(limit=limit))
+        data = super().parse(io.BytesIO(body), media_type, parser_context)
+        if not _encodable(data):
+            raise exceptions.ParseError(_("请求体含有无效的 Unicode 字符。"))
+        return data
+
+
+def _encodable(data, depth: int = 0) -> bool:
+    """No lone surrogate (``"\\ud800"``) anywhere: no database could store it."""
+    if depth > 100:
+        return False
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(data, dict):
+        return all(_encodable(k, depth + 1) and _encodable(v, depth + 1)
+                   for k, v in data.items())
+    if isinstance(data, list):
+        return all(_encodable(item, depth + 1) for item in data)
+    return True
+
+
+def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A model's ``ValidationError`` as DRF's, keyed by field (``non_field_errors`` for the
+    rest), with the model's own words."""
+    if hasattr(exc, "error_dict"):
+        detail = {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return serializers.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a model ``ValidationError`` that reached a view is a 400, and a
+    404 says only "not found" (in the reader's language), never which model was looked for."""
+    # Imported here: DRF's views read the settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = drf_error(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+# -- versions: ETag, If-Match, ``version`` -----------------------------------------------------
+
+
+def etag(obj: models.Model, suffix: str = "") -> str:
+    """The strong ETag of a record's current version, e.g. ``"rectificationtask-12-v3"``."""
+    version = getattr(obj, "version", 0)
+    return f'"{obj._meta.model_name}-{obj.pk}-v{version}{suffix}"'
+
+
+class PreconditionFailed(Exception):
+    """The If-Match header names no current version of this record."""
+
+
+ANY = object()
+
+
+def if_match_version(request, obj: models.Model):
+    """The version the If-Match header names for ``obj``: None without the header, ``ANY``
+    for ``*``; raises :class:`PreconditionFailed` when it names no version of this record."""
+    header = request.headers.get("If-Match")
+    if header is None or not header.strip():
+        return None
+    tags = parse_etags(header)
+    if tags == ["*"]:
+        return ANY
+    pattern = re.compile(rf'^"{re.escape(obj._meta.model_name)}-{obj.pk}-v(\d{{1,10}})"$')
+    for tag in tags:
+        match = pattern.match(tag)
+        if match:
+            return int(match.group(1))
+    raise PreconditionFailed

@@ -1,0 +1,69 @@
+"""Records for the API tests: two bureaus, each with a round, a category, a task with two
+measures and a notice; bureau A's notice is published (public and party-only versions),
+bureau A also has an unpublished draft round, bureau B has nothing published."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from bureaus.models import PartyGroup
+from rectify.choices import Status
+from rectify.models import (
+    InspectionRound,
+    Measure,
+    Notice,
+    ProblemCategory,
+    Publication,
+    RectificationTask,
+)
+from rectify.services.publishing import publish_notice
+
+FEEDBACK = datetime.date(2023, 2, 28)
+
+
+@dataclass
+class Bureau:
+    group: PartyGroup
+    round: InspectionRound
+    category: ProblemCategory
+    task: RectificationTask
+    measures: list[Measure]
+    notice: Notice
+
+
+def make_bureau_records(group: PartyGroup, label: str) -> Bureau:
+    rnd = InspectionRound.objects.create(party_group=group, inspecting_body=f"{label}巡察组",
+                                         kind="常规巡察", feedback_date=FEEDBACK)
+    category = ProblemCategory.objects.create(round=rnd, title=f"{label}类别")
+    task = RectificationTask.objects.create(
+        round=rnd, title=f"{label}问题", status=Status.COMPLETED,
+        completion_date=datetime.date(2023, 5, 1), proposed_status=Status.COMPLETED_LONGTERM,
+        proposal_note="长期坚持。",
+    )
+    measures = [Measure.objects.create(task=task, position=i, text=f"{label}措施{i}")
+                for i in (1, 2)]
+    notice = Notice.objects.create(round=rnd, title=f"{label}通报",
+                                   date=datetime.date(2023, 7, 18))
+    return Bureau(group, rnd, category, task, measures, notice)
+
+
+@dataclass
+class World:
+    a: Bureau
+    b: Bureau
+    draft_round: InspectionRound
+    draft_task: RectificationTask
+    public: Publication
+    party_only: Publication
+
+
+def make_world(bureau: PartyGroup, other_bureau: PartyGroup, publisher) -> World:
+    a = make_bureau_records(bureau, "甲")
+    b = make_bureau_records(other_bureau, "乙")
+    draft_round = InspectionRound.objects.create(party_group=bureau, inspecting_body="甲草稿组",
+                                                 feedback_date=FEEDBACK)
+    draft_task = RectificationTask.objects.create(round=draft_round, title="甲草稿问题")
+    public = publish_notice(a.notice, publisher, approved_by="张三", for_public=True)
+    party_only = publish_notice(a.notice, publisher, approved_by="张三", for_public=False)
+    return World(a, b, draft_round, draft_task, public, party_only)

@@ -1,0 +1,125 @@
+"""The OpenAPI schema, the browsable docs served without a CDN, and a schemathesis run against
+the schema through the WSGI application: no request it generates may cause a server error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import schemathesis
+from django.contrib.staticfiles import finders
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.urls import reverse
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+
+from rectify.wsgi import application
+from tests.api_helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+#: Examples per operation and generation mode: enough to find a 5xx, quick enough (~30 s in all).
+MAX_EXAMPLES = 5
+
+
+def test_schema_describes_every_endpoint(client):
+    response = client.get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ("/api/party-groups/", "/api/rounds/{id}/", "/api/categories/",
+                 "/api/tasks/{id}/history/", "/api/tasks/{id}/sign-off/",
+                 "/api/tasks/{id}/status/", "/api/tasks/{id}/proposal/",
+                 "/api/tasks/{id}/measures/reorder/", "/api/measures/", "/api/notices/{id}/",
+                 "/api/publications/{id}/", "/api/auth/token/"):
+        assert path in paths, path
+    task_filters = {p["name"] for p in paths["/api/tasks/"]["get"]["parameters"]}
+    assert {"round", "party_group", "category", "status", "overdue", "deadline_after",
+            "deadline_before", "q", "ordering", "page", "page_size"} <= task_filters
+    patch = paths["/api/tasks/{id}/"]["patch"]
+    assert {"409", "412"} <= set(patch["responses"])
+    schemes = response.json()["components"]["securitySchemes"]
+    assert {"tokenAuth", "cookieAuth"} <= set(schemes)
+
+
+def test_docs_use_vendored_assets_only(client):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn" not in html.lower()
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert external == []
+    for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
+        assert finders.find(asset), asset
+
+
+@pytest.fixture
+def world(staff_user, bureau, other_bureau):
+    return make_world(bureau, other_bureau, staff_user)
+
+
+@pytest.fixture
+def wsgi_in_test_transaction():
+    """The WSGI application as the test client runs it: Django closes the database connection
+    after each request, which would end the test's transaction (on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def real_ids(world) -> dict[str, int]:
+    """An existing record for each detail path, so that requests reach the serializers."""
+    return {
+        "/api/party-groups/": world.a.group.pk,
+        "/api/rounds/": world.a.round.pk,
+        "/api/categories/": world.a.category.pk,
+        "/api/tasks/": world.a.task.pk,
+        "/api/measures/": world.a.measures[0].pk,
+        "/api/notices/": world.b.notice.pk,
+        "/api/publications/": world.public.pk,
+    }
+
+
+def test_schemathesis_finds_no_server_error(world, staff_user, wsgi_in_test_transaction):
+    """Every operation, with valid and invalid input, on existing and random records, as
+    inspection staff (who may do everything): any 5xx fails, naming the request."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get_or_create(user=staff_user)[0].key
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json",
+                                            wsgi_in_test_transaction)
+    headers = {"Authorization": f"Token {token}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 40
+    operations.sort(key=lambda op: op.method.upper() == "DELETE")  # deletions last
+    ids = real_ids(world)
+    failures = []
+    for operation in operations:
+        prefix = next((p for p in ids if operation.path.startswith(p)), None)
+        targets = [None]
+        if "{id}" in operation.path and prefix:
+            targets.insert(0, {"id": ids[prefix]})
+        for path_parameters in targets:
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                strategy = operation.as_strategy(generation_mode=mode,
+                                                 path_parameters=path_parameters)
+
+                @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                          derandomize=True, phases=[Phase.explicit, Phase.generate],
+                          suppress_health_check=list(HealthCheck))
+                @given(case=strategy)
+                def run(case):
+                    response = case.call(headers=headers)
+                    case.validate_response(response, checks=[not_a_server_error])
+
+                try:
+                    run()
+                except Unsatisfiable:  # nothing to vary (a fixed id, no body, no query)
+                    continue
+                except (Exception, BaseExceptionGroup) as exc:  # collect them, then fail
+                    failures.append(f"{operation.label} {path_parameters} [{mode}]: {exc}")
+    assert not failures, "\n\n".join(failures)
