@@ -31,13 +31,19 @@ from rectify.tree import category_subtree_ids
 MAX_SEARCH = 100
 
 
+#: What a choice's label reads, fetched with the choices (no query per option).
+_LABEL_RELATED = {"InspectionRound": ("party_group",)}
+
+
 def visible(model):
     """A related filter's choices: the records of ``model`` the requesting user may see."""
 
     def queryset(request):
         if request is None:
             return model.objects.none()
-        return model.objects.visible_to(request.user)
+        qs = model.objects.visible_to(request.user)
+        related = _LABEL_RELATED.get(model.__name__)
+        return qs.select_related(*related) if related else qs
 
     return queryset
 

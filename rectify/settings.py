@@ -166,7 +166,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "ledger:index"
+LOGOUT_REDIRECT_URL = "public:notice_list"
 
 # The REST API (/api/): token for scripts, session for the browser; the one permission rule
 # (rectify.permissions); JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes.

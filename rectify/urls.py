@@ -1,6 +1,7 @@
 """Top-level URLs."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -12,6 +13,9 @@ admin.site.index_title = _("巡察整改")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Login for every role outside the admin (clerks are not let into the admin).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notices/", include("rectify.public.urls")),
     # The browsable API's login and logout (namespace rest_framework), then the API itself.
     path("api/auth/", include("rest_framework.urls")),

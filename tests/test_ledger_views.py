@@ -52,7 +52,7 @@ def test_anonymous_is_sent_to_login(client, small_round):
         url = reverse(name)
         response = client.get(url) if name == "ledger:index" else client.post(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("admin:login"))
+        assert response["Location"].startswith(reverse("login"))
 
 
 def test_the_page_shows_the_filters_and_the_count(staff_user, two_bureaus):
