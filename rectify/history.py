@@ -58,10 +58,11 @@ class HistoryEntry:
 
 
 _ACTIONS = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
-_SKIP = {"updated_at", "created_at", "version"}
+#: Bookkeeping fields left out of every readable change list.
+NOISE_FIELDS = frozenset({"updated_at", "created_at", "version"})
 
 
-def _entries(records: list, model: type[models.Model]) -> list[HistoryEntry]:
+def entries_of(records: list, model: type[models.Model]) -> list[HistoryEntry]:
     """Readable entries of one record's history rows, given newest first."""
     entries = []
     for i, record in enumerate(records):
@@ -70,7 +71,7 @@ def _entries(records: list, model: type[models.Model]) -> list[HistoryEntry]:
         if previous is not None:
             delta = record.diff_against(previous)
             for change in delta.changes:
-                if change.field in _SKIP:
+                if change.field in NOISE_FIELDS:
                     continue
                 label = str(model._meta.get_field(change.field).verbose_name)
                 changes.append(FieldChange(change.field, label, change.old, change.new))
@@ -93,7 +94,7 @@ def _entries(records: list, model: type[models.Model]) -> list[HistoryEntry]:
 def history_entries(obj: models.Model) -> list[HistoryEntry]:
     """The object's history, newest first, each with its field-level before/after."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
-    return _entries(records, type(obj))
+    return entries_of(records, type(obj))
 
 
 def task_history_entries(task) -> list[HistoryEntry]:
@@ -110,6 +111,6 @@ def task_history_entries(task) -> list[HistoryEntry]:
     for row in rows:
         by_measure.setdefault(row.id, []).append(row)
     for records in by_measure.values():
-        entries.extend(_entries(records, Measure))
+        entries.extend(entries_of(records, Measure))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries

@@ -9,11 +9,9 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from rectify.history import NOISE_FIELDS
 from rectify.models import InspectionRound, ProblemCategory
 from rectify.services.records import delete_record, save_record
-
-#: Bookkeeping fields left out of the history list's "changes" column.
-HISTORY_NOISE = {"updated_at", "created_at", "version"}
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
@@ -24,7 +22,7 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
             item
             for item, change in zip(super().context_for_delta_changes(delta), delta.changes,
                                     strict=True)
-            if change.field not in HISTORY_NOISE
+            if change.field not in NOISE_FIELDS
         ]
 
     def prepare_delta_change_value(self, change, value):

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from rectify.choices import Status
-from rectify.history import _entries as history_rows_entries
+from rectify.history import entries_of as history_rows_entries
 from rectify.ledger import columns as cols
 from rectify.models import InspectionRound, Measure, RectificationTask
 from rectify.tree import numbers_for_rounds
