@@ -44,9 +44,6 @@ def import_notice_view(model_admin, request):
             return redirect(request.path)
         parsed = parse_notice(form.cleaned_data["notice_text"])
         party_group = form.cleaned_data["party_group"] or None
-        if find_existing(parsed, party_group):
-            messages.error(request, _("该通报已导入过（同一党组织、标题和日期），未重复导入。"))
-            return redirect(request.path)
         try:
             with transaction.atomic():
                 notice = load_notice(parsed, party_group=party_group, user=request.user)

@@ -140,6 +140,8 @@ def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=No
     """Create the round, its tree and the notice from ``parsed``; returns the notice."""
     if not parsed.nodes or parsed.task_count == 0:
         raise ImportRefused("通报中没有识别出任何整改任务，未导入。")
+    if find_existing(parsed, party_group):
+        raise ImportRefused("该通报已导入过（同一党组织、标题和日期），未重复导入。")
     group = _party_group(parsed, party_group, user)
     rnd = _round(parsed, group, user)
     _write_nodes(rnd, parsed.nodes, None, user)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from rectify.importer import NoticeReadError, parse_notice, read_notice_file
-from rectify.importer.loader import ImportRefused, find_existing, load_notice
+from rectify.importer.loader import ImportRefused, load_notice
 
 
 class Command(BaseCommand):
@@ -40,9 +40,6 @@ class Command(BaseCommand):
                     f"{len(parsed.doubts)} 处疑点；未写入。"
                 )
             return
-        if find_existing(parsed, party_group):
-            raise CommandError(f"{path}：该通报已导入过（同一党组织、标题和日期），未重复导入。",
-                               returncode=2)
         try:
             with transaction.atomic():
                 notice = load_notice(parsed, party_group=party_group)
