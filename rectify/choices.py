@@ -43,3 +43,11 @@ class Audience(models.TextChoices):
 
     PARTY = "party", _("党内通报")
     PUBLIC = "public", _("向社会通报")
+
+
+class ReviewDecision(models.TextChoices):
+    """What staff decided on a task (rectify.models.Review)."""
+
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("退回")
+    REOPENED = "reopened", _("回头看重新打开")

@@ -1,9 +1,11 @@
-"""The inspection records: rounds, the problem tree, tasks, measures, notices, publications."""
+"""The inspection records: rounds, the problem tree, tasks, measures, notices, publications,
+and the clerks' and reviewers' work on tasks."""
 
 from rectify.models.notices import Notice
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
 from rectify.models.tree import Measure, ProblemCategory, RectificationTask
+from rectify.models.work import Evidence, ProgressEntry, ReminderLog, Review
 
-__all__ = ["InspectionRound", "Measure", "Notice", "ProblemCategory", "Publication",
-           "RectificationTask"]
+__all__ = ["Evidence", "InspectionRound", "Measure", "Notice", "ProblemCategory",
+           "ProgressEntry", "Publication", "RectificationTask", "ReminderLog", "Review"]

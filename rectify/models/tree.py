@@ -249,6 +249,10 @@ class RectificationTask(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     proposed_at = models.DateTimeField(_("提议时间"), null=True, blank=True)
+    proposed_completion_date = models.DateField(
+        _("提议完成时间"), null=True, blank=True,
+        help_text=_("提议已完成时填写的实际完成日期，审核通过后成为完成时间"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -71,28 +71,52 @@ def clear_proposal(task: RectificationTask) -> None:
     task.proposal_note = ""
     task.proposed_by = None
     task.proposed_at = None
+    task.proposed_completion_date = None
 
 
 @transaction.atomic
 def propose_status(
     task: RectificationTask, status: str, user, note: str = "", *,
-    expected_version: int | None = None,
+    completion_date=None, expected_version: int | None = None,
 ) -> RectificationTask:
     """A clerk's proposal of a new canonical status (e.g. 已完成), for staff to decide.
 
-    The status itself does not change; staff accept it with ``change_status`` (which clears
-    the proposal) or decline it with ``withdraw_proposal``.
+    The note is required. Proposing completion needs evidence (佐证材料) on the task and a
+    completion date no later than today (today when none is given). The status itself does
+    not change here: staff approve (``rectify.services.review.approve``, which signs the task
+    off) or return it; the clerk may withdraw it (``withdraw_proposal``).
     """
+    errors = {}
     if status not in Status.values:
-        raise ValidationError({"status": _("未知的整改状态：{status}").format(status=status)})
-    if status == task.status:
-        raise ValidationError({"status": _("提议的整改状态与当前状态相同。")})
+        errors["status"] = _("未知的整改状态：{status}").format(status=status)
+    elif status == task.status:
+        errors["status"] = _("提议的整改状态与当前状态相同。")
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = _("请填写提议说明：做了哪些整改、取得什么成效。")
+    if task.is_signed_off:
+        errors["status"] = _("该任务已销号，不能再提议修改整改状态。")
+    if status in Status.done():
+        completion_date = completion_date or timezone.localdate()
+        if completion_date > timezone.localdate():
+            errors["completion_date"] = _("完成时间不能晚于今天。")
+        feedback = task.round.feedback_date
+        if feedback and completion_date < feedback:
+            errors["completion_date"] = _("完成时间不能早于反馈日期（{date}）。").format(
+                date=feedback.isoformat())
+        if not task.evidence.exists():
+            errors["evidence"] = _("提议已完成须附佐证材料，请先上传。")
+    else:
+        completion_date = None
+    if errors:
+        raise ValidationError(errors)
     task.proposed_status = status
     task.proposal_note = note
+    task.proposed_completion_date = completion_date
     task.proposed_by = user if getattr(user, "is_authenticated", False) else None
     task.proposed_at = timezone.now()
-    return save_record(task, user, _("提议整改状态为“{label}”").format(
-        label=Status(status).label), expected_version=expected_version)
+    return save_record(task, user, _("提议整改状态为“{label}”：{note}").format(
+        label=Status(status).label, note=note), expected_version=expected_version)
 
 
 @transaction.atomic
@@ -125,3 +149,13 @@ def reorder_measures(task: RectificationTask, measure_ids: list[int], user) -> l
             measure.position = position
             save_record(measure, user, _("调整整改措施顺序"))
     return ordered
+
+
+@transaction.atomic
+def add_progress_entry(task: RectificationTask, user, text: str, date=None):
+    """Record a dated line of progress on the task (整改进展记录)."""
+    from rectify.models import ProgressEntry
+
+    entry = ProgressEntry(task=task, text=text, date=date or timezone.localdate(),
+                          author=user if getattr(user, "is_authenticated", False) else None)
+    return save_record(entry, user, _("填报整改进展"))
