@@ -57,6 +57,16 @@ def warning_for(due: datetime.date | None, status: str,
     return Warning.GREEN
 
 
+def round_end_date(rectification_end: datetime.date | None, feedback_date: datetime.date | None,
+                   rectification_months: int | None) -> datetime.date | None:
+    """A round's end of concentrated rectification from its raw fields, for callers that read
+    ``values()`` rather than rounds: the rule of ``InspectionRound.rectification_end_date``."""
+    from rectify.models import InspectionRound
+
+    return InspectionRound(rectification_end=rectification_end, feedback_date=feedback_date,
+                           rectification_months=rectification_months).rectification_end_date
+
+
 def task_due_date(task) -> datetime.date | None:
     return due_date(task.deadline, task.round.rectification_end_date)
 

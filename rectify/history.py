@@ -114,3 +114,47 @@ def task_history_entries(task) -> list[HistoryEntry]:
         entries.extend(entries_of(records, Measure))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
+
+
+def _display(obj: models.Model, name: str) -> str:
+    from django.utils.text import Truncator
+
+    field = obj._meta.get_field(name)
+    value = getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
+    if value is None or value == "":
+        return gettext("（空）")
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    return Truncator(str(value)).chars(80)
+
+
+def stale_message(current: models.Model, submitted: dict[str, Any],
+                  loaded: int | None) -> str:
+    """Why a form over an older version of ``current`` was refused: who saved it first and
+    when, and the stored value of every submitted field that differs from the submission."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils import timezone
+
+    last = current.history.select_related("history_user").order_by(
+        "-history_date", "-history_id").first()
+    who = last.history_user.get_username() if last and last.history_user else gettext("其他用户")
+    when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M") if last else ""
+    differences = []
+    for name, value in submitted.items():
+        try:
+            field = current._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        stored = getattr(current, field.attname)
+        if field.is_relation:
+            value = getattr(value, "pk", value)
+        if stored != value:
+            differences.append(gettext("{label}：{value}").format(
+                label=field.verbose_name, value=_display(current, name)))
+    now = "；".join(differences) if differences else gettext("各项内容与您提交的相同")
+    return gettext(
+        "保存失败：您打开此页面后，{who}已于 {when} 先保存了这条记录（当前版本 {current}，"
+        "您打开时为版本 {loaded}）。您的修改没有保存。当前内容：{now}。"
+        "请核对后重新修改。"
+    ).format(who=who, when=when, current=current.version,
+             loaded=loaded if loaded is not None else "—", now=now)

@@ -167,7 +167,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "ledger:index"
+LOGIN_REDIRECT_URL = "work:index"
 LOGOUT_REDIRECT_URL = "public:notice_list"
 
 # The REST API (/api/): token for scripts, session for the browser; the one permission rule

@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("api/", include("rectify.api.urls")),
     path("ledger/", include("rectify.ledger.urls")),  # the Excel ledger (整改台账)
+    path("work/", include("rectify.work.urls")),  # clerks' pages, review queue, overview
     path("", RedirectView.as_view(pattern_name="public:notice_list", permanent=False)),
 ]

@@ -566,7 +566,7 @@ def test_stale_version_is_refused_with_the_current_values(client, staff_user, sm
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
     assert len(errors) == 1
-    assert "colleague" in errors[0] and "先保存了这项任务" in errors[0]
+    assert "colleague" in errors[0] and "先保存了这条记录" in errors[0]
     assert "责任科室：组织人事科" in errors[0]
     assert "您的修改没有保存" in response.content.decode()
     assert task_state(task) == saved

@@ -7,13 +7,13 @@ these forms only show sensible choices and carry the task's version.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rectify.history import stale_message
 from rectify.models import RectificationTask
 from rectify.tree import numbers_for_rounds, walk
 
@@ -82,16 +82,6 @@ class CategoryAdminForm(forms.ModelForm):
         scope_category_field(self, "parent", exclude_self=True)
 
 
-def _display(task: RectificationTask, name: str) -> str:
-    field = task._meta.get_field(name)
-    value = getattr(task, f"get_{name}_display")() if field.choices else getattr(task, name)
-    if value is None or value == "":
-        return _("（空）")
-    if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    return Truncator(str(value)).chars(80)
-
-
 class TaskAdminForm(forms.ModelForm):
     """A task, with its ``version`` carried in a hidden field.
 
@@ -129,30 +119,6 @@ class TaskAdminForm(forms.ModelForm):
         raise ValidationError(self._stale_message(current, loaded), code="stale")
 
     def _stale_message(self, current: RectificationTask, loaded: int | None) -> str:
-        last = current.history.select_related("history_user").order_by(
-            "-history_date", "-history_id").first()
-        who = (last.history_user.get_username() if last and last.history_user
-               else _("其他用户"))
-        when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M") if last else ""
-        differences = []
-        for name in self.fields:
-            try:
-                field = current._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if name not in self.cleaned_data:
-                continue
-            submitted = self.cleaned_data[name]
-            stored = getattr(current, field.attname)
-            if field.is_relation:
-                submitted = getattr(submitted, "pk", submitted)
-            if stored != submitted:
-                differences.append(_("{label}：{value}").format(
-                    label=field.verbose_name, value=_display(current, name)))
-        now = "；".join(differences) if differences else _("各项内容与您提交的相同")
-        return _(
-            "保存失败：您打开此页面后，{who}已于 {when} 先保存了这项任务（当前版本 {current}，"
-            "您打开时为版本 {loaded}）。您的修改没有保存。当前内容：{now}。"
-            "请刷新页面，核对后重新修改。"
-        ).format(who=who, when=when, current=current.version,
-                 loaded=loaded if loaded is not None else "—", now=now)
+        submitted = {name: self.cleaned_data[name] for name in self.fields
+                     if name in self.cleaned_data and name != "version"}
+        return stale_message(current, submitted, loaded)

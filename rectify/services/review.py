@@ -16,7 +16,28 @@ from django.utils.translation import gettext as _
 from rectify.choices import ReviewDecision, Status
 from rectify.models import RectificationTask, Review
 from rectify.services.records import check_version, save_record
-from rectify.services.tasks import clear_proposal
+from rectify.services.tasks import clear_proposal, propose_status
+
+
+def submit_proposal(task: RectificationTask, user, status: str, note: str, *,
+                    completion_date=None, upload=None, description: str = "",
+                    expected_version: int | None = None) -> RectificationTask:
+    """A clerk's proposal with, optionally, a new evidence file: both or neither. The file is
+    checked and stored first (``propose_status`` wants evidence on the task); if the proposal
+    is then refused, the row goes with the transaction and the stored file is removed."""
+    from rectify.services.evidence import add_evidence
+
+    stored = None
+    try:
+        with transaction.atomic():
+            if upload is not None:
+                stored = add_evidence(task, upload, user, description)
+            return propose_status(task, status, user, note, completion_date=completion_date,
+                                  expected_version=expected_version)
+    except Exception:
+        if stored is not None:
+            stored.file.storage.delete(stored.file.name)
+        raise
 
 
 def _record(task, user, decision: str, comment: str, proposal: dict) -> Review:

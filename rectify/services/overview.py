@@ -1,0 +1,128 @@
+"""The bureau overview (各单位整改进度总览): per bureau, the tasks a user may see, counted by
+status, by warning colour, awaiting review, signed off and overdue.
+
+One query for the tasks whatever their number (plus the user's roles, cached on the user); due
+dates and colours come from ``rectify.deadlines`` computed in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from rectify import deadlines
+from rectify.choices import Status
+from rectify.models import RectificationTask
+
+
+def _zero_by_status() -> dict[str, int]:
+    return dict.fromkeys(Status.values, 0)
+
+
+@dataclass
+class Counts:
+    """Task counts of one bureau, or of all of them.
+
+    ``by_status`` is keyed by ``Status`` values (every value present). The colours count open
+    (not done) tasks only: ``green``/``yellow``/``red`` as ``deadlines.Warning``, ``no_date``
+    for open tasks with neither a deadline nor a round end. ``overdue`` is open and past its
+    due date (these are red too).
+    """
+
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=_zero_by_status)
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    no_date: int = 0
+    awaiting_review: int = 0
+    signed_off: int = 0
+    overdue: int = 0
+
+    @property
+    def done(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in Status.done())
+
+    @property
+    def open(self) -> int:
+        return self.total - self.done
+
+    @property
+    def statuses(self) -> list[tuple[str, str, int]]:
+        """``(value, label, count)`` for every status, in the choices' order."""
+        return [(value, str(label), self.by_status.get(value, 0))
+                for value, label in Status.choices]
+
+    def add(self, *, status: str, warning: deadlines.Warning | None, awaiting_review: bool,
+            signed_off: bool, overdue: bool) -> None:
+        self.total += 1
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+        if status not in Status.done():
+            colour = warning.value if warning else "no_date"
+            setattr(self, colour, getattr(self, colour) + 1)
+        self.awaiting_review += awaiting_review
+        self.signed_off += signed_off
+        self.overdue += overdue
+
+
+@dataclass(kw_only=True)
+class BureauRow(Counts):
+    """One bureau (party group) and its counts."""
+
+    pk: int
+    name: str
+    short_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass
+class Overview:
+    today: datetime.date
+    rows: list[BureauRow]
+    totals: Counts
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+_FIELDS = (
+    "status", "deadline", "proposed_status", "signed_off_at", "round_id",
+    "round__party_group_id", "round__party_group__name", "round__party_group__short_name",
+    "round__rectification_end", "round__feedback_date", "round__rectification_months",
+)
+
+
+def bureau_overview(user, today: datetime.date | None = None) -> Overview:
+    """One row per bureau with tasks visible to ``user``, ordered by bureau name, and totals."""
+    today = today or timezone.localdate()
+    rows: dict[int, BureauRow] = {}
+    round_ends: dict[int, datetime.date | None] = {}
+    totals = Counts()
+    for task in RectificationTask.objects.visible_to(user).order_by().values(*_FIELDS):
+        if task["round_id"] not in round_ends:
+            round_ends[task["round_id"]] = deadlines.round_end_date(
+                task["round__rectification_end"], task["round__feedback_date"],
+                task["round__rectification_months"],
+            )
+        due = deadlines.due_date(task["deadline"], round_ends[task["round_id"]])
+        status = task["status"]
+        facts = {
+            "status": status,
+            "warning": deadlines.warning_for(due, status, today),
+            "awaiting_review": bool(task["proposed_status"]),
+            "signed_off": task["signed_off_at"] is not None,
+            "overdue": due is not None and due < today and status not in Status.done(),
+        }
+        pk = task["round__party_group_id"]
+        if pk not in rows:
+            rows[pk] = BureauRow(pk=pk, name=task["round__party_group__name"],
+                                 short_name=task["round__party_group__short_name"])
+        rows[pk].add(**facts)
+        totals.add(**facts)
+    ordered = sorted(rows.values(), key=lambda row: (row.name, row.pk))
+    return Overview(today=today, rows=ordered, totals=totals)

@@ -1,0 +1,1 @@
+"""The bureau clerks' pages under /work/ and the staff's review queue and overview."""

@@ -1,0 +1,119 @@
+"""Deadlines: the three-colour warning of a task, countdowns and a round's milestones."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from rectify import deadlines
+from rectify.choices import Status
+from rectify.deadlines import Warning
+from rectify.models import RectificationTask
+
+TODAY = datetime.date(2024, 6, 1)
+
+
+def days(n: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=n)
+
+
+@pytest.mark.parametrize(("left", "colour"), [
+    (60, Warning.GREEN), (21, Warning.GREEN), (20, Warning.YELLOW), (11, Warning.YELLOW),
+    (10, Warning.RED), (0, Warning.RED), (-1, Warning.RED), (-300, Warning.RED),
+])
+def test_colour_boundaries(left, colour):
+    assert deadlines.warning_for(days(left), Status.IN_PROGRESS, TODAY) == colour
+
+
+@pytest.mark.parametrize("status", Status.done())
+def test_done_tasks_have_no_warning(status):
+    assert deadlines.warning_for(days(-5), status, TODAY) is None
+
+
+def test_no_date_no_warning():
+    assert deadlines.warning_for(None, Status.IN_PROGRESS, TODAY) is None
+
+
+def test_due_date_prefers_own_deadline():
+    assert deadlines.due_date(days(3), days(30)) == days(3)
+    assert deadlines.due_date(None, days(30)) == days(30)
+    assert deadlines.due_date(None, None) is None
+
+
+@pytest.mark.parametrize(("left", "text"), [
+    (5, "还剩 5 天"), (1, "还剩 1 天"), (0, "今天到期"), (-1, "已逾期 1 天"), (-12, "已逾期 12 天"),
+])
+def test_countdown(left, text):
+    assert deadlines.countdown(days(left), TODAY) == text
+
+
+def test_countdown_without_date():
+    assert deadlines.countdown(None, TODAY) == ""
+
+
+def test_round_end_date_from_raw_values():
+    feedback = datetime.date(2023, 12, 31)
+    assert deadlines.round_end_date(None, feedback, 2) == datetime.date(2024, 2, 29)
+    assert deadlines.round_end_date(days(1), feedback, 2) == days(1)
+    assert deadlines.round_end_date(None, feedback, None) is None
+    assert deadlines.round_end_date(None, None, 3) is None
+
+
+# -- tasks, with their round --------------------------------------------------------------------
+
+
+def test_task_falls_back_to_round_end(make_round):
+    rnd = make_round(feedback_date=datetime.date(2024, 3, 15), rectification_months=3)
+    task = RectificationTask.objects.create(round=rnd, title="问题")
+    assert deadlines.task_due_date(task) == datetime.date(2024, 6, 15)
+    assert deadlines.task_warning(task, TODAY) == Warning.YELLOW  # 14 days left
+    task.deadline = days(30)
+    assert deadlines.task_warning(task, TODAY) == Warning.GREEN
+    task.status = Status.COMPLETED
+    assert deadlines.task_warning(task, TODAY) is None
+
+
+def test_stored_round_end_wins(make_round):
+    rnd = make_round(rectification_end=days(5), rectification_months=6)
+    task = RectificationTask.objects.create(round=rnd, title="问题")
+    assert deadlines.task_due_date(task) == days(5)
+    assert deadlines.task_warning(task, TODAY) == Warning.RED
+
+
+def test_task_without_any_date(make_round):
+    rnd = make_round(feedback_date=None)
+    task = RectificationTask.objects.create(round=rnd, title="问题")
+    assert deadlines.task_due_date(task) is None
+    assert deadlines.task_warning(task, TODAY) is None
+
+
+# -- milestones ---------------------------------------------------------------------------------
+
+
+def test_milestones_of_a_round(make_round):
+    rnd = make_round(feedback_date=datetime.date(2023, 2, 28), rectification_months=6)
+    today = datetime.date(2023, 4, 18)
+    stones = deadlines.milestones(rnd, today)
+    assert [(m.label, m.date) for m in stones] == [
+        ("巡察反馈", datetime.date(2023, 2, 28)),
+        ("报送整改情况报告", datetime.date(2023, 4, 28)),
+        ("集中整改结束", datetime.date(2023, 8, 28)),
+    ]
+    feedback, report, end = stones
+    assert feedback.passed and feedback.countdown == ""  # the feedback only starts the clock
+    assert report.days_left == 10 and report.countdown == "还剩 10 天" and not report.passed
+    assert end.countdown == "还剩 132 天"
+
+
+def test_milestones_after_the_report_is_due(make_round):
+    rnd = make_round(feedback_date=datetime.date(2023, 2, 28), rectification_months=6)
+    report = deadlines.milestones(rnd, datetime.date(2023, 5, 1))[1]
+    assert report.passed and report.countdown == "已逾期 3 天"
+
+
+def test_milestones_without_dates(make_round):
+    rnd = make_round(feedback_date=None)
+    assert deadlines.milestones(rnd, TODAY) == []
+    rnd = make_round(feedback_date=datetime.date(2023, 2, 28))  # no months, no stored end
+    assert [m.label for m in deadlines.milestones(rnd, TODAY)] == ["巡察反馈", "报送整改情况报告"]

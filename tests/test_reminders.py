@@ -1,0 +1,222 @@
+"""Reminder e-mails to bureau clerks: yellow and red tasks, once a day, ``send_reminders``."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from rectify import roles
+from rectify.choices import Status
+from rectify.deadlines import Warning
+from rectify.models import RectificationTask, ReminderLog
+from rectify.services.reminders import due_tasks, send_reminders
+
+TODAY = datetime.date(2024, 6, 1)
+
+
+def days(n: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=n)
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = "https://rectify.example.cn"
+    settings.DEFAULT_FROM_EMAIL = "rectify@example.cn"
+
+
+@pytest.fixture
+def tasks(make_round, other_bureau, clerk_user, other_clerk):
+    """教育局 (clerk_a): overdue red, yellow by the round's end, red by 10 days, plus a green,
+    a done one past its deadline and an undated one. 卫健委 (clerk_b): one yellow."""
+    clerk_user.email, other_clerk.email = "a@example.cn", "b@example.cn"
+    clerk_user.last_name, clerk_user.first_name = "张", "三"
+    clerk_user.save()
+    other_clerk.save()
+    rnd = make_round(feedback_date=datetime.date(2024, 1, 1), rectification_end=days(18))
+    made = {
+        "overdue": RectificationTask.objects.create(
+            round=rnd, deadline=days(-4), title="落实“第一议题”制度不到位，" + "学习流于形式" * 20),
+        "yellow": RectificationTask.objects.create(round=rnd, title="选人用人工作不规范"),
+        "red": RectificationTask.objects.create(round=rnd, deadline=days(10),
+                                                title="财务管理存在漏洞 & 票据不全"),
+        "green": RectificationTask.objects.create(round=rnd, deadline=days(21),
+                                                  title="绿色任务不该出现"),
+        "done": RectificationTask.objects.create(round=rnd, deadline=days(-30),
+                                                 status=Status.COMPLETED, title="已完成任务不该出现"),
+        "undated": RectificationTask.objects.create(round=make_round(feedback_date=None),
+                                                    title="无时限任务不该出现"),
+    }
+    other = make_round(party_group=other_bureau, feedback_date=datetime.date(2024, 1, 1),
+                       rectification_end=days(20))
+    made["other"] = RectificationTask.objects.create(round=other, title="卫健委的问题")
+    return made
+
+
+def test_due_tasks_are_yellow_and_red_by_due_date(tasks, bureau):
+    items = due_tasks(bureau, TODAY)
+    assert [item.task for item in items] == [tasks["overdue"], tasks["red"], tasks["yellow"]]
+    assert [item.warning for item in items] == [Warning.RED, Warning.RED, Warning.YELLOW]
+    assert [item.countdown for item in items] == ["已逾期 4 天", "还剩 10 天", "还剩 18 天"]
+    assert items[2].due == days(18)  # the round's end
+    assert items[0].overdue and not items[1].overdue
+    assert items[0].url == f"https://rectify.example.cn/work/tasks/{tasks['overdue'].pk}/"
+    assert [item.number for item in items] == ["一、", "三、", "二、"]
+
+
+def test_mail_content_and_recipients(tasks, bureau, mailoutbox):
+    result = send_reminders(TODAY)
+    assert len(result.sent) == 2 and not result.already_sent and not result.without_email
+    by_address = {mail.to[0]: mail for mail in mailoutbox}
+    assert set(by_address) == {"a@example.cn", "b@example.cn"}
+    mail = by_address["a@example.cn"]
+    assert mail.to == ["a@example.cn"]
+    assert mail.from_email == "rectify@example.cn"
+    assert mail.subject == "【整改提醒】测试市教育局：3项整改任务临近时限或已逾期"
+    body = mail.body
+    assert body.startswith("张三，您好：")
+    assert "中共测试市教育局党组有3项整改任务临近整改时限或已逾期（其中1项已逾期）" in body
+    assert "2024年6月1日" in body
+    assert "【红色】已逾期 4 天（整改时限：2024年5月28日）" in body
+    assert "【红色】还剩 10 天" in body
+    assert "【黄色】还剩 18 天（整改时限：2024年6月19日）" in body
+    assert "巡察轮次：市委第三巡察组常规巡察 · 中共测试市教育局党组" in body
+    assert "财务管理存在漏洞 & 票据不全" in body  # plain text: not HTML-escaped
+    assert "学习流于形式" * 3 in body and "学习流于形式" * 20 not in body  # truncated
+    for key in ("overdue", "yellow", "red"):
+        assert f"https://rectify.example.cn/work/tasks/{tasks[key].pk}/" in body
+    assert body.index("已逾期 4 天") < body.index("还剩 10 天") < body.index("还剩 18 天")
+    for absent in ("绿色任务不该出现", "已完成任务不该出现", "无时限任务不该出现", "卫健委的问题"):
+        assert absent not in body
+    other = by_address["b@example.cn"].body
+    assert "卫健委的问题" in other and "选人用人" not in other and "教育局" not in other
+    log = ReminderLog.objects.get(user__email="a@example.cn")
+    assert (log.party_group, log.date, log.task_count) == (bureau, TODAY, 3)
+
+
+def test_sent_once_a_day(tasks, mailoutbox):
+    send_reminders(TODAY)
+    assert len(mailoutbox) == 2
+    again = send_reminders(TODAY)
+    assert len(mailoutbox) == 2
+    assert not again.sent and len(again.already_sent) == 2
+    tomorrow = send_reminders(days(1))
+    assert len(mailoutbox) == 4 and len(tomorrow.sent) == 2
+    assert ReminderLog.objects.count() == 4
+
+
+def test_dry_run_sends_and_logs_nothing(tasks, mailoutbox):
+    out = io.StringIO()
+    result = send_reminders(TODAY, dry_run=True, stdout=out)
+    assert len(result.sent) == 2 and result.dry_run
+    assert mailoutbox == [] and not ReminderLog.objects.exists()
+    assert "将发送：测试市教育局 → clerk_a <a@example.cn>：3 项" in out.getvalue()
+
+
+def test_clerk_without_email_is_skipped_and_reported(tasks, clerk_user, mailoutbox):
+    clerk_user.email = ""
+    clerk_user.save()
+    result = send_reminders(TODAY)
+    assert [mail.to for mail in mailoutbox] == [["b@example.cn"]]
+    assert [(m.user, m.task_count) for m in result.without_email] == [(clerk_user, 3)]
+    assert not ReminderLog.objects.filter(user=clerk_user).exists()
+
+
+def test_only_active_clerks_of_the_bureau(tasks, bureau, clerk_user, staff_user,
+                                          django_user_model, mailoutbox):
+    staff_user.email = "staff@example.cn"
+    staff_user.save()
+    bureau.members.add(staff_user)  # a member without the clerk role
+    gone = django_user_model.objects.create_user("gone", email="gone@example.cn",
+                                                 is_active=False)
+    gone.groups.add(roles.ensure_roles()[roles.CLERK])
+    bureau.members.add(gone)
+    send_reminders(TODAY)
+    assert sorted(mail.to[0] for mail in mailoutbox) == ["a@example.cn", "b@example.cn"]
+
+
+def test_no_mail_when_nothing_is_due(tasks, mailoutbox):
+    for task in tasks.values():
+        task.status = Status.COMPLETED
+        task.save()
+    assert not send_reminders(TODAY).sent and mailoutbox == []
+
+
+def test_failed_send_is_reported_and_retried(tasks, mailoutbox, monkeypatch):
+    from django.core.mail import EmailMessage
+
+    def broken(self, fail_silently=False):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(EmailMessage, "send", broken)
+    result = send_reminders(TODAY)
+    assert len(result.failed) == 2 and not result.sent
+    assert not ReminderLog.objects.exists()  # the next run tries again
+    monkeypatch.undo()
+    assert len(send_reminders(TODAY).sent) == 2
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("send_reminders", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_command_summary(tasks, mailoutbox):
+    out = run("--date", "2024-06-01")
+    assert "send_reminders（2024-06-01）：已发送 2 封提醒邮件" in out
+    assert "今天已发送过而跳过 0 封" in out
+    assert len(mailoutbox) == 2
+    out = run("--date", "2024-06-01")
+    assert "已发送 0 封提醒邮件；今天已发送过而跳过 2 封" in out
+
+
+def test_command_dry_run(tasks, mailoutbox):
+    out = run("--date", "2024-06-01", "--dry-run")
+    assert "试运行" in out and "将发送 2 封提醒邮件" in out
+    assert mailoutbox == [] and not ReminderLog.objects.exists()
+
+
+def test_command_limits_to_party_groups(tasks, other_bureau, mailoutbox):
+    out = run("--date", "2024-06-01", "--party-group", str(other_bureau.pk))
+    assert "已发送 1 封" in out
+    assert [mail.to for mail in mailoutbox] == [["b@example.cn"]]
+
+
+def test_command_reports_clerks_without_email(tasks, clerk_user, mailoutbox):
+    clerk_user.email = ""
+    clerk_user.save()
+    out = run("--date", "2024-06-01")
+    assert "联络员未填写电子邮箱 1 人次" in out
+    assert "未填写电子邮箱：测试市教育局 → clerk_a：3 项" in out
+
+
+def test_command_default_date_is_today(tasks, mailoutbox):
+    run()
+    assert ReminderLog.objects.filter(date=timezone.localdate()).exists() == bool(mailoutbox)
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "明天", "01/06/2024"])
+def test_command_bad_date(db, value):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        run("--date", value)
+
+
+def test_command_unknown_party_group(bureau):
+    with pytest.raises(CommandError, match="没有编号为 999999 的党组织"):
+        run("--party-group", str(bureau.pk), "--party-group", "999999")
+    with pytest.raises(CommandError, match="不是党组织编号"):
+        run("--party-group", "教育局")
+
+
+def test_print_mail(tasks, mailoutbox):
+    send_reminders(TODAY)
+    print(mailoutbox[1].subject)
+    print(mailoutbox[1].body)
+    assert 0
