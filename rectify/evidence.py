@@ -144,7 +144,7 @@ def check_upload(upload) -> CheckedFile:
         actual = _detect(upload, head, name, expected)
     finally:
         _rewind(upload)
-    if actual in OLE_TYPES and expected in OLE_TYPES:
+    if actual == "ole" and expected in OLE_TYPES:
         actual = expected  # the header cannot tell them apart: the extension decides
     if actual != expected:
         raise _mismatch(name, expected, actual)

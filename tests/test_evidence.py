@@ -192,6 +192,7 @@ def test_a_large_temporary_upload_round_trips(task, clerk_user, evidence_root):
     file.write(content)
     file.seek(0)
     evidence = add_evidence(task, file, clerk_user)
+    file.close()  # as the request does when it ends
     [path] = stored_files(evidence_root)
     assert path.read_bytes() == content
     assert evidence.sha256 == hashlib.sha256(content).hexdigest()

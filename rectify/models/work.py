@@ -12,9 +12,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -76,6 +78,12 @@ class EvidenceStorage(LazyObject):
 
 
 evidence_storage = EvidenceStorage()
+
+
+@receiver(setting_changed)
+def _evidence_root_changed(*, setting, **kwargs):
+    if setting == "EVIDENCE_ROOT":  # tests point it elsewhere
+        evidence_storage._wrapped = empty
 
 
 def evidence_name(instance: Evidence, filename: str) -> str:

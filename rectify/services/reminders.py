@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from bureaus.models import PartyGroup
 from rectify import deadlines, roles
 from rectify.choices import Status
-from rectify.models import ReminderLog, RectificationTask
+from rectify.models import RectificationTask, ReminderLog
 from rectify.tree import numbers_for_rounds
 
 PROBLEM_CHARS = 80  # a task's problem text is cut to this length in the mail
@@ -50,7 +50,7 @@ class DueTask:
 
     @property
     def problem(self) -> str:
-        return Truncator(" ".join(self.task.title.split())).chars(PROBLEM_CHARS)
+        return Truncator(" ".join(self.task.title.split())).chars(PROBLEM_CHARS, truncate="……")
 
     @property
     def url(self) -> str:
@@ -74,8 +74,7 @@ def due_tasks(party_group, today: datetime.date | None = None) -> list[DueTask]:
                 getattr(numbers.get(("task", task.pk)), "number_path", ""))
         for task, due, warning in found
     ]
-    return sorted(items, key=lambda item: (item.due, item.task.round_id, item.number,
-                                           item.task.pk))
+    return sorted(items, key=lambda item: (item.due, item.task.round_id, item.task.pk))
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def _send(mail: Mail, items: list[DueTask], today: datetime.date, result: Result
             message.send()
     except IntegrityError:
         result.already_sent.append(mail)
-    except Exception as error:  # noqa: BLE001 - one bad address must not stop the others
+    except Exception as error:  # one bad address or a mail server hiccup must not stop the rest
         result.failed.append((mail, str(error)))
         _say(stdout, f"发送失败：{mail}（{error}）")
     else:

@@ -141,10 +141,21 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "can_change": permissions.can_change(request.user, task),
         "can_review": permissions.can_sign_off(request.user),
         "milestones": deadlines.milestones(task.round),
-        "access": access, "stale": stale,
+        "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
         **_page_forms(task), **bound_forms,
     }
     return render(request, "work/task_detail.html", context, status=status)
+
+
+def _error_summary(bound_forms) -> list[str]:
+    """Every error of the submitted forms, with its field's label, for the top of the page
+    (the form itself may sit further down, or be hidden once the task is signed off)."""
+    summary = []
+    for form in bound_forms:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            summary.extend(f"{label}：{error}" if label else error for error in errors)
+    return summary
 
 
 @login_required

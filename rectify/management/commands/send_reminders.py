@@ -16,7 +16,8 @@ from rectify.services.reminders import send_reminders
 
 
 class Command(BaseCommand):
-    help = "向单位联络员发送整改提醒邮件（临近整改时限20天以内或已逾期的任务），每人每天每单位一封。"
+    help = ("向单位联络员发送整改提醒邮件（距整改时限20天以内或已逾期的任务），"
+            "每人每天每单位一封。")
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按该日期计算（YYYY-MM-DD，默认今天）")
@@ -48,8 +49,8 @@ class Command(BaseCommand):
 
         result = send_reminders(today, dry_run=dry_run, party_group_ids=ids, stdout=self.stdout)
 
-        verb = "将发送" if dry_run else "已发送"
-        lines = [f"send_reminders（{result.today:%Y-%m-%d}{'，试运行，未发送任何邮件' if dry_run else ''}）："
+        verb, note = ("将发送", "，试运行，未发送任何邮件") if dry_run else ("已发送", "")
+        lines = [f"send_reminders（{result.today:%Y-%m-%d}{note}）："
                  f"{verb} {len(result.sent)} 封提醒邮件；"
                  f"今天已发送过而跳过 {len(result.already_sent)} 封；"
                  f"联络员未填写电子邮箱 {len(result.without_email)} 人次。"]
