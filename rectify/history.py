@@ -33,10 +33,49 @@ class AppendOnlyHistory(models.Model):
 
 @dataclass
 class FieldChange:
+    """One field's change; ``old`` and ``new`` are stored values, ``old_text`` and
+    ``new_text`` what a reader sees (choice labels, user names, local times)."""
+
     field: str
     label: str
     old: Any
     new: Any
+    model_field: models.Field | None = None
+    names: dict | None = None  # shared cache of related records' names
+
+    @property
+    def old_text(self) -> str:
+        return readable(self.model_field, self.old, self.names) if self.model_field else ""
+
+    @property
+    def new_text(self) -> str:
+        return readable(self.model_field, self.new, self.names) if self.model_field else ""
+
+
+def readable(field: models.Field, value: Any, cache: dict | None = None) -> str:
+    """A stored value as a reader sees it: a choice's label, a related record's name (users
+    by user name), a local date and time; empty for nothing."""
+    from django.utils import timezone
+
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        key = (field.related_model, value)
+        if cache is None or key not in cache:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            name = getattr(related, "get_username", None)
+            text = str(value) if related is None else name() if name else str(related)
+            if cache is None:
+                return text
+            cache[key] = text
+        return cache[key]
+    if isinstance(field, models.DateTimeField) and hasattr(value, "tzinfo"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass
@@ -65,6 +104,7 @@ NOISE_FIELDS = frozenset({"updated_at", "created_at", "version"})
 def entries_of(records: list, model: type[models.Model]) -> list[HistoryEntry]:
     """Readable entries of one record's history rows, given newest first."""
     entries = []
+    names: dict = {}  # related records' names, looked up once per call when read
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
@@ -73,8 +113,9 @@ def entries_of(records: list, model: type[models.Model]) -> list[HistoryEntry]:
             for change in delta.changes:
                 if change.field in NOISE_FIELDS:
                     continue
-                label = str(model._meta.get_field(change.field).verbose_name)
-                changes.append(FieldChange(change.field, label, change.old, change.new))
+                field = model._meta.get_field(change.field)
+                changes.append(FieldChange(
+                    change.field, str(field.verbose_name), change.old, change.new, field, names))
         user = record.history_user.get_username() if record.history_user else gettext("系统")
         entries.append(
             HistoryEntry(
@@ -120,12 +161,8 @@ def _display(obj: models.Model, name: str) -> str:
     from django.utils.text import Truncator
 
     field = obj._meta.get_field(name)
-    value = getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
-    if value is None or value == "":
-        return gettext("（空）")
-    if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    return Truncator(str(value)).chars(80)
+    text = readable(field, getattr(obj, field.attname))
+    return Truncator(text).chars(80) if text else gettext("（空）")
 
 
 def stale_message(current: models.Model, submitted: dict[str, Any],

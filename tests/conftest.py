@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +178,48 @@ def api_client():
         return client
 
     return _client
+
+
+# -- browser tests (tests/test_*_browser.py) ---------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+#: Screenshots and PDFs of the browser tests, for a human to look at.
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def seeded_site(live_server):
+    """The live server with both seed notices published and the demo users."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def browser(seeded_site, monkeypatch):
+    """Headless Debian Chromium driven by Playwright; never downloads a browser."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium "
+            "(apt-get update -q && apt-get install -y -q chromium), as .ci/run does. "
+            "Do not run `playwright install`.",
+            pytrace=False,
+        )
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test's
+    # own teardown are plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -16,11 +16,33 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from rectify.models import Measure, Notice, ProblemCategory, RectificationTask
-from tests.api_helpers import World, make_world
+from rectify.models import (
+    Evidence,
+    Measure,
+    Notice,
+    ProblemCategory,
+    ProgressEntry,
+    RectificationTask,
+    Review,
+)
+from rectify.services.tasks import sign_off
+from tests.api_helpers import (
+    World,
+    make_world,
+    pdf_upload,
+    reset_evidence_storage,
+    use_evidence_root,
+)
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    use_evidence_root(settings, tmp_path / "evidence")
+    yield tmp_path / "evidence"
+    reset_evidence_storage()
 
 ROLES = ("staff", "auditor", "clerk_a", "clerk_b", "nobody", "anon")
 
@@ -41,6 +63,7 @@ CREATE_STAFF = row(201, 403, 403, 403, 403, 401)
 CREATE_MEASURE = row(201, 403, 201, 400, 403, 401)
 CHANGE_STAFF = row(200, 403, 403, 404, 403, 401)
 CHANGE_CLERK = row(200, 403, 200, 404, 403, 401)
+ADD_CLERK = row(201, 403, 201, 404, 403, 401)  # a row under a task the user may change
 DELETE_STAFF = row(204, 403, 403, 404, 403, 401)
 DELETE_PROTECTED = row(409, 403, 403, 404, 403, 401)  # allowed, but still referenced
 DELETE_CLERK = row(204, 403, 204, 404, 403, 401)
@@ -59,6 +82,7 @@ class Case:
     expected: dict[str, int]
     body: Callable | None = None
     targets: tuple[str, ...] = ("a", "b")
+    format: str = "json"
 
 
 def records(world: World, target: str):
@@ -87,6 +111,18 @@ def versioned(attr: str, **changes):
         obj = obj[0] if isinstance(obj, list) else obj
         obj.refresh_from_db()
         return {**changes, "version": obj.version}
+
+    return body
+
+
+def signed_off_then(**changes):
+    """The target's task signed off by staff (so that it may be reopened), then ``changes``
+    with the task's version."""
+    def body(world, target):
+        task = records(world, target).task
+        task.refresh_from_db()
+        sign_off(task, world.public.published_by)
+        return {**changes, "version": task.version}
 
     return body
 
@@ -160,6 +196,29 @@ def build_cases() -> list[Case]:
         # A clerk may write its task, but only the progress: the rest is a field error.
         Case("task-put", "put", task, row(200, 403, 400, 404, 403, 401),
              lambda w, t: {"title": "整体替换的问题", "version": 1}),
+        # Completion needs a note and evidence (the world's tasks have a PDF each).
+        Case("task-proposal-completion", "post", detail("task", "task", "proposal"),
+             CHANGE_CLERK, versioned("task", status="completed_longterm", note="长期坚持。",
+                                     completion_date="2023-05-01")),
+        # Staff's review of the pending proposal, and reopening a signed-off task.
+        Case("task-review-approve", "post", detail("task", "task", "review"), CHANGE_STAFF,
+             versioned("task", decision="approve", comment="同意")),
+        Case("task-review-return", "post", detail("task", "task", "review"), CHANGE_STAFF,
+             versioned("task", decision="return", comment="请补充材料")),
+        Case("task-reopen", "post", detail("task", "task", "reopen"), CHANGE_STAFF,
+             signed_off_then(reason="回头看发现问题反弹")),
+        Case("task-reviews", "get", detail("task", "task", "reviews"), READ),
+        # Progress entries and evidence: the bureau's clerk and staff add them.
+        Case("task-progress", "get", detail("task", "task", "progress"), READ),
+        Case("task-progress-add", "post", detail("task", "task", "progress"), ADD_CLERK,
+             lambda w, t: {"date": "2023-06-01", "text": "已召开专题会议。"}),
+        Case("task-evidence", "get", detail("task", "task", "evidence"), READ),
+        Case("task-evidence-upload", "post", detail("task", "task", "evidence"), ADD_CLERK,
+             lambda w, t: {"file": pdf_upload(), "description": "会议纪要"},
+             format="multipart"),
+        Case("evidence-download", "get",
+             lambda w, t: reverse("api:evidence-download", args=[records(w, t).evidence.pk]),
+             READ),
     ]
     # Publications: the public pages' rule; frozen.
     cases += [
@@ -204,14 +263,14 @@ def users(staff_user, auditor_user, clerk_user, other_clerk, django_user_model):
 
 @pytest.fixture
 def world(bureau, other_bureau, staff_user) -> World:
-    return make_world(bureau, other_bureau, staff_user)
+    return make_world(bureau, other_bureau, staff_user, evidence=True)
 
 
 @pytest.mark.parametrize(("case", "target", "role", "expected"), expand())
 def test_permission_matrix(case, target, role, expected, world, users, api_client):
     client = api_client(users[role])
     body = case.body(world, target) if case.body else None
-    kwargs = {"format": "json"} if body is not None else {}
+    kwargs = {"format": case.format} if body is not None else {}
     response = getattr(client, case.method)(case.url(world, target), body, **kwargs)
     assert response.status_code == expected, (response.status_code, getattr(
         response, "data", None))
@@ -294,24 +353,35 @@ def test_a_clerk_cannot_move_a_measure_or_name_another_bureaus_records(world, us
 
 
 def test_denied_writes_change_nothing(world, users, api_client):
-    before = {
-        model: sorted(model.objects.values_list("pk", "version"))
-        for model in (RectificationTask, Measure, Notice, ProblemCategory)
-    }
+    def state():
+        rows = {model: sorted(model.objects.values_list("pk", "version"))
+                for model in (RectificationTask, Measure, Notice, ProblemCategory,
+                              ProgressEntry)}
+        rows.update({model: sorted(model.objects.values_list("pk", flat=True))
+                     for model in (Evidence, Review)})
+        return rows
+
+    before = state()
     auditor = api_client(users["auditor"])
+    clerk_a, clerk_b = api_client(users["clerk_a"]), api_client(users["clerk_b"])
     task = world.a.task
     auditor.patch(reverse("api:task-detail", args=[task.pk]),
                   {"progress": "x", "version": 1}, format="json")
     auditor.post(reverse("api:task-sign-off", args=[task.pk]), {}, format="json")
-    api_client(users["clerk_b"]).delete(reverse("api:measure-detail",
-                                                args=[world.a.measures[0].pk]))
-    api_client(users["clerk_a"]).post(reverse("api:task-sign-off", args=[task.pk]), {},
-                                      format="json")
-    after = {
-        model: sorted(model.objects.values_list("pk", "version"))
-        for model in (RectificationTask, Measure, Notice, ProblemCategory)
-    }
-    assert before == after
+    auditor.post(reverse("api:task-review", args=[task.pk]), {"decision": "approve"},
+                 format="json")
+    auditor.post(reverse("api:task-progress", args=[task.pk]), {"text": "x"}, format="json")
+    auditor.post(reverse("api:task-evidence", args=[task.pk]), {"file": pdf_upload()},
+                 format="multipart")
+    clerk_b.delete(reverse("api:measure-detail", args=[world.a.measures[0].pk]))
+    clerk_b.post(reverse("api:task-progress", args=[task.pk]), {"text": "x"}, format="json")
+    clerk_b.post(reverse("api:task-evidence", args=[task.pk]), {"file": pdf_upload()},
+                 format="multipart")
+    clerk_a.post(reverse("api:task-sign-off", args=[task.pk]), {}, format="json")
+    clerk_a.post(reverse("api:task-review", args=[task.pk]), {"decision": "approve"},
+                 format="json")
+    clerk_a.post(reverse("api:task-reopen", args=[task.pk]), {"reason": "x"}, format="json")
+    assert state() == before
 
 
 def test_options_tells_what_this_user_may_do(world, users, api_client):

@@ -8,13 +8,26 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bureaus.models import PartyGroup
 from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
-from tests.api_helpers import make_world
+from tests.api_helpers import (
+    add_pdf_evidence,
+    make_world,
+    reset_evidence_storage,
+    use_evidence_root,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    use_evidence_root(settings, tmp_path / "evidence")
+    yield tmp_path / "evidence"
+    reset_evidence_storage()
 
 
 def task_url(task, action: str = "detail") -> str:
@@ -73,13 +86,16 @@ def test_clerk_cannot_set_the_status_or_sign_off(clerk, task):
     assert task.status == Status.IN_PROGRESS and task.version == 1
 
 
-def test_clerk_proposes_and_staff_decides(clerk, staff, task):
+def test_clerk_proposes_and_staff_decides(clerk, staff, task, clerk_user):
+    add_pdf_evidence(task, clerk_user)
     response = clerk.post(task_url(task, "proposal"),
-                          {"status": "completed", "note": "已全部整改，附佐证材料。"},
+                          {"status": "completed", "note": "已全部整改，附佐证材料。",
+                           "completion_date": "2023-06-30"},
                           format="json")
     assert response.status_code == 200, response.data
     assert response.data["status"] == "in_progress"
     assert response.data["proposed_status"] == "completed"
+    assert response.data["proposed_completion_date"] == "2023-06-30"
     assert response.data["proposed_by"] == "clerk_a"
     assert staff.get(reverse("api:task-list"), {"proposed": "true"}).data["count"] == 1
     response = staff.post(task_url(task, "change-status"),
@@ -91,18 +107,54 @@ def test_clerk_proposes_and_staff_decides(clerk, staff, task):
         response.data["completion_date"]
     assert response.data["proposed_status"] == "" and response.data["proposed_by"] is None
     reasons = [entry["reason"] for entry in staff.get(task_url(task, "history")).data]
-    assert reasons[:2] == ["同意提议", "提议整改状态为“已完成”"]
+    assert reasons[:2] == ["同意提议", "提议整改状态为“已完成”：已全部整改，附佐证材料。"]
 
 
 def test_proposal_of_the_current_status_is_refused(clerk, task):
-    response = clerk.post(task_url(task, "proposal"), {"status": "in_progress"},
-                          format="json")
+    response = clerk.post(task_url(task, "proposal"),
+                          {"status": "in_progress", "note": "仍在推进。"}, format="json")
     assert response.status_code == 400
     assert response.data == {"status": ["提议的整改状态与当前状态相同。"]}
 
 
-def test_clerk_withdraws_a_proposal(clerk, task):
-    clerk.post(task_url(task, "proposal"), {"status": "completed"}, format="json")
+@pytest.mark.parametrize("body", [{}, {"note": ""}, {"note": "   "}, {"note": None}])
+def test_proposal_needs_a_note(clerk, task, clerk_user, body):
+    add_pdf_evidence(task, clerk_user)
+    response = clerk.post(task_url(task, "proposal"), {"status": "completed", **body},
+                          format="json")
+    assert response.status_code == 400
+    assert response.data == {"note": ["请填写提议说明：做了哪些整改、取得什么成效。"]}
+    task.refresh_from_db()
+    assert task.proposed_status == "" and task.version == 1
+
+
+def test_completion_proposal_needs_evidence_and_a_sensible_date(clerk, task, clerk_user):
+    url = task_url(task, "proposal")
+    body = {"status": "completed", "note": "已整改。"}
+    response = clerk.post(url, body, format="json")
+    assert response.status_code == 400
+    assert response.data == {"evidence": ["提议已完成须附佐证材料，请先上传。"]}
+    add_pdf_evidence(task, clerk_user)
+    response = clerk.post(url, {**body, "completion_date": "2999-01-01"}, format="json")
+    assert response.status_code == 400
+    assert response.data == {"completion_date": ["完成时间不能晚于今天。"]}
+    response = clerk.post(url, {**body, "completion_date": "2023-01-01"}, format="json")
+    assert response.status_code == 400
+    assert response.data == {"completion_date": ["完成时间不能早于反馈日期（2023-02-28）。"]}
+    response = clerk.post(url, {**body, "completion_date": "明天"}, format="json")
+    assert response.status_code == 400 and "completion_date" in response.data
+    task.refresh_from_db()
+    assert task.proposed_status == "" and task.version == 1
+    response = clerk.post(url, body, format="json")  # completed today
+    assert response.status_code == 200, response.data
+    assert response.data["proposed_completion_date"] == timezone.localdate().isoformat()
+
+
+def test_clerk_withdraws_a_proposal(clerk, task, clerk_user):
+    add_pdf_evidence(task, clerk_user)
+    response = clerk.post(task_url(task, "proposal"),
+                          {"status": "completed", "note": "已整改。"}, format="json")
+    assert response.status_code == 200, response.data
     response = clerk.delete(task_url(task, "proposal"), {"reason": "误报"}, format="json")
     assert response.status_code == 200 and response.data["proposed_status"] == ""
     response = clerk.delete(task_url(task, "proposal"), format="json")

@@ -7,51 +7,14 @@ Screenshots (desktop, mobile, print) and a PDF go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from tests.conftest import ARTIFACTS
+
 XINYE_TITLE = "中共新野县教育体育局党组关于上下联动专项巡察整改进展情况的通报"
 XUCHANG_TITLE = "中共许昌市教育局党组关于巡察整改情况的通报"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded_site(live_server):
-    call_command("seed_demo", "--force", stdout=io.StringIO())
-    return live_server.url
-
-
-@pytest.fixture
-def browser(seeded_site, monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium "
-            "(apt-get update -q && apt-get install -y -q chromium), as .ci/run does. "
-            "Do not run `playwright install`.",
-            pytrace=False,
-        )
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test's
-    # own teardown are plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, url: str, width: int, height: int = 900):

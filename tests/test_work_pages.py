@@ -418,8 +418,8 @@ def test_evidence_of_a_signed_off_task_is_frozen(clerk, staff_client, task):
 
 
 def test_double_approval_by_two_staff_is_refused(clerk, staff_client, task, django_user_model):
-    from tests.conftest import make_user
     from rectify import roles
+    from tests.conftest import make_user
 
     colleague = login(make_user(django_user_model, "staff2", roles.STAFF, is_staff=True))
     propose(clerk, task, file=pdf())

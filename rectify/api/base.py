@@ -10,7 +10,12 @@ import io
 import re
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
@@ -18,7 +23,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.settings import api_settings
 
 #: The largest value an integer field of the API accepts (the databases' 32-bit columns).
@@ -62,6 +67,38 @@ class LimitedJSONParser(JSONParser):
         if not _encodable(data):
             raise exceptions.ParseError(_("请求体含有无效的 Unicode 字符。"))
         return data
+
+
+class LimitedMultiPartParser(MultiPartParser):
+    """A multipart upload (one evidence file and a few form fields), refused with 413 before
+    anything is read when it declares more than ``EVIDENCE_MAX_BYTES`` plus
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (the room for the form fields and boundaries).
+
+    A file a little over ``EVIDENCE_MAX_BYTES`` gets through to the content check, which
+    refuses it naming the file (400). Django's own refusals while parsing (too many fields or
+    files, form fields too large) are the API's 400 and 413, never an HTML page.
+    """
+
+    #: Room for the form fields and the multipart framing when the JSON limit is off.
+    FRAMING = 64 * 1024
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        fields = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = settings.EVIDENCE_MAX_BYTES + (self.FRAMING if fields is None else fields)
+        request = (parser_context or {}).get("request")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0) if request else 0
+        except (TypeError, ValueError):
+            declared = 0
+        if declared > limit:
+            raise RequestTooLarge(_("请求体过大：不能超过 {limit} 字节。").format(limit=limit))
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RequestDataTooBig:
+            raise RequestTooLarge(_("表单字段过大：不能超过 {limit} 字节。").format(
+                limit=fields)) from None
+        except (TooManyFieldsSent, TooManyFilesSent):
+            raise exceptions.ParseError(_("表单字段或文件过多。")) from None
 
 
 def _encodable(data, depth: int = 0) -> bool:

@@ -1,6 +1,7 @@
 """The API's URLs, namespace ``api``: the router's record types, the schema, the docs, tokens.
 
-``api:task-list``, ``api:task-detail``, ``api:task-history``, ``api:task-sign-off`` …;
+``api:task-list``, ``api:task-detail``, ``api:task-history``, ``api:task-sign-off``,
+``api:task-review``, ``api:task-evidence``, ``api:evidence-download`` …;
 ``api:schema`` (OpenAPI), ``api:docs`` (Swagger UI, served from vendored files), ``api:token``.
 """
 
@@ -24,6 +25,7 @@ router.register("rounds", views.RoundViewSet, basename="round")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("notices", views.NoticeViewSet, basename="notice")
 router.register("publications", views.PublicationViewSet, basename="publication")
 

@@ -10,12 +10,14 @@ PATCH must name the version it read — ``If-Match`` (412 when stale) or ``versi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, ProtectedError, Q, QuerySet, RestrictedError
+from django.http import FileResponse
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import APIRootView
@@ -44,6 +47,7 @@ from rectify.api import serializers as api
 from rectify.api.base import (
     ANY,
     MAX_INT,
+    LimitedMultiPartParser,
     PreconditionFailed,
     drf_error,
     etag,
@@ -53,17 +57,24 @@ from rectify.api.permissions import RecordPermission
 from rectify.choices import Audience, Status
 from rectify.history import history_entries, task_history_entries
 from rectify.models import (
+    Evidence,
     InspectionRound,
     Measure,
     Notice,
     ProblemCategory,
+    ProgressEntry,
     Publication,
     RectificationTask,
+    Review,
 )
+from rectify.models.work import evidence_storage
+from rectify.services import evidence as evidence_services
+from rectify.services import review as review_services
 from rectify.services import tasks as task_services
 from rectify.services.records import StaleRecord, check_version, delete_record
 from rectify.tree import numbers_for_rounds
 
+logger = logging.getLogger(__name__)
 
 class VersionRequired(exceptions.APIException):
     status_code = 428
@@ -339,8 +350,9 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
     """Rectification tasks (整改任务) with their measures.
 
     Staff change everything, the canonical status through ``status`` and sign-off through
-    ``sign-off``; a clerk writes its own bureau's tasks' progress and proposes a status
-    (``proposal``); auditors read.
+    ``sign-off``; a clerk writes its own bureau's tasks' progress (and progress entries),
+    uploads evidence and proposes a status (``proposal``), which staff approve or return
+    (``review``); staff reopen a signed-off task (``reopen``); auditors read.
     """
 
     queryset = RectificationTask.objects.all()
@@ -354,6 +366,10 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         "sign_off": _signer,
         "proposal": _proposer,
         "reorder_measures": _measure_editor,
+        "review": _signer,
+        "reopen": _signer,
+        "progress_entries": _measure_editor,
+        "evidence": _measure_editor,
     }
 
     def base_queryset(self):
@@ -428,12 +444,111 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         if request.method == "POST":
             data, expected = self._action_body(api.ProposalSerializer, request, task)
             self._run(task_services.propose_status, task, data["status"], request.user,
-                      data.get("note", ""), expected_version=expected)
+                      data["note"], completion_date=data.get("completion_date"),
+                      expected_version=expected)
         else:
             data, expected = self._action_body(api.WithdrawSerializer, request, task)
             self._run(task_services.withdraw_proposal, task, request.user,
                       data.get("reason", ""), expected_version=expected)
         return self.respond(task)
+
+    @extend_schema(summary=gettext_lazy("审核状态提议（工作人员）"),
+                   request=api.ReviewActionSerializer, parameters=[IF_MATCH],
+                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def review(self, request, pk=None):
+        """Approve the pending proposal (a completion is signed off at once, with the
+        proposed completion date) or return it with a comment (required); both are kept as
+        a review the clerk sees (``reviews``)."""
+        task = self.get_object()
+        data, expected = self._action_body(api.ReviewActionSerializer, request, task)
+        decide = (review_services.approve if data["decision"] == "approve"
+                  else review_services.return_proposal)
+        self._run(decide, task, request.user, data.get("comment", ""),
+                  expected_version=expected)
+        return self.respond(task)
+
+    @extend_schema(summary=gettext_lazy("回头看重新打开已销号任务（工作人员）"),
+                   request=api.ReopenSerializer, parameters=[IF_MATCH],
+                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reopen(self, request, pk=None):
+        """Reopen a signed-off task after a recheck (回头看): back to 正在推进, the sign-off
+        cleared; the reason (required) is kept as a review."""
+        task = self.get_object()
+        data, expected = self._action_body(api.ReopenSerializer, request, task)
+        self._run(review_services.reopen, task, request.user, data.get("reason", ""),
+                  expected_version=expected)
+        return self.respond(task)
+
+    @extend_schema(summary=gettext_lazy("任务的审核记录"),
+                   responses=api.ReviewSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def reviews(self, request, pk=None):
+        """Staff's decisions on the task, newest first."""
+        task = self.get_object()
+        rows = Review.objects.filter(task=task).select_related(
+            "reviewer", "proposed_by").order_by("-created_at", "-pk")
+        return Response(api.ReviewSerializer(rows, many=True,
+                                              context=self.get_serializer_context()).data)
+
+    @extend_schema(methods=["get"], summary=gettext_lazy("任务的整改进展记录"),
+                   responses=api.ProgressEntrySerializer(many=True))
+    @extend_schema(methods=["post"], summary=gettext_lazy("填报整改进展"),
+                   request=api.ProgressEntryCreateSerializer,
+                   responses={201: api.ProgressEntrySerializer,
+                              400: CONFLICT_RESPONSES[400]})
+    @action(detail=True, methods=["get", "post"], url_path="progress", url_name="progress",
+            filter_backends=[], pagination_class=None)
+    def progress_entries(self, request, pk=None):
+        """The task's dated progress entries, newest first (GET); a new one (POST: the
+        bureau's clerk or staff; the date not in the future, today when left out)."""
+        task = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = api.ProgressEntryCreateSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            entry = self._run(task_services.add_progress_entry, task, request.user,
+                              serializer.validated_data["text"],
+                              serializer.validated_data.get("date"))
+            entry = ProgressEntry.objects.select_related("author").get(pk=entry.pk)
+            return Response(api.ProgressEntrySerializer(entry, context=context).data,
+                            status=status.HTTP_201_CREATED)
+        rows = ProgressEntry.objects.filter(task=task).select_related("author").order_by(
+            "-date", "-pk")
+        return Response(api.ProgressEntrySerializer(rows, many=True, context=context).data)
+
+    @extend_schema(methods=["get"], summary=gettext_lazy("任务的佐证材料"),
+                   responses=api.EvidenceSerializer(many=True))
+    @extend_schema(methods=["post"], summary=gettext_lazy("上传佐证材料（multipart/form-data）"),
+                   request=api.EvidenceUploadSerializer,
+                   responses={201: api.EvidenceSerializer,
+                              400: OpenApiResponse(description=gettext_lazy(
+                                  "文件不符合要求（类型、内容与扩展名不符、过大等）或任务已销号："
+                                  "未保存任何内容")),
+                              413: OpenApiResponse(description=gettext_lazy("请求体过大"))})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None,
+            parser_classes=[LimitedMultiPartParser])
+    def evidence(self, request, pk=None):
+        """The task's evidence files (GET); a new one (POST, multipart: ``file`` and an
+        optional ``description``), checked by its content: a refused file stores nothing."""
+        task = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = api.EvidenceUploadSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            try:
+                evidence = evidence_services.add_evidence(
+                    task, data["file"], request.user, data.get("description", ""))
+            except DjangoValidationError as exc:
+                raise _upload_error(exc)
+            evidence = Evidence.objects.select_related("uploaded_by").get(pk=evidence.pk)
+            return Response(api.EvidenceSerializer(evidence, context=context).data,
+                            status=status.HTTP_201_CREATED)
+        rows = Evidence.objects.filter(task=task).select_related("uploaded_by").order_by(
+            "uploaded_at", "pk")
+        return Response(api.EvidenceSerializer(rows, many=True, context=context).data)
 
     @extend_schema(summary=gettext_lazy("任务的整改措施"),
                    responses=api.MeasureSerializer(many=True))
@@ -462,6 +577,61 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
                             serializer.validated_data["measures"], request.user)
         return Response(api.MeasureSerializer(ordered, many=True,
                                               context=self.get_serializer_context()).data)
+
+
+def _upload_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """The evidence service's refusal as a 400: a refused file under ``file`` (its message
+    names the file); a signed-off task under ``non_field_errors``."""
+    if hasattr(exc, "error_dict") or getattr(exc, "code", None) == "signed_off":
+        return drf_error(exc)
+    return exceptions.ValidationError({"file": exc.messages})
+
+
+class DownloadNegotiation(DefaultContentNegotiation):
+    """A download answers with the file whatever the client accepts; only the errors are
+    rendered, as JSON when the client accepts nothing the API renders (never a 406)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+class EvidenceViewSet(viewsets.GenericViewSet):
+    """Evidence files (佐证材料): listed and uploaded under their task
+    (``/api/tasks/{id}/evidence/``); downloaded here by whoever may see the task."""
+
+    permission_classes = [RecordPermission]
+    queryset = Evidence.objects.all()
+    serializer_class = api.EvidenceSerializer
+    content_negotiation_class = DownloadNegotiation
+    filter_backends = []
+    pagination_class = None
+
+    def may(self, user, action_name, obj=None) -> bool:
+        return action_name is None  # read only here (405 for other methods)
+
+    def get_queryset(self):
+        return Evidence.objects.visible_to(self.request.user)
+
+    @extend_schema(summary=gettext_lazy("下载佐证材料"),
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                              404: OpenApiResponse(description=gettext_lazy(
+                                  "不存在或无权查看"))})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The file as uploaded, as an attachment under its original name and with the
+        content type found by the content check."""
+        evidence = self.get_object()
+        try:
+            handle = evidence_storage.open(evidence.file.name, "rb")
+        except OSError:
+            logger.error("Evidence %s: the stored file %s cannot be read", evidence.pk,
+                         evidence.file.name)
+            raise exceptions.NotFound(_("佐证材料的文件已丢失，请联系管理员。"))
+        return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
 
 
 @_documented()

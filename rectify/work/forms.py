@@ -23,7 +23,22 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class VersionedForm(forms.Form):
+class IdsMixin:
+    """Several forms share one page: each gets its own HTML ids (``id_<prefix>_<field>``)
+    while its field names stay plain."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s" if self.id_prefix else "id_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PageForm(IdsMixin, forms.Form):
+    pass
+
+
+class VersionedForm(PageForm):
     """Carries the version of the record the user read: a save over a newer one is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -34,16 +49,19 @@ def textarea(rows: int = 4) -> forms.Textarea:
 
 
 class ProgressForm(VersionedForm):
+    id_prefix = "progress"
     progress = forms.CharField(label=_("整改进展（汇总）"), required=False, widget=textarea(6),
                                help_text=_("面向审核人员的整改进展概述，可随时更新"))
 
 
-class EntryForm(forms.Form):
+class EntryForm(PageForm):
+    id_prefix = "entry"
     date = forms.DateField(label=_("日期"), widget=DateInput, initial=timezone.localdate)
     text = forms.CharField(label=_("进展情况"), widget=textarea(3), max_length=5000)
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(IdsMixin, forms.ModelForm):
+    id_prefix = "measure"
     class Meta:
         model = Measure
         fields = ["text", "responsible_unit", "due_date"]
@@ -54,13 +72,15 @@ class MeasureEditForm(MeasureForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PageForm):
+    id_prefix = "evidence"
     file = forms.FileField(label=_("佐证材料"), help_text=_(
         "PDF、图片（JPG、PNG、GIF、WebP）或 Office 文件（Word、Excel、PowerPoint）"))
     description = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
 class ProposalForm(VersionedForm):
+    id_prefix = "proposal"
     status = forms.ChoiceField(
         label=_("提议整改状态"),
         choices=[(value, label) for value, label in Status.choices if value in Status.done()])
@@ -74,6 +94,7 @@ class ProposalForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
+    id_prefix = "review"
     APPROVE, RETURN = "approve", "return"
 
     decision = forms.ChoiceField(label=_("审核结果"), widget=forms.RadioSelect, choices=[
@@ -84,15 +105,18 @@ class ReviewForm(VersionedForm):
 
 
 class ReopenForm(VersionedForm):
+    id_prefix = "reopen"
     reason = forms.CharField(label=_("重新打开的理由"), widget=textarea(3), max_length=5000,
                              help_text=_("回头看发现的问题，将记入历史并告知单位"))
 
 
 class WithdrawForm(VersionedForm):
+    id_prefix = "withdraw"
     pass
 
 
 class DeleteForm(VersionedForm):
+    id_prefix = "delete"
     pass
 
 

@@ -1,0 +1,117 @@
+"""The clerk → staff workflow in a real browser (headless Debian Chromium, Playwright).
+
+A Xinye clerk logs in on a phone-sized screen, updates a task's progress, uploads evidence and
+proposes completion; staff approve it from the review queue, which signs the task off; the
+clerk sees the outcome; Xuchang's clerk cannot open the task (404). Screenshots go to
+``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rectify.choices import Status
+from rectify.models import Evidence, RectificationTask
+from tests.conftest import ARTIFACTS
+
+PASSWORD = "rectify-demo"  # seed_demo's demo accounts
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(browser, site: str, username: str, *, width: int = 1280, height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  locale="zh-CN")
+    page = context.new_page()
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, settings,
+                                                         tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    evidence_file = tmp_path / "验收报告.pdf"
+    evidence_file.write_bytes(PDF)
+
+    # The clerk, on a phone: the task list is its landing page after login.
+    page = _login(browser, seeded_site, "clerk_xinye", width=390, height=844)
+    assert page.url.endswith("/work/")
+    assert page.locator("h1").inner_text() == "整改任务"
+    assert page.get_by_text("共 12 项整改任务").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "work-list-mobile.png"), full_page=True)
+    page.locator("table.tasks a").first.click()
+    page.wait_for_load_state()
+    task_url = page.url
+    task = RectificationTask.objects.get(pk=int(task_url.rstrip("/").split("/")[-1]))
+    assert task.round.party_group.short_name in page.locator(".crumbs").inner_text()
+
+    # Progress.
+    page.locator("#id_progress_progress").fill("已召开专题会议，完成全面排查。")
+    page.get_by_role("button", name="保存整改进展").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("整改进展已保存。").is_visible()
+
+    # Evidence.
+    page.locator("#id_evidence_file").set_input_files(str(evidence_file))
+    page.locator("#id_evidence_description").fill("专题会议纪要")
+    page.get_by_role("button", name="上传", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("佐证材料已上传。").is_visible()
+    assert page.get_by_role("link", name="验收报告.pdf").is_visible()
+
+    # The proposal, first without a note: refused, nothing lost.
+    page.locator("#id_proposal_status").select_option(Status.COMPLETED.value)
+    page.locator("#id_proposal_note").fill("")
+    page.locator("#id_proposal_note").evaluate("el => el.removeAttribute('required')")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").is_visible()
+    page.locator("#id_proposal_note").fill("排查整改全部完成，已建立长效机制。")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("状态提议已提交，等待巡察办审核。").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "work-task-mobile.png"), full_page=True)
+    clerk_page = page
+
+    # Staff approve it from the review queue.
+    page = _login(browser, seeded_site, "staff")
+    page.goto(seeded_site + "/work/review/")
+    assert page.get_by_text("待审核 1 项").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "work-review-queue.png"), full_page=True)
+    page.locator("table.tasks a").first.click()
+    page.wait_for_load_state()
+    assert page.url.split("#")[0] == task_url
+    assert page.get_by_text("排查整改全部完成，已建立长效机制。").first.is_visible()
+    page.get_by_label("通过（已完成的即销号）").check()
+    page.locator("#id_review_comment").fill("材料齐全，同意销号。")
+    page.get_by_role("button", name="提交审核结果").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("已审核通过。").is_visible()
+    page.goto(seeded_site + "/work/overview/")
+    assert page.locator("h1").inner_text() == "各单位整改概况"
+    page.screenshot(path=str(ARTIFACTS / "work-overview.png"), full_page=True)
+    page.context.close()
+
+    task.refresh_from_db()
+    assert task.status == Status.COMPLETED and task.is_signed_off
+    assert task.signed_off_by.username == "staff"
+    assert Evidence.objects.get(task=task).original_name == "验收报告.pdf"
+
+    # The clerk sees the outcome.
+    clerk_page.reload()
+    assert clerk_page.locator(".reviews").get_by_text("材料齐全，同意销号。").is_visible()
+    assert clerk_page.locator(".facts").get_by_text("已完成").first.is_visible()
+    clerk_page.context.close()
+
+    # The other bureau's clerk cannot open the task.
+    page = _login(browser, seeded_site, "clerk_xuchang")
+    response = page.goto(task_url)
+    assert response is not None and response.status == 404
+    page.context.close()
