@@ -8,6 +8,8 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +80,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                      "responsible_leader", "measures__text")
     actions = [*(_status_action(status) for status in Status), "sign_off_selected"]
     formfield_overrides = {models.TextField: _TEXT_WIDGET}
-    history_hidden_fields = ("number", "change_log")
+    history_hidden_fields = ("number", "change_log", "work_page")
 
     add_fieldsets = [
         (None, {"fields": ("round", "category", "position", "printed_label", "title",
@@ -103,14 +105,21 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note"),
                           "description": _("选择不予公开理由的任务不出现在向社会公开的通报中，"
                                            "党内通报照常列出；发布前的确认页面列出全部此类任务。")}),
-        (_("状态提议"), {"fields": ("proposed_status", "proposal_note", "proposed_by",
-                                  "proposed_at"),
-                         "description": _("单位联络员提议的整改状态；用“将所选任务的整改状态改为…”"
-                                          "操作修改整改状态后，提议即清除。")}),
+        (_("状态提议"), {"fields": ("work_page", "proposed_status", "proposal_note",
+                                  "proposed_by", "proposed_completion_date", "proposed_at"),
+                         "description": _("单位联络员提议的整改状态，在审核页面查看佐证材料后"
+                                          "通过（即销号）或退回；已销号的任务也在那里回头看重新打开。")}),
         (_("销号"), {"fields": ("signed_off_by", "signed_off_at")}),
         (_("修改记录"), {"classes": ("collapse",),
                          "fields": ("change_log", "created_at", "updated_at")}),
     ]
+
+    @admin.display(description=_("审核页面"))
+    def work_page(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}#proposal">{}</a>', reverse("work:task", args=[obj.pk]),
+                           gettext("打开审核页面（佐证材料、进展记录、审核与回头看）"))
 
     # -- form ---------------------------------------------------------------------------
 
@@ -118,9 +127,9 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         if obj is None or self._in_history_version(request):
             return super().get_readonly_fields(request, obj)
         # The round is fixed once saved; status and sign-off change through the actions.
-        return ("round", "number", "status_with_result", "proposed_status", "proposal_note",
-                "proposed_by", "proposed_at", "signed_off_by", "signed_off_at",
-                "change_log", "created_at", "updated_at")
+        return ("round", "number", "status_with_result", "work_page", "proposed_status",
+                "proposal_note", "proposed_by", "proposed_completion_date", "proposed_at",
+                "signed_off_by", "signed_off_at", "change_log", "created_at", "updated_at")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # ``version`` is a declared hidden field (the model field is not editable).

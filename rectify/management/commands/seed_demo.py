@@ -67,6 +67,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 created_users += 1
             user.is_staff = is_staff
+            user.email = user.email or f"{username}@example.invalid"  # for send_reminders
             user.save()
             user.groups.add(groups[role])
             if bureau_name:
