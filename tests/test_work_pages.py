@@ -449,3 +449,14 @@ def test_a_clerks_changes_do_not_alter_the_published_notice(clerk, staff_client,
     after = page_text(client.get(public_url))
     assert "新增加的措施" not in after and "新进展内容" not in after
     assert after == before
+
+
+def test_deleting_a_measure_someone_changed_meanwhile_is_refused(clerk, staff_client, task):
+    measure = Measure.objects.filter(task=task).first()
+    staff_client.post(url("measure_edit", measure), {"version": measure.version,
+                                                     "text": "工作人员改过的措施"})
+    response = clerk.post(url("measure_delete", measure), {"version": measure.version})
+    assert response.status_code == 409 and "工作人员改过的措施" in page_text(response)
+    assert Measure.objects.filter(pk=measure.pk).exists()
+    response = clerk.post(url("measure_delete", measure), {})
+    assert response.status_code == 400 and Measure.objects.filter(pk=measure.pk).exists()

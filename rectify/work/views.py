@@ -174,7 +174,7 @@ def _run(request, task, form_name: str, form, action, *, success: str, anchor: s
             action()
     except StaleRecord as error:
         current = error.current
-        loaded = form.cleaned_data.get("version")
+        loaded = getattr(form, "cleaned_data", {}).get("version")
         message = stale_message(current, stale_fields or {}, loaded)
         form.add_error(None, message)
         task.refresh_from_db()
@@ -303,8 +303,8 @@ def measure_delete(request, pk: int):
     task = measure.task
     form = forms.DeleteForm(request.POST)
     if not form.is_valid():
-        raise Http404
-    return _run(request, task, "measure_form", forms.MeasureForm(), lambda: delete_record(
+        return _invalid(request, task, "delete_form", form)
+    return _run(request, task, "delete_form", form, lambda: delete_record(
         measure, request.user, _("删除整改措施"), expected_version=form.cleaned_data["version"]),
         success=_("整改措施已删除。"), anchor="measures")
 
@@ -365,7 +365,9 @@ def evidence_delete(request, pk: int):
     if not permissions.can_change(request.user, evidence):
         raise PermissionDenied(_("您没有删除该佐证材料的权限。"))
     task = _visible_task(request, evidence.task_id)
-    return _run(request, task, "evidence_form", forms.EvidenceForm(),
+    form = forms.PageForm(request.POST)
+    form.is_valid()  # nothing to check: the evidence is named by the URL
+    return _run(request, task, "delete_form", form,
                 lambda: delete_evidence(evidence, request.user),
                 success=_("佐证材料已删除。"), anchor="evidence")
 
