@@ -17,7 +17,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from rectify.wsgi import application
-from tests.api_helpers import make_world
+from tests.api_helpers import make_world, reset_evidence_storage, use_evidence_root
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,19 @@ def test_schema_describes_every_endpoint(client):
                  "/api/tasks/{id}/history/", "/api/tasks/{id}/sign-off/",
                  "/api/tasks/{id}/status/", "/api/tasks/{id}/proposal/",
                  "/api/tasks/{id}/measures/reorder/", "/api/measures/", "/api/notices/{id}/",
-                 "/api/publications/{id}/", "/api/auth/token/"):
+                 "/api/publications/{id}/", "/api/auth/token/", "/api/tasks/{id}/review/",
+                 "/api/tasks/{id}/reopen/", "/api/tasks/{id}/reviews/",
+                 "/api/tasks/{id}/progress/", "/api/tasks/{id}/evidence/",
+                 "/api/evidence/{id}/download/"):
         assert path in paths, path
+    upload = paths["/api/tasks/{id}/evidence/"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]  # only here: JSON everywhere else
+    assert list(paths["/api/tasks/{id}/review/"]["post"]["requestBody"]["content"]) == [
+        "application/json"]
+    download = paths["/api/evidence/{id}/download/"]["get"]["responses"]["200"]["content"]
+    assert download["application/octet-stream"]["schema"]["format"] == "binary"
+    task_fields = response.json()["components"]["schemas"]["Task"]["properties"]
+    assert {"due_date", "warning", "proposed_completion_date"} <= set(task_fields)
     task_filters = {p["name"] for p in paths["/api/tasks/"]["get"]["parameters"]}
     assert {"round", "party_group", "category", "status", "overdue", "deadline_after",
             "deadline_before", "q", "ordering", "page", "page_size"} <= task_filters
@@ -56,8 +67,10 @@ def test_docs_use_vendored_assets_only(client):
 
 
 @pytest.fixture
-def world(staff_user, bureau, other_bureau):
-    return make_world(bureau, other_bureau, staff_user)
+def world(staff_user, bureau, other_bureau, settings, tmp_path):
+    use_evidence_root(settings, tmp_path / "evidence")
+    yield make_world(bureau, other_bureau, staff_user, evidence=True)
+    reset_evidence_storage()
 
 
 @pytest.fixture
@@ -81,6 +94,7 @@ def real_ids(world) -> dict[str, int]:
         "/api/measures/": world.a.measures[0].pk,
         "/api/notices/": world.b.notice.pk,
         "/api/publications/": world.public.pk,
+        "/api/evidence/": world.a.evidence.pk,
     }
 
 

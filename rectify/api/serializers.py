@@ -314,7 +314,8 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
 
     @extend_schema_field(OpenApiTypes.DATE)
     def get_due_date(self, obj):
-        return deadlines.task_due_date(obj)  # the round is select_related: no query
+        due = deadlines.task_due_date(obj)  # the round is select_related: no query
+        return due.isoformat() if due else None
 
     @extend_schema_field(serializers.ChoiceField(deadlines.Warning.choices, allow_null=True))
     def get_warning(self, obj):
@@ -494,12 +495,18 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+TEXT_REQUIRED = _("进展情况不能为空。")  # the model's words
+
+
 class ProgressEntryCreateSerializer(StrictFieldsMixin, serializers.Serializer):
-    """A new progress entry; the model decides (text required, date not in the future)."""
+    """A new progress entry; the model decides the rest (the date not in the future)."""
 
     date = serializers.DateField(required=False, allow_null=True,
                                  help_text=_("进展日期，不晚于今天；未填为今天"))
-    text = serializers.CharField(allow_blank=True, help_text=_("进展情况"))
+    text = serializers.CharField(
+        help_text=_("进展情况"),
+        error_messages={"required": TEXT_REQUIRED, "blank": TEXT_REQUIRED,
+                        "null": TEXT_REQUIRED})
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
