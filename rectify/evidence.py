@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 CHUNK_SIZE = 64 * 1024
 HEAD_SIZE = 64  # enough leading bytes for every signature below
@@ -44,22 +44,23 @@ _POWERPOINT = "application/vnd.openxmlformats-officedocument.presentationml.pres
 
 #: The accepted types by key. Labels are marked for translation where they are shown.
 TYPES: dict[str, FileType] = {
-    "pdf": FileType(N_("PDF 文档"), "application/pdf", ("pdf",)),
-    "png": FileType(N_("PNG 图片"), "image/png", ("png",)),
-    "jpeg": FileType(N_("JPEG 图片"), "image/jpeg", ("jpg", "jpeg")),
-    "gif": FileType(N_("GIF 图片"), "image/gif", ("gif",)),
-    "webp": FileType(N_("WebP 图片"), "image/webp", ("webp",)),
-    "bmp": FileType(N_("BMP 图片"), "image/bmp", ("bmp",)),
-    "docx": FileType(N_("Word 文档"), _WORD, ("docx",)),
-    "xlsx": FileType(N_("Excel 表格"), _EXCEL, ("xlsx",)),
-    "pptx": FileType(N_("PowerPoint 演示文稿"), _POWERPOINT, ("pptx",)),
+    "pdf": FileType(gettext_noop("PDF 文档"), "application/pdf", ("pdf",)),
+    "png": FileType(gettext_noop("PNG 图片"), "image/png", ("png",)),
+    "jpeg": FileType(gettext_noop("JPEG 图片"), "image/jpeg", ("jpg", "jpeg")),
+    "gif": FileType(gettext_noop("GIF 图片"), "image/gif", ("gif",)),
+    "webp": FileType(gettext_noop("WebP 图片"), "image/webp", ("webp",)),
+    "bmp": FileType(gettext_noop("BMP 图片"), "image/bmp", ("bmp",)),
+    "docx": FileType(gettext_noop("Word 文档"), _WORD, ("docx",)),
+    "xlsx": FileType(gettext_noop("Excel 表格"), _EXCEL, ("xlsx",)),
+    "pptx": FileType(gettext_noop("PowerPoint 演示文稿"), _POWERPOINT, ("pptx",)),
     # One compound-file (OLE) header for all of these: the extension picks the type.
-    "doc": FileType(N_("Word 97-2003 文档"), "application/msword", ("doc",)),
-    "xls": FileType(N_("Excel 97-2003 表格"), "application/vnd.ms-excel", ("xls",)),
-    "ppt": FileType(N_("PowerPoint 97-2003 演示文稿"), "application/vnd.ms-powerpoint", ("ppt",)),
-    "wps": FileType(N_("WPS 文字文档"), "application/octet-stream", ("wps",)),
-    "et": FileType(N_("WPS 表格"), "application/octet-stream", ("et",)),
-    "dps": FileType(N_("WPS 演示文稿"), "application/octet-stream", ("dps",)),
+    "doc": FileType(gettext_noop("Word 97-2003 文档"), "application/msword", ("doc",)),
+    "xls": FileType(gettext_noop("Excel 97-2003 表格"), "application/vnd.ms-excel", ("xls",)),
+    "ppt": FileType(gettext_noop("PowerPoint 97-2003 演示文稿"),
+                    "application/vnd.ms-powerpoint", ("ppt",)),
+    "wps": FileType(gettext_noop("WPS 文字文档"), "application/octet-stream", ("wps",)),
+    "et": FileType(gettext_noop("WPS 表格"), "application/octet-stream", ("et",)),
+    "dps": FileType(gettext_noop("WPS 演示文稿"), "application/octet-stream", ("dps",)),
 }
 OLE_TYPES = frozenset({"doc", "xls", "ppt", "wps", "et", "dps"})
 #: Office Open XML: the part whose presence tells the three apart.
