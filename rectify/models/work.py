@@ -80,6 +80,11 @@ class EvidenceStorage(LazyObject):
 evidence_storage = EvidenceStorage()
 
 
+def get_evidence_storage():
+    """The storage as a callable, so that migrations name it instead of freezing a path."""
+    return evidence_storage
+
+
 @receiver(setting_changed)
 def _evidence_root_changed(*, setting, **kwargs):
     if setting == "EVIDENCE_ROOT":  # tests point it elsewhere
@@ -101,7 +106,7 @@ class Evidence(models.Model):
 
     task = models.ForeignKey("rectify.RectificationTask", verbose_name=_("整改任务"),
                              on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), storage=evidence_storage, upload_to=evidence_name,
+    file = models.FileField(_("文件"), storage=get_evidence_storage, upload_to=evidence_name,
                             max_length=200)
     original_name = models.CharField(_("文件名"), max_length=255)
     extension = models.CharField(_("扩展名"), max_length=10)
