@@ -2,16 +2,12 @@
 measures and a notice; bureau A's notice is published (public and party-only versions),
 bureau A also has an unpublished draft round, bureau B has nothing published. With
 ``evidence=True`` each bureau's task also has a PDF as evidence (point ``EVIDENCE_ROOT`` at
-a temporary directory first: ``use_evidence_root``)."""
+a temporary directory first: the ``evidence_root`` fixture)."""
 
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
-
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils.functional import empty
 
 from bureaus.models import PartyGroup
 from rectify.choices import Status
@@ -24,9 +20,8 @@ from rectify.models import (
     Publication,
     RectificationTask,
 )
-from rectify.models.work import evidence_storage
-from rectify.services.evidence import add_evidence
 from rectify.services.publishing import publish_notice
+from tests.evidence_helpers import add_pdf_evidence
 
 FEEDBACK = datetime.date(2023, 2, 28)
 
@@ -81,53 +76,3 @@ def make_world(bureau: PartyGroup, other_bureau: PartyGroup, publisher, *,
     public = publish_notice(a.notice, publisher, approved_by="张三", for_public=True)
     party_only = publish_notice(a.notice, publisher, approved_by="张三", for_public=False)
     return World(a, b, draft_round, draft_task, public, party_only)
-
-
-# -- evidence files ---------------------------------------------------------------------------
-
-
-def use_evidence_root(settings, root) -> None:
-    """Store evidence under ``root`` (a test's ``tmp_path``): the setting, and the lazy
-    storage made to read it anew. Call ``reset_evidence_storage`` after the test."""
-    settings.EVIDENCE_ROOT = root
-    reset_evidence_storage()
-
-
-def reset_evidence_storage() -> None:
-    evidence_storage._wrapped = empty
-
-
-def make_pdf() -> bytes:
-    """A minimal well-formed one-page PDF."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-#: A Windows executable's start: what a ``.exe`` renamed ``.pdf`` begins with.
-EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be run in DOS mode."
-
-
-def pdf_upload(name: str = "整改报告.pdf", content: bytes | None = None) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, make_pdf() if content is None else content,
-                              content_type="application/pdf")
-
-
-def add_pdf_evidence(task: RectificationTask, user, name: str = "整改报告.pdf") -> Evidence:
-    """A PDF as evidence of ``task`` (through the service, as an upload would be)."""
-    return add_evidence(task, pdf_upload(name), user, "佐证材料")

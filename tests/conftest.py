@@ -153,6 +153,14 @@ def auditor_client(auditor_user):
     return logged_in
 
 
+@pytest.fixture
+def evidence_root(settings, tmp_path):
+    """Evidence files go to a temporary ``EVIDENCE_ROOT`` (the storage follows the setting:
+    rectify.models.work); returns that directory."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.EVIDENCE_ROOT
+
+
 # -- the API (tests/test_api_*.py) ------------------------------------------------------------
 
 

@@ -26,23 +26,12 @@ from rectify.models import (
     Review,
 )
 from rectify.services.tasks import sign_off
-from tests.api_helpers import (
-    World,
-    make_world,
-    pdf_upload,
-    reset_evidence_storage,
-    use_evidence_root,
-)
+from tests.api_helpers import World, make_world
 from tests.conftest import make_user
+from tests.evidence_helpers import pdf_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
 
-
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    use_evidence_root(settings, tmp_path / "evidence")
-    yield tmp_path / "evidence"
-    reset_evidence_storage()
 
 ROLES = ("staff", "auditor", "clerk_a", "clerk_b", "nobody", "anon")
 

@@ -16,30 +16,12 @@ from django.utils import timezone
 
 from rectify.choices import Status
 from rectify.models import Evidence, ProgressEntry, RectificationTask, Review
-from tests.api_helpers import (
-    EXE,
-    add_pdf_evidence,
-    make_pdf,
-    pdf_upload,
-    reset_evidence_storage,
-    use_evidence_root,
-)
+from tests.evidence_helpers import EXE, add_pdf_evidence, make_pdf, pdf_upload, stored_files
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
 
 NOTE = "已建立长效机制，整改台账已归档。"
 
-
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    root = tmp_path / "evidence"
-    use_evidence_root(settings, root)
-    yield root
-    reset_evidence_storage()
-
-
-def stored_files(root) -> list:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 def task_url(task, action: str = "detail") -> str:

@@ -17,7 +17,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from rectify.wsgi import application
-from tests.api_helpers import make_world, reset_evidence_storage, use_evidence_root
+from tests.api_helpers import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +67,8 @@ def test_docs_use_vendored_assets_only(client):
 
 
 @pytest.fixture
-def world(staff_user, bureau, other_bureau, settings, tmp_path):
-    use_evidence_root(settings, tmp_path / "evidence")
-    yield make_world(bureau, other_bureau, staff_user, evidence=True)
-    reset_evidence_storage()
+def world(staff_user, bureau, other_bureau, evidence_root):
+    return make_world(bureau, other_bureau, staff_user, evidence=True)
 
 
 @pytest.fixture

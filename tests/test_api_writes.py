@@ -13,21 +13,11 @@ from django.utils import timezone
 from bureaus.models import PartyGroup
 from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
-from tests.api_helpers import (
-    add_pdf_evidence,
-    make_world,
-    reset_evidence_storage,
-    use_evidence_root,
-)
+from tests.api_helpers import make_world
+from tests.evidence_helpers import add_pdf_evidence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
 
-
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    use_evidence_root(settings, tmp_path / "evidence")
-    yield tmp_path / "evidence"
-    reset_evidence_storage()
 
 
 def task_url(task, action: str = "detail") -> str:

@@ -14,37 +14,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.utils import timezone
-from django.utils.functional import empty
 from docx import Document
 
 from rectify.evidence import check_upload
 from rectify.models import Evidence, RectificationTask
-from rectify.models.work import evidence_storage
 from rectify.services.evidence import add_evidence, delete_evidence
+from tests.evidence_helpers import EXE, make_pdf, stored_files
+
+pytestmark = pytest.mark.usefixtures("evidence_root")
 
 # -- real files, built here ---------------------------------------------------------------------
-
-
-def make_pdf() -> bytes:
-    """A minimal but well-formed one-page PDF with a correct cross-reference table."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def make_png() -> bytes:
@@ -90,9 +69,6 @@ def make_zip() -> bytes:
     return out.getvalue()
 
 
-EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be run in DOS mode."
-
-
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
@@ -100,23 +76,9 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 # -- fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    """Files go to a temporary EVIDENCE_ROOT; the lazy storage is made to read it anew."""
-    root = tmp_path / "evidence"
-    settings.EVIDENCE_ROOT = root
-    evidence_storage._wrapped = empty
-    yield root
-    evidence_storage._wrapped = empty
-
-
 @pytest.fixture
 def task(small_round):
     return RectificationTask.objects.filter(round=small_round).order_by("pk").first()
-
-
-def stored_files(root) -> list:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 def sign_off(task, staff_user) -> None:

@@ -13,9 +13,9 @@ import pytest
 from rectify.choices import Status
 from rectify.models import Evidence, RectificationTask
 from tests.conftest import ARTIFACTS
+from tests.evidence_helpers import make_pdf
 
 PASSWORD = "rectify-demo"  # seed_demo's demo accounts
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,11 +32,10 @@ def _login(browser, site: str, username: str, *, width: int = 1280, height: int 
     return page
 
 
-def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, settings,
+def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, evidence_root,
                                                          tmp_path):
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
     evidence_file = tmp_path / "验收报告.pdf"
-    evidence_file.write_bytes(PDF)
+    evidence_file.write_bytes(make_pdf())
 
     # The clerk, on a phone: the task list is its landing page after login.
     page = _login(browser, seeded_site, "clerk_xinye", width=390, height=844)

@@ -16,15 +16,11 @@ from django.utils import timezone
 
 from rectify.choices import ReviewDecision, Status
 from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
+from tests.evidence_helpers import EXE, make_pdf, pdf_upload, stored_files
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+PDF = make_pdf()
 
-
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.EVIDENCE_ROOT
+pytestmark = pytest.mark.usefixtures("evidence_root")
 
 
 def login(user) -> Client:
@@ -52,17 +48,14 @@ def url(name: str, obj) -> str:
     return reverse(f"work:{name}", kwargs={"pk": obj.pk})
 
 
-def pdf(name: str = "验收报告.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
 def page_text(response) -> str:
     return response.content.decode()
 
 
 def upload(client, task, file=None, description=""):
     return client.post(url("evidence_add", task),
-                       {"file": file or pdf(), "description": description})
+                       {"file": file or pdf_upload("验收报告.pdf"),
+                                              "description": description})
 
 
 def propose(client, task, **overrides):
@@ -297,8 +290,7 @@ def test_a_disguised_or_oversize_file_is_refused_and_nothing_stored(clerk, task,
     response = upload(clerk, task)
     assert response.status_code == 400 and "上限" in page_text(response)
     assert not Evidence.objects.exists()
-    assert not any(path.is_file() for path in evidence_root.rglob("*")) \
-        if evidence_root.exists() else True
+    assert stored_files(evidence_root) == []
 
 
 def test_clerk_deletes_evidence_with_history(clerk, task, evidence_root):
@@ -331,17 +323,17 @@ def test_completion_needs_evidence(clerk, task):
 
 
 def test_a_refused_proposal_does_not_keep_its_file(clerk, task, evidence_root):
-    response = propose(clerk, task, note="", file=pdf())
+    response = propose(clerk, task, note="", file=pdf_upload())
     assert response.status_code == 400
-    response = propose(clerk, task, completion_date="2999-01-01", file=pdf())
+    response = propose(clerk, task, completion_date="2999-01-01", file=pdf_upload())
     assert response.status_code == 400
     assert not Evidence.objects.exists()
-    assert not evidence_root.exists() or not any(p.is_file() for p in evidence_root.rglob("*"))
+    assert stored_files(evidence_root) == []
 
 
 def test_proposal_approved_is_signed_off_and_the_clerk_sees_it(clerk, staff_client, task,
                                                                 staff_user):
-    response = propose(clerk, task, file=pdf())
+    response = propose(clerk, task, file=pdf_upload())
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.proposed_status == Status.COMPLETED and task.status == Status.IN_PROGRESS
@@ -365,7 +357,7 @@ def test_proposal_approved_is_signed_off_and_the_clerk_sees_it(clerk, staff_clie
 
 
 def test_returned_proposal_needs_a_comment_and_keeps_the_status(clerk, staff_client, task):
-    propose(clerk, task, file=pdf())
+    propose(clerk, task, file=pdf_upload())
     task.refresh_from_db()
     response = staff_client.post(url("review_task", task), {
         "version": task.version, "decision": "return", "comment": ""})
@@ -380,7 +372,7 @@ def test_returned_proposal_needs_a_comment_and_keeps_the_status(clerk, staff_cli
 
 
 def test_clerk_withdraws_a_proposal(clerk, task):
-    propose(clerk, task, file=pdf())
+    propose(clerk, task, file=pdf_upload())
     task.refresh_from_db()
     response = clerk.post(url("withdraw", task), {"version": task.version})
     assert response.status_code == 302
@@ -388,7 +380,7 @@ def test_clerk_withdraws_a_proposal(clerk, task):
 
 
 def test_staff_reopen_a_signed_off_task_after_a_recheck(clerk, staff_client, task):
-    propose(clerk, task, file=pdf())
+    propose(clerk, task, file=pdf_upload())
     task.refresh_from_db()
     staff_client.post(url("review_task", task), {"version": task.version,
                                                  "decision": "approve"})
@@ -408,11 +400,11 @@ def test_staff_reopen_a_signed_off_task_after_a_recheck(clerk, staff_client, tas
 
 
 def test_evidence_of_a_signed_off_task_is_frozen(clerk, staff_client, task):
-    propose(clerk, task, file=pdf())
+    propose(clerk, task, file=pdf_upload())
     task.refresh_from_db()
     staff_client.post(url("review_task", task), {"version": task.version,
                                                  "decision": "approve"})
-    response = upload(clerk, task, pdf("补充.pdf"))
+    response = upload(clerk, task, pdf_upload("补充.pdf"))
     assert response.status_code == 400 and "已销号" in page_text(response)
     assert Evidence.objects.count() == 1
 
@@ -422,7 +414,7 @@ def test_double_approval_by_two_staff_is_refused(clerk, staff_client, task, djan
     from tests.conftest import make_user
 
     colleague = login(make_user(django_user_model, "staff2", roles.STAFF, is_staff=True))
-    propose(clerk, task, file=pdf())
+    propose(clerk, task, file=pdf_upload())
     task.refresh_from_db()
     form = {"version": task.version, "decision": "approve"}
     assert staff_client.post(url("review_task", task), form).status_code == 302
@@ -442,7 +434,7 @@ def test_a_clerks_changes_do_not_alter_the_published_notice(clerk, staff_client,
     before = page_text(client.get(public_url))
     clerk.post(url("progress", task), {"version": task.version, "progress": "新进展内容"})
     clerk.post(url("measure_add", task), {"text": "新增加的措施"})
-    propose(clerk, task, file=pdf())
+    propose(clerk, task, file=pdf_upload())
     task.refresh_from_db()
     staff_client.post(url("review_task", task), {"version": task.version,
                                                  "decision": "approve"})
