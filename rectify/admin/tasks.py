@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator, format_lazy
@@ -22,6 +21,7 @@ from rectify.admin.filters import OverdueFilter, ProposalFilter, RoundFilter, Si
 from rectify.admin.forms import TaskAdminForm
 from rectify.choices import Status
 from rectify.models import Measure, RectificationTask
+from rectify.models.tree import next_measure_position
 from rectify.services.tasks import change_status, sign_off
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
@@ -41,8 +41,8 @@ class MeasureInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         # A new measure goes after the existing ones unless placed otherwise.
         if "position" in formset.form.base_fields:
-            last = obj.measures.aggregate(last=Max("position"))["last"] if obj else None
-            formset.form.base_fields["position"].initial = (last or 0) + 1
+            formset.form.base_fields["position"].initial = next_measure_position(
+                obj.pk if obj else None)
         return formset
 
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -34,6 +33,7 @@ from rectify.models import (
     RectificationTask,
     Review,
 )
+from rectify.models.tree import next_measure_position
 from rectify.services.records import StaleRecord, save_record
 
 READ_ONLY = _("只读字段，不能修改。")
@@ -360,8 +360,7 @@ class MeasureCreateSerializer(MeasureSerializer):
 
     def prepare(self, instance) -> None:
         if instance.position is None or "position" not in self.initial_data:
-            last = Measure.objects.filter(task=instance.task).aggregate(m=Max("position"))["m"]
-            instance.position = (last or 0) + 1
+            instance.position = next_measure_position(instance.task_id)
 
 
 class NoticeSerializer(RecordSerializer):

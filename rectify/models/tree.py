@@ -51,6 +51,12 @@ def next_position(round_id: int, parent_id: int | None) -> int:
     return max([p for p in top if p is not None], default=0) + 1
 
 
+def next_measure_position(task_id: int | None) -> int:
+    """The position after the task's last measure (1 for a task without measures)."""
+    last = Measure.objects.filter(task_id=task_id).aggregate(m=Max("position"))["m"]
+    return (last or 0) + 1
+
+
 class CategoryQuerySet(ScopedQuerySet):
     """Categories; a clerk sees its bureaus' problem trees (rectify.permissions)."""
 
