@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from rectify import deadlines, permissions
 from rectify.history import stale_message, task_history_entries
 from rectify.models import Evidence, InspectionRound, Measure, RectificationTask
+from rectify.models.tree import next_measure_position
 from rectify.services import review as review_services
 from rectify.services import tasks as task_services
 from rectify.services.evidence import add_evidence, delete_evidence
@@ -164,18 +165,21 @@ def task_detail(request, pk: int):
     return _task_page(request, _visible_task(request, pk))
 
 
-def _run(request, task, form_name: str, form, action, *, success: str, anchor: str,
-         stale_fields: dict | None = None):
-    """Call ``action()`` (a service call); on success redirect to the task page with a
-    message, else show the page again with ``form`` bound: its errors (400) or the other
-    person's change (409). ``action`` runs in one transaction: all or nothing."""
+def _submit(request, task, form_name: str, form, action, *, success: str, anchor: str,
+            stale_fields: tuple[str, ...] = ()):
+    """Validate ``form`` and call ``action(cleaned_data)`` (a service call) in one
+    transaction: all or nothing. On success, redirect to the task page with a message;
+    otherwise show the page again with ``form`` bound: its errors or the service's (400), or
+    the other person's change (409, naming the stored values of ``stale_fields``)."""
+    if not form.is_valid():
+        return _task_page(request, task, status=400, **{form_name: form})
+    data = form.cleaned_data
     try:
         with transaction.atomic():
-            action()
+            action(data)
     except StaleRecord as error:
-        current = error.current
-        loaded = getattr(form, "cleaned_data", {}).get("version")
-        message = stale_message(current, stale_fields or {}, loaded)
+        submitted = {name: data[name] for name in stale_fields}
+        message = stale_message(error.current, submitted, data.get("version"))
         form.add_error(None, message)
         task.refresh_from_db()
         return _task_page(request, task, status=409, stale=message, **{form_name: form})
@@ -196,40 +200,28 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _invalid(request, task, form_name: str, form):
-    return _task_page(request, task, status=400, **{form_name: form})
-
-
 @login_required
 @require_POST
 def task_progress(request, pk: int):
     """The task's progress summary (整改进展), the one task field a clerk writes."""
     task = _task_for_change(request, pk)
-    form = forms.ProgressForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, "progress_form", form)
-    data = form.cleaned_data
 
-    def action():
+    def action(data):
         task.progress = data["progress"]
         save_record(task, request.user, _("更新整改进展"), expected_version=data["version"])
 
-    return _run(request, task, "progress_form", form, action, success=_("整改进展已保存。"),
-                anchor="progress", stale_fields={"progress": data["progress"]})
+    return _submit(request, task, "progress_form", forms.ProgressForm(request.POST), action,
+                   success=_("整改进展已保存。"), anchor="progress", stale_fields=("progress",))
 
 
 @login_required
 @require_POST
 def entry_add(request, pk: int):
     task = _task_for_change(request, pk)
-    form = forms.EntryForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, "entry_form", form)
-    data = form.cleaned_data
-    return _run(request, task, "entry_form", form,
-                lambda: task_services.add_progress_entry(task, request.user, data["text"],
-                                                         data["date"]),
-                success=_("进展记录已添加。"), anchor="entries")
+    return _submit(request, task, "entry_form", forms.EntryForm(request.POST),
+                   lambda data: task_services.add_progress_entry(task, request.user,
+                                                                 data["text"], data["date"]),
+                   success=_("进展记录已添加。"), anchor="entries")
 
 
 # -- measures ---------------------------------------------------------------------------------
@@ -240,17 +232,13 @@ def entry_add(request, pk: int):
 def measure_add(request, pk: int):
     task = _task_for_change(request, pk)
     form = forms.MeasureForm(request.POST, instance=Measure(task=task))
-    if not form.is_valid():
-        return _invalid(request, task, "measure_form", form)
 
-    def action():
-        measure = form.instance
-        measure.position = (max((m.position for m in task.measures.all()), default=0) + 1)
-        save_record(measure, request.user, _("添加整改措施"))
+    def action(data):
+        form.instance.position = next_measure_position(task.pk)
+        save_record(form.instance, request.user, _("添加整改措施"))
 
-    return _run(request, task, "measure_form", form, action, success=_("整改措施已添加。"),
-                anchor="measures")
-
+    return _submit(request, task, "measure_form", form, action,
+                   success=_("整改措施已添加。"), anchor="measures")
 
 def _measure_for_change(request, pk: int) -> Measure:
     measure = get_object_or_404(Measure.objects.visible_to(request.user)
@@ -300,13 +288,10 @@ def _not_allowed():
 @require_POST
 def measure_delete(request, pk: int):
     measure = _measure_for_change(request, pk)
-    task = measure.task
-    form = forms.DeleteForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, "delete_form", form)
-    return _run(request, task, "delete_form", form, lambda: delete_record(
-        measure, request.user, _("删除整改措施"), expected_version=form.cleaned_data["version"]),
-        success=_("整改措施已删除。"), anchor="measures")
+    return _submit(request, measure.task, "delete_form", forms.DeleteForm(request.POST),
+                   lambda data: delete_record(measure, request.user, _("删除整改措施"),
+                                              expected_version=data["version"]),
+                   success=_("整改措施已删除。"), anchor="measures")
 
 
 @login_required
@@ -334,13 +319,10 @@ def measure_reorder(request, pk: int):
 @require_POST
 def evidence_add(request, pk: int):
     task = _task_for_change(request, pk)
-    form = forms.EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, task, "evidence_form", form)
-    data = form.cleaned_data
-    return _run(request, task, "evidence_form", form,
-                lambda: add_evidence(task, data["file"], request.user, data["description"]),
-                success=_("佐证材料已上传。"), anchor="evidence")
+    return _submit(request, task, "evidence_form", forms.EvidenceForm(request.POST, request.FILES),
+                   lambda data: add_evidence(task, data["file"], request.user,
+                                             data["description"]),
+                   success=_("佐证材料已上传。"), anchor="evidence")
 
 
 @login_required
@@ -365,11 +347,10 @@ def evidence_delete(request, pk: int):
     if not permissions.can_change(request.user, evidence):
         raise PermissionDenied(_("您没有删除该佐证材料的权限。"))
     task = _visible_task(request, evidence.task_id)
-    form = forms.PageForm(request.POST)
-    form.is_valid()  # nothing to check: the evidence is named by the URL
-    return _run(request, task, "delete_form", form,
-                lambda: delete_evidence(evidence, request.user),
-                success=_("佐证材料已删除。"), anchor="evidence")
+    # Nothing to fill in: the evidence is named by the URL.
+    return _submit(request, task, "delete_form", forms.PageForm(request.POST),
+                   lambda data: delete_evidence(evidence, request.user),
+                   success=_("佐证材料已删除。"), anchor="evidence")
 
 
 # -- proposals, review, reopening -------------------------------------------------------------
@@ -381,29 +362,24 @@ def proposal(request, pk: int):
     """A clerk proposes completion with a note, a completion date and (if the task has none
     yet) evidence, all in one step: if anything is refused, nothing is stored."""
     task = _task_for_change(request, pk)
-    form = forms.ProposalForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, task, "proposal_form", form)
-    data = form.cleaned_data
-    return _run(request, task, "proposal_form", form,
-                lambda: review_services.submit_proposal(
-                    task, request.user, data["status"], data["note"],
-                    completion_date=data["completion_date"], upload=data.get("file"),
-                    description=data.get("description", ""), expected_version=data["version"]),
-                success=_("状态提议已提交，等待巡察办审核。"), anchor="proposal")
+    return _submit(request, task, "proposal_form",
+                   forms.ProposalForm(request.POST, request.FILES),
+                   lambda data: review_services.submit_proposal(
+                       task, request.user, data["status"], data["note"],
+                       completion_date=data["completion_date"], upload=data.get("file"),
+                       description=data.get("description", ""),
+                       expected_version=data["version"]),
+                   success=_("状态提议已提交，等待巡察办审核。"), anchor="proposal")
 
 
 @login_required
 @require_POST
 def proposal_withdraw(request, pk: int):
     task = _task_for_change(request, pk)
-    form = forms.WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, "withdraw_form", form)
-    return _run(request, task, "withdraw_form", form,
-                lambda: task_services.withdraw_proposal(
-                    task, request.user, expected_version=form.cleaned_data["version"]),
-                success=_("状态提议已撤回。"), anchor="proposal")
+    return _submit(request, task, "withdraw_form", forms.WithdrawForm(request.POST),
+                   lambda data: task_services.withdraw_proposal(
+                       task, request.user, expected_version=data["version"]),
+                   success=_("状态提议已撤回。"), anchor="proposal")
 
 
 @login_required
@@ -412,32 +388,24 @@ def review(request, pk: int):
     """Staff approve the pending proposal (a completion is signed off) or return it."""
     task = _task_for_review(request, pk)
     form = forms.ReviewForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, "review_form", form)
-    data = form.cleaned_data
-    if data["decision"] == forms.ReviewForm.APPROVE:
-        action, success = review_services.approve, _("已审核通过。")
-    else:
-        action = review_services.return_proposal
-        success = _("已退回，单位联络员将在任务页看到审核意见。")
-    return _run(request, task, "review_form", form,
-                lambda: action(task, request.user, data["comment"],
-                               expected_version=data["version"]),
-                success=success, anchor="proposal")
+    approving = request.POST.get("decision") == forms.ReviewForm.APPROVE
+    decide = review_services.approve if approving else review_services.return_proposal
+    return _submit(request, task, "review_form", form,
+                   lambda data: decide(task, request.user, data["comment"],
+                                       expected_version=data["version"]),
+                   success=_("已审核通过。") if approving
+                   else _("已退回，单位联络员将在任务页看到审核意见。"),
+                   anchor="proposal")
 
 
 @login_required
 @require_POST
 def reopen(request, pk: int):
     task = _task_for_review(request, pk)
-    form = forms.ReopenForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, task, "reopen_form", form)
-    data = form.cleaned_data
-    return _run(request, task, "reopen_form", form,
-                lambda: review_services.reopen(task, request.user, data["reason"],
-                                               expected_version=data["version"]),
-                success=_("任务已重新打开，状态改为正在推进。"), anchor="proposal")
+    return _submit(request, task, "reopen_form", forms.ReopenForm(request.POST),
+                   lambda data: review_services.reopen(task, request.user, data["reason"],
+                                                       expected_version=data["version"]),
+                   success=_("任务已重新打开，状态改为正在推进。"), anchor="proposal")
 
 
 # -- staff pages ------------------------------------------------------------------------------
