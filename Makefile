@@ -27,6 +27,7 @@ run: seed
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install lint
 	$(PY) manage.py makemigrations --check --dry-run

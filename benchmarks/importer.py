@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rectify.importer import parse_notice  # noqa: E402
+from rectify.notice_import import parse_notice  # noqa: E402
 
 XUCHANG = ROOT / "fixtures" / "notices" / "001_eae98d11af12162c.txt"
 

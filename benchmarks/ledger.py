@@ -56,8 +56,8 @@ def fill(tasks: int) -> None:
     from django.db import transaction
 
     from bureaus.models import PartyGroup
-    from rectify.choices import Status
     from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
+    from rectify.models.choices import Status
 
     statuses = [Status.IN_PROGRESS, Status.COMPLETED, Status.COMPLETED_LONGTERM]
     groups = PartyGroup.objects.bulk_create(
@@ -106,7 +106,7 @@ def time_export(path: Path) -> tuple[float, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from rectify.ledger.export import write_ledger
+    from rectify.ledger.ledger_export import write_ledger
     from rectify.models import RectificationTask
 
     with CaptureQueriesContext(connection) as queries:
@@ -118,8 +118,8 @@ def time_export(path: Path) -> tuple[float, int, int]:
 
 def bare_rows() -> list[list]:
     """The ledger rows' values, as the export writes them (made outside any timing)."""
-    from rectify.ledger import columns as cols
-    from rectify.ledger.export import iter_rows
+    from rectify.ledger import ledger_columns as cols
+    from rectify.ledger.ledger_export import iter_rows
     from rectify.models import RectificationTask
 
     rows = []
@@ -151,8 +151,8 @@ def time_import_check(path: Path) -> tuple[float, int, int]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from rectify import roles
-    from rectify.ledger.importer import read_ledger
+    from rectify.ledger.ledger_import import read_ledger
+    from rectify.rules import roles
 
     user = get_user_model().objects.create_user("bench-staff")
     user.groups.add(roles.ensure_roles()[roles.STAFF])

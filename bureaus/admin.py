@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from bureaus.models import PartyGroup
-from rectify.admin.base import RecordAdmin
+from rectify.admin.admin_base import RecordAdmin
 
 
 @admin.register(PartyGroup)

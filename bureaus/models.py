@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rectify.history import AppendOnlyHistory
-from rectify.permissions import ScopedQuerySet
+from rectify.models.base import AppendOnlyHistory, ScopedQuerySet
 
 
 class PartyGroupQuerySet(ScopedQuerySet):
-    """Party groups; a clerk sees the ones it is a member of (rectify.permissions)."""
+    """Party groups; a clerk sees the ones it is a member of (rectify.rules.permissions)."""
 
     party_group_lookup = "pk"
 

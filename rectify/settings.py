@@ -134,7 +134,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "rectify.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "rectify.accounts.lockout_response.lockout_response"
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -171,26 +171,26 @@ LOGIN_REDIRECT_URL = "work:index"
 LOGOUT_REDIRECT_URL = "public:notice_list"
 
 # The REST API (/api/): token for scripts, session for the browser; the one permission rule
-# (rectify.permissions); JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes.
+# (rectify.rules.permissions); JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rectify.api.permissions.RecordPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["rectify.api.api_permissions.RecordPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rectify.api.base.Pagination",
-    "DEFAULT_PARSER_CLASSES": ["rectify.api.base.LimitedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rectify.api.api_base.Pagination",
+    "DEFAULT_PARSER_CLASSES": ["rectify.api.api_base.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "rectify.api.base.exception_handler",
+    "EXCEPTION_HANDLER": "rectify.api.api_base.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -201,8 +201,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
     "ENUM_NAME_OVERRIDES": {
-        "StatusEnum": "rectify.choices.Status",
-        "AudienceEnum": "rectify.choices.Audience",
+        "StatusEnum": "rectify.models.choices.Status",
+        "AudienceEnum": "rectify.models.choices.Audience",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's vendored files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -16,11 +16,11 @@ urlpatterns = [
     # Login for every role outside the admin (clerks are not let into the admin).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("notices/", include("rectify.public.urls")),
+    path("notices/", include("rectify.public.public_urls")),
     # The browsable API's login and logout (namespace rest_framework), then the API itself.
     path("api/auth/", include("rest_framework.urls")),
-    path("api/", include("rectify.api.urls")),
-    path("ledger/", include("rectify.ledger.urls")),  # the Excel ledger (整改台账)
-    path("work/", include("rectify.work.urls")),  # clerks' pages, review queue, overview
+    path("api/", include("rectify.api.api_urls")),
+    path("ledger/", include("rectify.ledger.ledger_urls")),  # the Excel ledger (整改台账)
+    path("work/", include("rectify.workpages.work_urls")),  # clerks' pages, review queue, overview
     path("", RedirectView.as_view(pattern_name="public:notice_list", permanent=False)),
 ]

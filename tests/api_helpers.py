@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from bureaus.models import PartyGroup
-from rectify.choices import Status
 from rectify.models import (
     Evidence,
     InspectionRound,
@@ -20,6 +19,7 @@ from rectify.models import (
     Publication,
     RectificationTask,
 )
+from rectify.models.choices import Status
 from rectify.services.publishing import publish_notice
 from tests.evidence_helpers import add_pdf_evidence
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bureaus.models import PartyGroup
-from rectify import roles
-from rectify.choices import NumberingStyle
 from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
+from rectify.models.choices import NumberingStyle
+from rectify.rules import roles
 
 PASSWORD = "rectify-test-pw-2024"
 
@@ -156,7 +156,7 @@ def auditor_client(auditor_user):
 @pytest.fixture
 def evidence_root(settings, tmp_path):
     """Evidence files go to a temporary ``EVIDENCE_ROOT`` (the storage follows the setting:
-    rectify.models.work); returns that directory."""
+    rectify.models.worklog); returns that directory."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     return settings.EVIDENCE_ROOT
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rectify.models import Evidence, RectificationTask
-from rectify.services.evidence import add_evidence
+from rectify.services.evidence_files import add_evidence
 
 
 def make_pdf() -> bytes:

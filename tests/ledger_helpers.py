@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from rectify.ledger.export import write_ledger
+from rectify.ledger.ledger_export import write_ledger
 from rectify.models import RectificationTask
 
 HEADER_ROW = 2

@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from rectify.choices import NumberingStyle, Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
+from rectify.models.choices import NumberingStyle, Status
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "notices"
 XINYE_FILE = "000_d41cc051d79ffcc9.txt"

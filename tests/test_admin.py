@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from bureaus.models import PartyGroup
-from rectify import roles
-from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
+from rectify.models.choices import Status
+from rectify.rules import roles
+from rectify.rules.problem_tree import build_tree, walk
 from rectify.services.records import save_record
 from rectify.services.tasks import change_status, sign_off
-from rectify.tree import build_tree, walk
 from tests.conftest import make_user
 
 #: Every admin page of this project loads in at most this many queries, whatever the rows.

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from bureaus.models import PartyGroup
-from rectify.choices import Status
 from rectify.models import (
     InspectionRound,
     Measure,
@@ -17,6 +16,7 @@ from rectify.models import (
     Publication,
     RectificationTask,
 )
+from rectify.models.choices import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from rectify.choices import Status
 from rectify.models import Evidence, ProgressEntry, RectificationTask, Review
+from rectify.models.choices import Status
 from tests.evidence_helpers import EXE, add_pdf_evidence, make_pdf, pdf_upload, stored_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
@@ -73,7 +73,7 @@ def proposed(task, clerk_user):
 
 @pytest.fixture
 def signed_off(proposed, staff_user):
-    from rectify.services.review import approve
+    from rectify.services.reviews import approve
 
     approve(proposed, staff_user, "同意")
     proposed.refresh_from_db()

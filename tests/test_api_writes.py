@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bureaus.models import PartyGroup
-from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
+from rectify.models.choices import Status
 from tests.api_helpers import make_world
 from tests.evidence_helpers import add_pdf_evidence
 

@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
-from rectify import deadlines
-from rectify.choices import Status
-from rectify.deadlines import Warning
 from rectify.models import RectificationTask
+from rectify.models.choices import Status
+from rectify.rules import due_dates as deadlines
+from rectify.rules.due_dates import Warning
 
 TODAY = datetime.date(2024, 6, 1)
 

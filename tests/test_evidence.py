@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.utils import timezone
 from docx import Document
 
-from rectify.evidence import check_upload
 from rectify.models import Evidence, RectificationTask
-from rectify.services.evidence import add_evidence, delete_evidence
+from rectify.rules.file_checks import check_upload
+from rectify.services.evidence_files import add_evidence, delete_evidence
 from tests.evidence_helpers import EXE, make_pdf, stored_files
 
 pytestmark = pytest.mark.usefixtures("evidence_root")
@@ -247,7 +247,7 @@ def test_oversize_file_without_a_size_is_read_only_up_to_the_limit(settings):
 
 def test_file_is_removed_when_saving_the_row_fails(task, clerk_user, evidence_root,
                                                    monkeypatch):
-    from rectify.services import evidence as service
+    from rectify.services import evidence_files as service
 
     def save_then_fail(obj, *args, **kwargs):
         real_save_record(obj, *args, **kwargs)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from bureaus.models import PartyGroup
-from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
+from rectify.models.choices import Status
 
 INDEX = "/admin/"
 TASKS = "/admin/rectify/rectificationtask/"

@@ -18,7 +18,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from rectify.importer import ParsedNotice, parse_notice, read_notice_file
+from rectify.notice_import import ParsedNotice, parse_notice, read_notice_file
 
 DATA = Path(__file__).resolve().parent / "data" / "notices"
 FILES = sorted(DATA.glob("*.txt"))
@@ -673,8 +673,8 @@ def test_result_on_the_line_after_a_progress_label_and_separate_statement_lines(
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_every_fixture_loads_into_records(path):
-    from rectify.importer.loader import load_notice
     from rectify.models import Measure, RectificationTask
+    from rectify.notice_import.notice_loader import load_notice
 
     parsed = parse_notice(read_notice_file(path))
     notice = load_notice(parsed)

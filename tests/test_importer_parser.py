@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rectify.importer import ParsedNotice, parse_notice, read_notice_file
-from rectify.importer.marks import find_measure_ordinal, match_heading, match_label
-from rectify.importer.status import canonical_status, parse_deadline
+from rectify.notice_import import ParsedNotice, parse_notice, read_notice_file
+from rectify.notice_import.label_marks import find_measure_ordinal, match_heading, match_label
+from rectify.notice_import.status_words import canonical_status, parse_deadline
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "notices"
 XINYE = SEEDS / "000_d41cc051d79ffcc9.txt"

@@ -14,8 +14,8 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-import rectify.importer.reader as reader_module
-from rectify.importer import NoticeReadError, parse_notice, read_notice_file
+import rectify.notice_import.notice_reader as reader_module
+from rectify.notice_import import NoticeReadError, parse_notice, read_notice_file
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "notices"
 XINYE = SEEDS / "000_d41cc051d79ffcc9.txt"

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rectify.importer import NoticeReadError, ParsedNotice, marks, parse_notice, read_notice_file
+from rectify.notice_import import NoticeReadError, ParsedNotice, parse_notice, read_notice_file
+from rectify.notice_import import label_marks as marks
 
 BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]", re.IGNORECASE)
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "notices"

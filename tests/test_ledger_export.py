@@ -10,10 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from rectify.choices import Status
-from rectify.ledger import columns as cols
-from rectify.ledger.export import write_ledger
+from rectify.ledger import ledger_columns as cols
+from rectify.ledger.ledger_export import write_ledger
 from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
+from rectify.models.choices import Status
 from rectify.services.tasks import change_status, sign_off
 from tests.ledger_helpers import export, sheet_rows
 

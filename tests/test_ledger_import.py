@@ -9,14 +9,14 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from rectify.choices import Status
-from rectify.ledger.importer import (
+from rectify.ledger.ledger_import import (
     LedgerFileError,
     LedgerImportError,
     apply_plan,
     read_ledger,
 )
 from rectify.models import Measure, RectificationTask
+from rectify.models.choices import Status
 from rectify.services.records import save_record
 from rectify.services.tasks import change_status, sign_off
 from tests.ledger_helpers import column_letter, edit, export, row_of, sheet_rows, snapshot
@@ -402,8 +402,8 @@ def test_a_ledger_without_its_version_column_is_refused(ledger, task, staff_user
 
 
 def test_every_seed_task_s_measures_read_back_through_the_splitter(seeded):
-    from rectify.importer.parser import split_measures
-    from rectify.ledger.columns import measures_text
+    from rectify.ledger.ledger_columns import measures_text
+    from rectify.notice_import.notice_parser import split_measures
 
     for task in RectificationTask.objects.prefetch_related("measures"):
         texts = [measure.text for measure in task.measures.all()]

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rectify.choices import Status
-from rectify.ledger.views import SESSION_KEY
+from rectify.ledger.ledger_views import SESSION_KEY
 from rectify.models import Measure, RectificationTask
+from rectify.models.choices import Status
 from tests.ledger_helpers import edit, export, snapshot
 from tests.test_ledger_export import EXPORT_QUERIES
 

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from rectify.choices import Status
 from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
+from rectify.models.choices import Status
 from rectify.models.rounds import add_months
 from rectify.services.records import StaleRecord, save_record
 from rectify.services.tasks import change_status, sign_off

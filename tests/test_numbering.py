@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rectify import numbering
-from rectify.models import ProblemCategory, RectificationTask
-from rectify.tree import walk
+from rectify.models import ProblemCategory, RectificationTask, mark_formats
+from rectify.rules import numbering
+from rectify.rules.problem_tree import build_tree, walk
 
 
 @dataclass
@@ -35,13 +35,13 @@ def _all(nodes):
      (105, "一百零五"), (110, "一百一十")],
 )
 def test_chinese_numerals_round_trip(n, text):
-    assert numbering.chinese_numeral(n) == text
-    assert numbering.parse_chinese_numeral(text) == n
+    assert mark_formats.chinese_numeral(n) == text
+    assert mark_formats.parse_chinese_numeral(text) == n
 
 
 def test_marks_of_each_level():
     fmts = ["{cn}、", "({cn})", "{n}.", "{n})", "{circled}"]
-    assert [numbering.format_mark(f, 3) for f in fmts] == ["三、", "(三)", "3.", "3)", "③"]
+    assert [mark_formats.format_mark(f, 3) for f in fmts] == ["三、", "(三)", "3.", "3)", "③"]
 
 
 def test_nested_style_restarts_under_each_parent_and_mixes_siblings():
@@ -56,7 +56,7 @@ def test_nested_style_restarts_under_each_parent_and_mixes_siblings():
             N("c2", children=[N("c2a", children=[N("t5", True)])]),
         ]),
     ]
-    got = labels(tree, style=numbering.NESTED,
+    got = labels(tree, style=mark_formats.NESTED,
                  level_formats=["({cn})", "{n}.", "{n})", "{circled}"])
     assert got == {
         "top": "(一)", "c1": "1.", "c1a": "1)", "t1": "①", "t2": "②", "t3": "2)",
@@ -70,7 +70,7 @@ def test_continuous_style_numbers_tasks_straight_through():
         N("b", children=[N("t2", True), N("t3", True)]),
         N("c", children=[N("t4", True)]),
     ]
-    got = labels(tree, style=numbering.CONTINUOUS, level_formats=["{cn}、"])
+    got = labels(tree, style=mark_formats.CONTINUOUS, level_formats=["{cn}、"])
     assert got == {"a": "一、", "t1": "1.", "b": "二、", "t2": "2.", "t3": "3.",
                    "c": "三、", "t4": "4."}
 
@@ -102,7 +102,7 @@ def _chain(rnd, depth):
 def test_task_leaves_at_depth(make_round, depth):
     rnd = make_round(level_formats=["{cn}、", "({cn})", "{n}.", "{n})", "{circled}"])
     task = _chain(rnd, depth)
-    nodes = list(walk(rnd.tree()))
+    nodes = list(walk(build_tree(rnd)))
     leaf = next(n for n in nodes if n.is_task)
     assert leaf.obj == task
     assert leaf.depth == depth == task.depth
@@ -115,7 +115,7 @@ def test_gap_in_printed_labels_is_kept_and_flagged(make_round):
     rnd = make_round(level_formats=["{circled}"])
     for label in ["①", "②", "④", "⑤"]:
         RectificationTask.objects.create(round=rnd, title=f"问题{label}", printed_label=label)
-    nodes = rnd.tree()
+    nodes = build_tree(rnd)
     assert [n.printed_label for n in nodes] == ["①", "②", "④", "⑤"]
     assert [n.number for n in nodes] == ["①", "②", "③", "④"]
     assert [n.label_flagged for n in nodes] == [False, False, True, True]
@@ -126,6 +126,6 @@ def test_gap_in_printed_labels_is_kept_and_flagged(make_round):
 
 @pytest.mark.django_db
 def test_category_counts_are_derived(small_round):
-    top = small_round.tree()[0]
+    top = build_tree(small_round)[0]
     assert top.task_count == 3
     assert top.children[0].task_count == 2

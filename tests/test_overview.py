@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from rectify.choices import Status
 from rectify.models import InspectionRound, RectificationTask
+from rectify.models.choices import Status
 from rectify.services.overview import bureau_overview
 
 TODAY = datetime.date(2024, 6, 1)

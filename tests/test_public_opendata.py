@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from rectify.public.opendata import safe_cell
+from rectify.public.open_data import safe_cell
 from rectify.services.records import save_record
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from bureaus.models import PartyGroup
 from rectify.models import InspectionRound, Notice, RectificationTask
-from rectify.public.views import PAGE_SIZE
+from rectify.public.public_views import PAGE_SIZE
 from tests.public_helpers import XINYE, XUCHANG, match_in_order, page_text, squash
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rectify.choices import NoticeKind, Status
 from rectify.models import Notice, Publication
+from rectify.models.choices import NoticeKind, Status
 from rectify.services.records import save_record
 from rectify.services.tasks import change_status
 from tests.public_helpers import page_text

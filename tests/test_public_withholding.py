@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rectify.choices import WithholdGround
 from rectify.models import RectificationTask
+from rectify.models.choices import WithholdGround
 from rectify.services.records import save_record
 from tests.public_helpers import page_text
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from rectify import roles
-from rectify.choices import Status
-from rectify.deadlines import Warning
 from rectify.models import RectificationTask, ReminderLog
+from rectify.models.choices import Status
+from rectify.rules import roles
+from rectify.rules.due_dates import Warning
 from rectify.services.reminders import due_tasks, send_reminders
 
 TODAY = datetime.date(2024, 6, 1)

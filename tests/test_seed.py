@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from bureaus.models import PartyGroup
-from rectify import roles
-from rectify.choices import NumberingStyle, Status
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
-from rectify.tree import walk
+from rectify.models.choices import NumberingStyle, Status
+from rectify.rules import roles
+from rectify.rules.problem_tree import build_tree, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_xinye_counts_and_numbering(seeded):
     assert rnd.tasks.count() == 12
     assert Measure.objects.filter(task__round=rnd).count() == 46
     assert rnd.numbering_style == NumberingStyle.CONTINUOUS
-    tree = rnd.tree()
+    tree = build_tree(rnd)
     assert [n.number for n in tree] == ["一、", "二、", "三、", "四、"]
     assert [n.task_count for n in tree] == [1, 4, 3, 4]
     tasks = [n for n in walk(tree) if n.is_task]
@@ -86,13 +86,13 @@ def test_xuchang_counts_results_and_depths(seeded):
     assert status[Status.COMPLETED] == 6
     late = rnd.tasks.get(result_text__contains="2023年底前")
     assert late.deadline == datetime.date(2023, 12, 31)
-    depths = Counter(n.depth for n in walk(rnd.tree()) if n.is_task)
+    depths = Counter(n.depth for n in walk(build_tree(rnd)) if n.is_task)
     assert set(depths) == {3, 4}
 
 
 def test_xuchang_tree_keeps_the_missing_circled_three(seeded):
     rnd = seeded["xuchang"]
-    nodes = list(walk(rnd.tree()))
+    nodes = list(walk(build_tree(rnd)))
     parent = next(n for n in nodes if n.obj.title.startswith("重要事项监管不严"))
     children = parent.children
     assert [c.printed_label for c in children] == ["①", "②", "④", "⑤"]
@@ -104,7 +104,7 @@ def test_xuchang_tree_keeps_the_missing_circled_three(seeded):
 
 def test_xuchang_mixed_siblings_share_one_numbering(seeded):
     rnd = seeded["xuchang"]
-    nodes = list(walk(rnd.tree()))
+    nodes = list(walk(build_tree(rnd)))
     parent = next(n for n in nodes if n.obj.title.startswith("党的全面领导不充分"))
     assert parent.number == "3."
     assert [(c.number, c.is_task) for c in parent.children] == [
@@ -135,7 +135,7 @@ def test_every_tree_line_of_the_seeds_is_in_the_records(seeded):
     files = {"xinye": "000_d41cc051d79ffcc9.txt", "xuchang": "001_eae98d11af12162c.txt"}
     for key, name in files.items():
         text = (SEEDS / name).read_text(encoding="utf-8")
-        nodes = list(walk(seeded[key].tree()))
+        nodes = list(walk(build_tree(seeded[key])))
         rendered = [_squash((n.printed_label or n.number) + n.obj.title) for n in nodes]
         lines = [_squash(line) for line in text.splitlines()]
         cursor = 0

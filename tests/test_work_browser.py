@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from rectify.choices import Status
 from rectify.models import Evidence, RectificationTask
+from rectify.models.choices import Status
 from tests.conftest import ARTIFACTS
 from tests.evidence_helpers import make_pdf
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from rectify.choices import ReviewDecision, Status
 from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
+from rectify.models.choices import ReviewDecision, Status
 from tests.evidence_helpers import EXE, make_pdf, pdf_upload, stored_files
 
 PDF = make_pdf()
@@ -410,7 +410,7 @@ def test_evidence_of_a_signed_off_task_is_frozen(clerk, staff_client, task):
 
 
 def test_double_approval_by_two_staff_is_refused(clerk, staff_client, task, django_user_model):
-    from rectify import roles
+    from rectify.rules import roles
     from tests.conftest import make_user
 
     colleague = login(make_user(django_user_model, "staff2", roles.STAFF, is_staff=True))

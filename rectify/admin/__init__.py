@@ -4,6 +4,12 @@ sign tasks off (销号). Every write goes through ``rectify.services``; history 
 Importing this package registers the model admins (``admin.autodiscover``).
 """
 
-from rectify.admin import categories, notices, publishing, rounds, tasks
+from rectify.admin import (
+    category_admin,
+    notice_admin,
+    publishing_admin,
+    round_admin,
+    task_admin,
+)
 
-__all__ = ["categories", "notices", "publishing", "rounds", "tasks"]
+__all__ = ["category_admin", "notice_admin", "publishing_admin", "round_admin", "task_admin"]

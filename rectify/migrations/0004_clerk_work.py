@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import rectify.models.work
+import rectify.models.worklog
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=rectify.models.work.get_evidence_storage, upload_to=rectify.models.work.evidence_name, verbose_name='文件')),
+                ('file', models.FileField(max_length=200, storage=rectify.models.worklog.get_evidence_storage, upload_to=rectify.models.worklog.evidence_name, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=255, verbose_name='文件名')),
                 ('extension', models.CharField(max_length=10, verbose_name='扩展名')),
                 ('content_type', models.CharField(max_length=120, verbose_name='文件类型')),

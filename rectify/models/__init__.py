@@ -2,10 +2,10 @@
 and the clerks' and reviewers' work on tasks."""
 
 from rectify.models.notices import Notice
+from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
-from rectify.models.tree import Measure, ProblemCategory, RectificationTask
-from rectify.models.work import Evidence, ProgressEntry, ReminderLog, Review
+from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
 __all__ = ["Evidence", "InspectionRound", "Measure", "Notice", "ProblemCategory",
            "ProgressEntry", "Publication", "RectificationTask", "ReminderLog", "Review"]

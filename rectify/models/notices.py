@@ -8,13 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rectify.choices import NoticeKind
-from rectify.history import AppendOnlyHistory
-from rectify.permissions import ScopedQuerySet
+from rectify.models.base import AppendOnlyHistory, ScopedQuerySet
+from rectify.models.choices import NoticeKind
 
 
 class NoticeQuerySet(ScopedQuerySet):
-    """Notices; a clerk sees its bureaus' notices (rectify.permissions)."""
+    """Notices; a clerk sees its bureaus' notices (the rule: rectify.rules.permissions)."""
 
     party_group_lookup = "round__party_group"
 

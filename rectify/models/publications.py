@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rectify import roles
-from rectify.choices import Audience, NoticeKind
+from rectify.models.choices import Audience, NoticeKind
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -21,15 +20,6 @@ class PublicationQuerySet(models.QuerySet):
     def public(self) -> PublicationQuerySet:
         """Published to the public (向社会通报)."""
         return self.filter(for_public=True)
-
-    def visible_to(self, user) -> PublicationQuerySet:
-        """Every version for staff and auditors, the public ones for anyone else (clerks and
-        anonymous readers too): the publications' part of ``rectify.permissions``."""
-        return self.all() if roles.is_party_reader(user) else self.public()
-
-    def editable_by(self, user) -> PublicationQuerySet:
-        """Published versions are frozen: nobody changes them."""
-        return self.none()
 
     def latest_per_notice(self) -> PublicationQuerySet:
         """Only the newest version of each notice among this queryset's rows."""

@@ -10,14 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rectify import numbering
-from rectify.choices import NumberingStyle
-from rectify.history import AppendOnlyHistory
-from rectify.permissions import ScopedQuerySet
+from rectify.models import mark_formats
+from rectify.models.base import AppendOnlyHistory, ScopedQuerySet
+from rectify.models.choices import NumberingStyle
 
 
 def default_level_formats() -> list[str]:
-    return list(numbering.DEFAULT_LEVEL_FORMATS)
+    return list(mark_formats.DEFAULT_LEVEL_FORMATS)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -33,7 +32,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 class RoundQuerySet(ScopedQuerySet):
-    """Rounds; a clerk sees its bureaus' rounds (rectify.permissions)."""
+    """Rounds; a clerk sees its bureaus' rounds (the rule: rectify.rules.permissions)."""
 
     party_group_lookup = "party_group"
 
@@ -82,7 +81,7 @@ class InspectionRound(models.Model):
                     "{circled} 为带圈数字，例如 [\"({cn})\", \"{n}.\", \"{n})\", \"{circled}\"]"),
     )
     task_format = models.CharField(
-        _("任务序号格式"), max_length=20, default=numbering.DEFAULT_TASK_FORMAT,
+        _("任务序号格式"), max_length=20, default=mark_formats.DEFAULT_TASK_FORMAT,
         help_text=_("任务全文连续编号时使用，例如 {n}."),
     )
     show_task_counts = models.BooleanField(_("类别标题显示“共N项整改任务”"), default=False)
@@ -155,18 +154,13 @@ class InspectionRound(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def tree(self):
-        """The ordered problem tree with derived numbers (see rectify.tree)."""
-        from rectify.tree import build_tree
-
-        return build_tree(self)
 
 
 def _valid_format(fmt: str) -> bool:
     if not any(key in fmt for key in ("{n}", "{cn}", "{circled}")):
         return False
     try:
-        numbering.format_mark(fmt, 1)
+        mark_formats.format_mark(fmt, 1)
     except (KeyError, IndexError, ValueError):
         return False
     return True

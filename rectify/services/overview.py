@@ -2,7 +2,7 @@
 status, by warning colour, awaiting review, signed off and overdue.
 
 One query for the tasks whatever their number (plus the user's roles, cached on the user); due
-dates and colours come from ``rectify.deadlines`` computed in Python.
+dates and colours come from ``rectify.rules.due_dates`` computed in Python.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from rectify import deadlines
-from rectify.choices import Status
 from rectify.models import RectificationTask
+from rectify.models.choices import Status
+from rectify.rules import due_dates as deadlines
+from rectify.rules import permissions
 
 
 def _zero_by_status() -> dict[str, int]:
@@ -103,7 +104,7 @@ def bureau_overview(user, today: datetime.date | None = None) -> Overview:
     rows: dict[int, BureauRow] = {}
     round_ends: dict[int, datetime.date | None] = {}
     totals = Counts()
-    for task in RectificationTask.objects.visible_to(user).order_by().values(*_FIELDS):
+    for task in permissions.visible(RectificationTask, user).order_by().values(*_FIELDS):
         if task["round_id"] not in round_ends:
             round_ends[task["round_id"]] = deadlines.round_end_date(
                 task["round__rectification_end"], task["round__feedback_date"],

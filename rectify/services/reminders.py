@@ -21,10 +21,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from bureaus.models import PartyGroup
-from rectify import deadlines, roles
-from rectify.choices import Status
 from rectify.models import RectificationTask, ReminderLog
-from rectify.tree import numbers_for_rounds
+from rectify.models.choices import Status
+from rectify.rules import due_dates as deadlines
+from rectify.rules import permissions
+from rectify.rules.problem_tree import numbers_for_rounds
 
 PROBLEM_CHARS = 80  # a task's problem text is cut to this length in the mail
 
@@ -103,7 +104,7 @@ class Result:
 
 def clerks_of(party_group: PartyGroup):
     """The bureau's active members in the clerk role."""
-    return party_group.members.filter(is_active=True, groups__name=roles.CLERK).order_by(
+    return permissions.bureau_users(party_group).order_by(
         "username")
 
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from django.utils import translation
 
-from rectify import numbering
-from rectify.choices import Audience, NoticeKind, Status, WithholdGround
 from rectify.models import Notice, RectificationTask
-from rectify.tree import TreeNode, build_tree
+from rectify.models.choices import Audience, NoticeKind, Status, WithholdGround
+from rectify.rules import numbering
+from rectify.rules.problem_tree import TreeNode, build_tree
 
 #: Bumped when the shape of the snapshot changes; pages read older shapes too.
 SCHEMA = 1

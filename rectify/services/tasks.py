@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rectify.choices import Status
 from rectify.models import Measure, RectificationTask
+from rectify.models.choices import Status
 from rectify.services.records import StaleRecord, save_record
 
 
@@ -83,7 +83,7 @@ def propose_status(
 
     The note is required. Proposing completion needs evidence (佐证材料) on the task and a
     completion date no later than today (today when none is given). The status itself does
-    not change here: staff approve (``rectify.services.review.approve``, which signs the task
+    not change here: staff approve (``rectify.services.reviews.approve``, which signs the task
     off) or return it; the clerk may withdraw it (``withdraw_proposal``).
     """
     errors = {}

@@ -1,6 +1,7 @@
 """Export the Excel ledger (整改台账) of any selection of tasks to a file.
 
-The filters are the task FilterSet's (``rectify.filters.TaskFilterSet``), the same as the API's
+The filters are the task FilterSet's (``rectify.services.filtersets.TaskFilterSet``), the same
+as the API's
 and the /ledger/ page's, offered as options: ``--round 3 --status in_progress --overdue true
 --deadline-before 2024-06-30 --q 台账``. Without ``--user`` every task is in reach (whoever
 runs the command has the server); with it, what that user may see.
@@ -19,10 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django_filters import ModelChoiceFilter
 
-from rectify.filters import TaskFilterSet
-from rectify.ledger.export import write_ledger
-from rectify.ledger.forms import describe
+from rectify.ledger.ledger_export import write_ledger
+from rectify.ledger.ledger_forms import describe
 from rectify.models import RectificationTask
+from rectify.rules import permissions
+from rectify.services.filtersets import TaskFilterSet
 
 SUFFIX_WORDS = {"after": "不早于，YYYY-MM-DD", "before": "不晚于，YYYY-MM-DD", "min": "最小",
                 "max": "最大"}
@@ -86,7 +88,7 @@ class Command(BaseCommand):
                 **{get_user_model().USERNAME_FIELD: user}).first()
             if account is None:
                 raise CommandError(f"没有用户“{user}”。")
-            tasks = RectificationTask.objects.visible_to(account)
+            tasks = permissions.visible(RectificationTask, account)
             filterset = TaskFilterSet(query or None, queryset=tasks,
                                       request=SimpleNamespace(user=account))
         else:

@@ -7,8 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from rectify.importer import NoticeReadError, parse_notice, read_notice_file
-from rectify.importer.loader import ImportRefused, load_notice
+from rectify.notice_import import NoticeReadError, parse_notice, read_notice_file
+from rectify.notice_import.notice_loader import ImportRefused, load_notice
 
 
 class Command(BaseCommand):

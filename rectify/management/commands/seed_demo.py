@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bureaus.models import PartyGroup
-from rectify import roles
-from rectify.importer import parse_notice, read_notice_file
-from rectify.importer.loader import find_existing, load_notice
+from rectify.notice_import import parse_notice, read_notice_file
+from rectify.notice_import.notice_loader import find_existing, load_notice
+from rectify.rules import roles
 from rectify.services.publishing import publish_notice
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "notices"

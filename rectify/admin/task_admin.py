@@ -1,0 +1,231 @@
+"""Rectification tasks: measures inline, filters, bulk status change and sign-off (销号)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator, format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from rectify.admin.admin_base import RecordAdmin
+from rectify.admin.admin_display import change_log, status_badge
+from rectify.admin.admin_filters import OverdueFilter, ProposalFilter, RoundFilter, SignedOffFilter
+from rectify.admin.admin_forms import TaskAdminForm
+from rectify.admin.category_admin import TreeNumberMixin
+from rectify.models import Measure, RectificationTask
+from rectify.models.choices import Status
+from rectify.models.problems import next_measure_position
+from rectify.rules import permissions
+from rectify.services.tasks import change_status, sign_off
+
+_TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+
+class MeasureInline(admin.TabularInline):
+    """The task's measures (整改措施) in print order."""
+
+    model = Measure
+    fields = ("position", "text", "responsible_unit", "due_date")
+    ordering = ("position", "pk")
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2,
+                                                                            "cols": 70})}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A new measure goes after the existing ones unless placed otherwise.
+        if "position" in formset.form.base_fields:
+            formset.form.base_fields["position"].initial = next_measure_position(
+                obj.pk if obj else None)
+        return formset
+
+
+def _locked(queryset):
+    """The selected tasks, locked for the rest of the transaction, with what clean() reads."""
+    return (RectificationTask.objects.filter(pk__in=queryset.values("pk"))
+            .select_related("round", "category")
+            .select_for_update(of=("self",))
+            .order_by("round_id", "category_id", "position"))
+
+
+def _status_action(status: Status):
+    def action(modeladmin, request, queryset):
+        modeladmin.apply_status(request, queryset, status)
+
+    action.__name__ = f"mark_{status.value}"
+    return admin.action(
+        permissions=["change"],
+        description=format_lazy(_("将所选任务的整改状态改为“{}”"), status.label),
+    )(action)
+
+
+@admin.register(RectificationTask)
+class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
+    tree_kind = "task"
+    form = TaskAdminForm
+    inlines = [MeasureInline]
+    list_display = ("number", "short_title", "round", "party_group", "status_with_result",
+                    "deadline", "overdue", "signed_off")
+    list_display_links = ("number", "short_title")
+    list_filter = (("round", RoundFilter), "round__party_group", "status", OverdueFilter,
+                   SignedOffFilter, ProposalFilter, "withhold_ground")
+    list_select_related = ("round__party_group",)
+    search_fields = ("title", "detail", "printed_label", "responsible_department",
+                     "responsible_leader", "measures__text")
+    actions = [*(_status_action(status) for status in Status), "sign_off_selected"]
+    formfield_overrides = {models.TextField: _TEXT_WIDGET}
+    history_hidden_fields = ("number", "change_log", "work_page")
+
+    add_fieldsets = [
+        (None, {"fields": ("round", "category", "position", "printed_label", "title",
+                           "detail")}),
+        (_("责任与时限"), {"fields": ("responsible_leader", "responsible_department",
+                                  "deadline")}),
+        (_("整改情况"), {"fields": ("status", "result_text", "progress", "outcome",
+                                "completion_date")}),
+        (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note")}),
+    ]
+    fieldsets = [
+        (None, {"fields": ("version", "round", "category", "position", "number",
+                           "printed_label", "title", "detail")}),
+        (_("责任与时限"), {"fields": ("responsible_leader", "responsible_department",
+                                  "deadline")}),
+        (_("整改情况"), {
+            "fields": ("status_with_result", "result_text", "progress", "outcome",
+                       "completion_date"),
+            "description": _("整改状态请在任务列表中用“将所选任务的整改状态改为…”操作修改，"
+                             "以便统一记录完成时间和修改记录。"),
+        }),
+        (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note"),
+                          "description": _("选择不予公开理由的任务不出现在向社会公开的通报中，"
+                                           "党内通报照常列出；发布前的确认页面列出全部此类任务。")}),
+        (_("状态提议"), {"fields": ("work_page", "proposed_status", "proposal_note",
+                                  "proposed_by", "proposed_completion_date", "proposed_at"),
+                         "description": _("单位联络员提议的整改状态，在审核页面查看佐证材料后"
+                                          "通过（即销号）或退回；已销号的任务也在那里回头看重新打开。")}),
+        (_("销号"), {"fields": ("signed_off_by", "signed_off_at")}),
+        (_("修改记录"), {"classes": ("collapse",),
+                         "fields": ("change_log", "created_at", "updated_at")}),
+    ]
+
+    @admin.display(description=_("审核页面"))
+    def work_page(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}#proposal">{}</a>', reverse("work:task", args=[obj.pk]),
+                           gettext("打开审核页面（佐证材料、进展记录、审核与回头看）"))
+
+    # -- form ---------------------------------------------------------------------------
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or self._in_history_version(request):
+            return super().get_readonly_fields(request, obj)
+        # The round is fixed once saved; status and sign-off change through the actions.
+        return ("round", "number", "status_with_result", "work_page", "proposed_status",
+                "proposal_note", "proposed_by", "proposed_completion_date", "proposed_at",
+                "signed_off_by", "signed_off_at", "change_log", "created_at", "updated_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # ``version`` is a declared hidden field (the model field is not editable).
+        fields = kwargs.get("fields")
+        if fields is None:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [name for name in fields if name != "version"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "round__party_group", "category", "signed_off_by")
+
+    # -- columns and read-only fields ------------------------------------------------------
+
+    @admin.display(description=_("问题"), ordering="title")
+    def short_title(self, obj):
+        return Truncator(obj.title).chars(40)
+
+    @admin.display(description=_("被巡察党组织"), ordering="round__party_group")
+    def party_group(self, obj):
+        return obj.round.party_group
+
+    @admin.display(description=_("整改状态"), ordering="status")
+    def status_with_result(self, obj):
+        return status_badge(obj)
+
+    @admin.display(description=_("逾期"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description=_("已销号"), boolean=True, ordering="signed_off_at")
+    def signed_off(self, obj):
+        return obj.is_signed_off
+
+    @admin.display(description=_("修改记录"))
+    def change_log(self, obj):
+        return change_log(obj)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def has_signoff_permission(self, request, obj=None):
+        """销号 is for inspection staff only."""
+        return self.has_change_permission(request, obj) and permissions.can_sign_off(
+            request.user)
+
+    def apply_status(self, request, queryset, status: Status) -> None:
+        """Change the status of the selected tasks through the service: all or nothing."""
+        try:
+            with transaction.atomic():
+                tasks = list(_locked(queryset))
+                changed = change_status(tasks, status, request.user)
+        except ValidationError as exc:
+            self.message_user(
+                request,
+                gettext("整改状态未修改，所选任务均保持原状：{errors}").format(
+                    errors="；".join(exc.messages)),
+                messages.ERROR,
+            )
+            return
+        if changed:
+            message = gettext("已将 {count} 项任务的整改状态改为“{label}”。").format(
+                count=changed, label=status.label)
+            if changed < len(tasks):
+                message += gettext("其余 {count} 项原已是该状态。").format(
+                    count=len(tasks) - changed)
+            self.message_user(request, message, messages.SUCCESS)
+        else:
+            self.message_user(
+                request, gettext("所选任务已是“{label}”，未作修改。").format(label=status.label),
+                messages.WARNING,
+            )
+
+    @admin.action(permissions=["signoff"], description=_("销号所选任务"))
+    def sign_off_selected(self, request, queryset):
+        """Sign the selected tasks off (销号): all or nothing."""
+        errors: list[str] = []
+        count = 0
+        with transaction.atomic():
+            for task in _locked(queryset):
+                try:
+                    sign_off(task, request.user)
+                    count += 1
+                except ValidationError as exc:
+                    errors.extend(
+                        gettext("“{task}”：{error}").format(task=task, error=message)
+                        for message in exc.messages
+                    )
+            if errors:
+                transaction.set_rollback(True)
+        if errors:
+            self.message_user(
+                request,
+                gettext("未销号任何任务：{errors}").format(errors="；".join(errors)),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(request, gettext("已销号 {count} 项任务。").format(count=count),
+                              messages.SUCCESS)

@@ -1,0 +1,418 @@
+"""Write the ledger workbook of any selection of tasks: 台账, 汇总, and on request 历史记录.
+
+Streaming and in a fixed number of queries whatever the number of rows: the selection's rounds
+(one query), their numbered trees (``numbers_for_rounds``, three), the tasks and their measures
+as two cursors read side by side in the same order (two), the summary (one), the history (two,
+on request). Rows come out in the order of the printed notices: round by round, each round in
+the order of its tree. Cells go to openpyxl's write-only workbook as they are made.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
+
+from rectify.ledger import ledger_columns as cols
+from rectify.models import InspectionRound, Measure, RectificationTask
+from rectify.models.choices import Status
+from rectify.rules.history import entries_of as history_rows_entries
+from rectify.rules.problem_tree import numbers_for_rounds
+
+#: Rows fetched per round trip by the task and measure cursors.
+CHUNK_SIZE = 2000
+#: The task fields the ledger reads (the others stay in the database).
+TASK_FIELDS = (
+    "pk", "round_id", "title", "responsible_leader", "responsible_department", "deadline",
+    "progress", "status", "result_text", "completion_date", "signed_off_at", "updated_at",
+    "version",
+)
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_TOP = Alignment(vertical="top")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_TITLE_FONT = Font(bold=True, size=13)
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Place:
+    """A task's place in its round's tree: document order, number path, category path."""
+
+    order: int
+    number: str
+    category_path: str
+
+
+def places_for_rounds(round_ids: list[int]) -> dict[int, Place]:
+    """Every task of the rounds with its derived number and category path (three queries)."""
+    places: dict[int, Place] = {}
+    for index, ((kind, pk), node) in enumerate(numbers_for_rounds(round_ids).items()):
+        if kind == "task":
+            places[pk] = Place(index, node.number_path, node.category_path)
+    return places
+
+
+@dataclass
+class Selection:
+    """The tasks of one export, prepared once and shared by the sheets."""
+
+    tasks: QuerySet
+    round_ids: list[int] = field(default_factory=list)
+    places: dict[int, Place] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, tasks: QuerySet) -> Selection:
+        tasks = tasks.order_by()
+        round_ids = sorted(set(tasks.values_list("round_id", flat=True).distinct()))
+        return cls(tasks, round_ids, places_for_rounds(round_ids))
+
+    def ids(self) -> QuerySet:
+        """The selected tasks' ids, as a subquery."""
+        return self.tasks.values("pk")
+
+
+def iter_rows(tasks: QuerySet | Selection) -> Iterator[cols.LedgerRow]:
+    """The ledger rows of ``tasks`` in print order, streamed.
+
+    Tasks (ordered by round, then id) and measures (ordered the same way by their task) are
+    read by two cursors side by side and joined here; each round's tasks are put in the order
+    of its tree before they are yielded, so memory holds one round at a time.
+    """
+    selection = tasks if isinstance(tasks, Selection) else Selection.of(tasks)
+    round_labels = {
+        rnd.pk: str(rnd) for rnd in
+        InspectionRound.objects.filter(pk__in=selection.round_ids).select_related("party_group")
+    }
+    task_rows = ledger_tasks(selection.tasks).iterator(chunk_size=CHUNK_SIZE)
+    measure_rows = iter(
+        Measure.objects.filter(task__in=selection.ids())
+        .order_by("task__round_id", "task_id", "position", "pk")
+        .values_list("task__round_id", "task_id", "pk", "version", "text")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    places = selection.places
+    no_place = Place(len(places) + 1, "", "")
+    pending = next(measure_rows, None)
+    batch: list[tuple[int, cols.LedgerRow]] = []
+    batch_round = None
+    round_label = ""
+    for task in task_rows:
+        if task.round_id != batch_round:
+            yield from _in_order(batch)
+            batch, batch_round = [], task.round_id
+            round_label = round_labels.get(task.round_id, "")
+        key = (task.round_id, task.pk)
+        while pending is not None and (pending[0], pending[1]) < key:
+            pending = next(measure_rows, None)  # a measure of a task that left the selection
+        own = []
+        while pending is not None and pending[0] == key[0] and pending[1] == key[1]:
+            own.append(pending[2:])
+            pending = next(measure_rows, None)
+        place = places.get(task.pk, no_place)
+        batch.append((place.order, cols.LedgerRow(
+            task, place.number, place.category_path, own, round_label, task[-1] or "")))
+    yield from _in_order(batch)
+
+
+def ledger_tasks(tasks: QuerySet) -> QuerySet:
+    """The selected tasks as the ledger reads them: rows of the fields it shows (named like
+    the task's attributes) and the signer's name, ordered by round and id.
+
+    Rows, not model instances: building 50,000 instances would cost a third of the export.
+    """
+    signer = "signed_off_by__" + get_user_model().USERNAME_FIELD
+    return tasks.order_by("round_id", "pk").values_list(*TASK_FIELDS, signer, named=True)
+
+
+def _in_order(batch: list[tuple[int, cols.LedgerRow]]) -> Iterator[cols.LedgerRow]:
+    batch.sort(key=lambda item: item[0])
+    for _order, row in batch:
+        yield row
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+
+class _TemplateCell(Cell):
+    """A cell whose style is set once: its style id is looked up once, not on every write."""
+
+    __slots__ = ("_style_id",)
+
+    def __init__(self, sheet, column: int):
+        super().__init__(sheet, row=1, column=column)
+        self._style_id = None
+
+    @property
+    def style_id(self) -> int:
+        if self._style_id is None:
+            self._style_id = Cell.style_id.fget(self)
+        return self._style_id
+
+
+class _Cells:
+    """Styled cells of one write-only sheet, one template per column, reused row after row.
+
+    openpyxl writes an appended row as soon as it is appended, so one cell object per column
+    can carry each row's value in turn. The sheet is handed ready cells directly (see
+    :func:`_accept_cells`), which keeps styled rows about as fast as bare values.
+    """
+
+    def __init__(self, sheet, columns: list[cols.Column]):
+        self.sheet = sheet
+        self.texts = [column.kind in cols.TEXT_KINDS for column in columns]
+        self.cells = []
+        for index, column in enumerate(columns, 1):
+            cell = _TemplateCell(sheet, index)
+            if column.kind == cols.DATE:
+                cell.number_format = DATE_FORMAT
+            elif column.kind == cols.DATETIME:
+                cell.number_format = DATETIME_FORMAT
+            cell.alignment = _WRAP if column.wrap else _TOP
+            self.cells.append(cell)
+        _accept_cells(sheet)
+
+    def row(self, values) -> list:
+        """The cells of one row (None for an empty value); text is neutralised."""
+        out = []
+        append = out.append
+        for cell, text, value in zip(self.cells, self.texts, values, strict=True):
+            if value is None or value == "":
+                append(None)
+                continue
+            if text:
+                value = cols.neutralise(str(value))
+            try:
+                cell.value = value
+            except IllegalCharacterError:
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            append(cell)
+        return out
+
+
+def _accept_cells(sheet) -> None:
+    """Let ``sheet.append`` take rows of ready cells (or None) without converting each value.
+
+    Stock openpyxl accepts a ready cell only after failing to convert it as a value, an
+    exception per cell; rows here hold nothing but cells, so they pass straight through.
+    """
+    if not hasattr(sheet, "_values_to_row"):  # another openpyxl: keep its own way
+        return
+
+    def values_to_row(values, row_index):
+        for cell in values:
+            if cell is not None:
+                cell.row = row_index
+                yield cell
+
+    sheet._values_to_row = values_to_row
+
+
+def _single(sheet, value, *, font=None, fill=None, alignment=None, column: int = 1):
+    cell = WriteOnlyCell(sheet, value)
+    cell.column = column
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if alignment:
+        cell.alignment = alignment
+    return cell
+
+
+def _title_row(sheet, title: str) -> list:
+    return [_single(sheet, cols.neutralise(title), font=_TITLE_FONT)]
+
+
+def _header_row(sheet, headers: list[str]) -> list:
+    return [
+        _single(sheet, cols.neutralise(str(header)), font=_HEADER_FONT, fill=_HEADER_FILL,
+                alignment=_HEADER_ALIGN, column=index)
+        for index, header in enumerate(headers, 1)
+    ]
+
+
+def _setup(sheet, widths: list[float], hidden: list[bool] | None = None) -> None:
+    """Column widths, hidden columns and the frozen title and header rows (before any row)."""
+    for index, width in enumerate(widths, 1):
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = width
+        if hidden and hidden[index - 1]:
+            dimension.hidden = True
+    sheet.freeze_panes = "A3"
+
+
+# -- the workbook ----------------------------------------------------------------------------
+
+
+def title_text(selection: str, now: datetime.datetime) -> str:
+    return _("整改台账（{selection}）　导出时间：{time}").format(
+        selection=selection or _("全部任务"), time=now.strftime("%Y-%m-%d %H:%M"))
+
+
+def write_ledger(
+    out: IO[bytes] | str,
+    tasks: QuerySet,
+    *,
+    selection: str = "",
+    history: bool = False,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Write the ledger of ``tasks`` (already scoped to the reader) to ``out``.
+
+    ``selection`` describes the filters for the title rows; ``history`` adds the history
+    sheet. Returns the number of task rows.
+    """
+    now = timezone.localtime(now or timezone.now())
+    title = title_text(selection, now)
+    chosen = Selection.of(tasks)
+    workbook = Workbook(write_only=True)
+
+    sheet = workbook.create_sheet(str(cols.LEDGER_SHEET))
+    _setup(sheet, [c.width for c in cols.COLUMNS], [c.hidden for c in cols.COLUMNS])
+    cells = _Cells(sheet, cols.COLUMNS)
+    sheet.append(_title_row(sheet, title))
+    sheet.append(_header_row(sheet, [c.label for c in cols.COLUMNS]))
+    count = 0
+    getters = [column.getter for column in cols.COLUMNS]
+    for row in iter_rows(chosen):
+        sheet.append(cells.row([getter(row) for getter in getters]))
+        count += 1
+    last = get_column_letter(len(cols.COLUMNS))
+    sheet.auto_filter.ref = f"A2:{last}{count + 2}"
+
+    write_summary(workbook, chosen.tasks, title, now.date())
+    if history:
+        write_history(workbook, chosen, title)
+    workbook.save(out)
+    return count
+
+
+def write_summary(workbook, tasks: QuerySet, title: str, today: datetime.date) -> None:
+    """汇总: tasks by party group × status, with the overdue and signed-off counts (one query)."""
+    sheet = workbook.create_sheet(str(cols.SUMMARY_SHEET))
+    statuses = list(Status)
+    headers = [_("被巡察党组织"), *[s.label for s in statuses], _("合计"), _("逾期"),
+               _("已销号")]
+    _setup(sheet, [36] + [14] * (len(headers) - 1))
+    sheet.append(_title_row(sheet, title))
+    sheet.append(_header_row(sheet, headers))
+    overdue = Q(deadline__lt=today) & ~Q(status__in=Status.done())
+    counts = {f"s{i}": Count("pk", filter=Q(status=s)) for i, s in enumerate(statuses)}
+    rows = (
+        tasks.order_by().values("round__party_group__name")
+        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue),
+                  signed=Count("pk", filter=Q(signed_off_at__isnull=False)), **counts)
+        .order_by("round__party_group__name")
+    )
+    keys = [*counts, "total", "overdue", "signed"]
+    totals = dict.fromkeys(keys, 0)
+    for row in rows:
+        sheet.append([row["round__party_group__name"], *[row[k] for k in keys]])
+        for key in keys:
+            totals[key] += row[key]
+    sheet.append([_("合计"), *[totals[k] for k in keys]])
+
+
+HISTORY_COLUMNS = [
+    cols.Column("id", _("任务ID"), 9, None, kind=cols.INTEGER),
+    cols.Column("number", _("序号"), 10, None),
+    cols.Column("record", _("记录"), 24, None, wrap=True),
+    cols.Column("when", _("时间"), 19, None, kind=cols.DATETIME),
+    cols.Column("user", _("操作人"), 12, None),
+    cols.Column("action", _("操作"), 8, None),
+    cols.Column("reason", _("说明"), 24, None, wrap=True),
+    cols.Column("field", _("字段"), 14, None),
+    cols.Column("old", _("修改前"), 40, None, wrap=True),
+    cols.Column("new", _("修改后"), 40, None, wrap=True),
+]
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return cols.local_datetime(value).isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _choice_label(model, field_name: str, value) -> str:
+    choices = dict(model._meta.get_field(field_name).flatchoices)
+    return str(choices.get(value, _shown(value))) if choices else _shown(value)
+
+
+def write_history(workbook, chosen: Selection, title: str) -> None:
+    """历史记录: every change of the selected tasks and their measures, task by task, oldest
+    first, one row per changed field (two queries)."""
+    sheet = workbook.create_sheet(str(cols.HISTORY_SHEET))
+    _setup(sheet, [c.width for c in HISTORY_COLUMNS])
+    cells = _Cells(sheet, HISTORY_COLUMNS)
+    sheet.append(_title_row(sheet, title))
+    sheet.append(_header_row(sheet, [c.label for c in HISTORY_COLUMNS]))
+    count = 0
+    for task_id, entries in _history_by_task(chosen):
+        number = chosen.places.get(task_id, Place(0, "", "")).number
+        for entry in entries:
+            model = Measure if entry.model == "measure" else RectificationTask
+            record = f"{model._meta.verbose_name}#{entry.object_id} {entry.object_repr}"
+            when = cols.local_datetime(entry.when)
+            for change in entry.changes or [None]:
+                values = [task_id, number, record, when, entry.user, entry.action, entry.reason]
+                if change is None:
+                    values += ["", "", ""]
+                else:
+                    values += [change.label, _choice_label(model, change.field, change.old),
+                               _choice_label(model, change.field, change.new)]
+                sheet.append(cells.row(values))
+                count += 1
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(HISTORY_COLUMNS))}{count + 2}"
+
+
+def _history_by_task(chosen: Selection) -> Iterator[tuple[int, list]]:
+    """(task id, readable entries oldest first) for each selected task with history."""
+    task_rows = iter(
+        RectificationTask.history.filter(id__in=chosen.ids()).select_related("history_user")
+        .order_by("id", "history_date", "history_id").iterator(chunk_size=CHUNK_SIZE)
+    )
+    measure_rows = iter(
+        Measure.history.filter(task_id__in=chosen.ids()).select_related("history_user")
+        .order_by("task_id", "id", "history_date", "history_id").iterator(chunk_size=CHUNK_SIZE)
+    )
+    task_row, measure_row = next(task_rows, None), next(measure_rows, None)
+    while task_row is not None or measure_row is not None:
+        candidates = [r.id for r in (task_row,) if r is not None]
+        candidates += [r.task_id for r in (measure_row,) if r is not None]
+        task_id = min(candidates)
+        own: list = []
+        while task_row is not None and task_row.id == task_id:
+            own.append(task_row)
+            task_row = next(task_rows, None)
+        entries = history_rows_entries(own[::-1], RectificationTask) if own else []
+        by_measure: dict[int, list] = {}
+        while measure_row is not None and measure_row.task_id == task_id:
+            by_measure.setdefault(measure_row.id, []).append(measure_row)
+            measure_row = next(measure_rows, None)
+        for records in by_measure.values():
+            entries.extend(history_rows_entries(records[::-1], Measure))
+        entries.sort(key=lambda entry: entry.when)
+        yield task_id, entries

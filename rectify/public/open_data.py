@@ -1,0 +1,97 @@
+"""Open data: each published version as JSON and as CSV (one row per task), from its snapshot.
+
+The same access rule as the page: the public gets the public version only, where withheld
+tasks are already absent; staff and auditors may ask for either with ``?audience=``.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import condition, require_safe
+
+from rectify.models.choices import Audience
+from rectify.public import public_access as access
+from rectify.services.snapshot import iter_tasks
+
+#: CSV columns, declared once: (header, how to get the cell from a task of the snapshot).
+COLUMNS = [
+    ("序号", None),
+    ("编号", lambda t: t["number_path"]),
+    ("问题类别", lambda t: " / ".join(t["category_path"])),
+    ("问题", lambda t: t["title"]),
+    ("整改措施", lambda t: "\n".join(m["ordinal"] + m["text"] for m in t["measures"])),
+    ("整改成效", lambda t: t["outcome"]),
+    ("整改结果", lambda t: t["result"]),
+    ("整改状态", lambda t: t["status_label"]),
+    ("状态代码", lambda t: t["status"]),
+    ("完成时间", lambda t: t["completion_date"] or ""),
+    ("原文编号", lambda t: t["printed_label"]),
+    ("推算编号", lambda t: t["number"]),
+]
+#: Only in the party version.
+PARTY_COLUMNS = [
+    ("不予公开理由", lambda t: (t.get("withhold") or {}).get("ground_label", "")),
+    ("不予公开说明", lambda t: (t.get("withhold") or {}).get("note", "")),
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """Text cells that a spreadsheet would run as a formula are prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def iter_rows(content: dict):
+    """Header, then one row per task of the version, in document order."""
+    columns = COLUMNS + (PARTY_COLUMNS if content["audience"] == Audience.PARTY else [])
+    yield [header for header, _get in columns]
+    for index, task in enumerate(iter_tasks(content["tree"]), start=1):
+        yield [index] + [safe_cell(get(task)) for _header, get in columns[1:]]
+
+
+def _meta(request, publication, audience: str) -> dict:
+    data = {
+        "id": publication.pk,
+        "url": request.build_absolute_uri(publication.get_absolute_url()),
+        "round": publication.round_id,
+        "version": publication.version,
+        "date": publication.date.isoformat(),
+        "title": publication.title,
+        "kind": publication.kind,
+        "issuer": publication.issuer,
+        "audience": audience,
+        "approved_by": publication.approved_by,
+        "published_at": publication.published_at.isoformat(),
+    }
+    if audience == Audience.PARTY:
+        data["published_by"] = publication.published_by_name
+    return data
+
+
+@require_safe
+@condition(etag_func=access.etag, last_modified_func=access.last_modified)
+def notice_json(request, pk):
+    publication, audience = access.get_publication(request, pk)
+    content = publication.content(audience)
+    return JsonResponse(
+        {"publication": _meta(request, publication, audience), **content},
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )
+
+
+@require_safe
+@condition(etag_func=access.etag, last_modified_func=access.last_modified)
+def notice_csv(request, pk):
+    publication, audience = access.get_publication(request, pk)
+    content = publication.content(audience)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    suffix = "" if audience == Audience.PUBLIC else "-party"
+    response["Content-Disposition"] = (
+        f'attachment; filename="notice-{publication.pk}-v{publication.version}{suffix}.csv"'
+    )
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    csv.writer(response).writerows(iter_rows(content))
+    return response

@@ -1,0 +1,141 @@
+"""Public pages: the list of published notices, a page per version, and changes between two.
+
+Thin views: access through ``rectify.public.public_access``, content from the frozen snapshot.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import condition, require_safe
+
+from rectify.public import public_access as access
+from rectify.public.notice_changes import compare
+from rectify.services.filtersets import PublicationFilterSet
+from rectify.services.snapshot import iter_nodes
+
+PAGE_SIZE = 20
+#: Heading levels HTML has; deeper levels keep <h6> and say their level with aria-level.
+MAX_HEADING = 6
+LIST_FIELDS = ("id", "round_id", "notice_id", "version", "date", "title", "kind", "issuer",
+               "for_party", "for_public", "published_at")
+
+
+@require_safe
+def notice_list(request):
+    """Every published notice (its newest version), newest first; filters and search."""
+    party = access.party_reader(request)
+    base = access.visible_publications(request).latest_per_notice().only(*LIST_FIELDS)
+    filterset = PublicationFilterSet(request.GET or None, queryset=base, request=request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    rows = filterset.qs if valid else base.none()
+    rows = rows.order_by("-date", "-published_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    years = access.visible_publications(request).dates("date", "year", order="DESC")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "public/notice_list.html", {
+        "filterset": filterset,
+        "page": page,
+        "years": [d.year for d in years],
+        "query": query.urlencode(),
+        "party_reader": party,
+    })
+
+
+def _versions(request, publication):
+    """The versions of the same round this reader may see, oldest first (one query a request)."""
+    cache = request.__dict__.setdefault("_rectify_versions", {})
+    if publication.round_id not in cache:
+        cache[publication.round_id] = list(
+            access.visible_publications(request)
+            .filter(round_id=publication.round_id)
+            .only("id", "round_id", "version", "date", "title", "kind", "for_party",
+                  "for_public", "published_at")
+            .order_by("version")
+        )
+    return cache[publication.round_id]
+
+
+def _heading_levels(content: dict) -> None:
+    """Give each tree node its heading level: <h1> title, <h2> sections, then the tree."""
+    notice = content["notice"]
+    base = 2 if (notice.get("problems_heading") or notice.get("overall_heading")) else 1
+    for node in iter_nodes(content["tree"]):
+        level = base + node["depth"]
+        node["heading_tag"] = f"h{min(level, MAX_HEADING)}"
+        node["aria_level"] = level if level > MAX_HEADING else None
+
+
+@require_safe
+@condition(etag_func=access.etag, last_modified_func=access.last_modified)
+def notice_detail(request, pk):
+    """One published version, as printed: title, text, numbered tree, closing, signature."""
+    publication, audience = access.get_publication(request, pk)
+    content = publication.content(audience)
+    _heading_levels(content)
+    return render(request, "public/notice_detail.html", {
+        "publication": publication,
+        "audience": audience,
+        "content": content,
+        "versions": _versions(request, publication),
+        "party_reader": access.party_reader(request),
+        "both_audiences": access.party_reader(request) and publication.for_party
+        and publication.for_public,
+    })
+
+
+def _changes_etag(request, pk):
+    other = _other_version(request, pk)
+    return "{}-since-{}".format(access.etag(request, pk), other.pk if other else "none")
+
+
+def _other_version(request, pk):
+    """The version to compare with: ``?since=<pk>`` (same round), else the one before."""
+    publication, _audience = access.get_publication(request, pk)
+    since = request.GET.get("since")
+    if since is None:
+        earlier = [v for v in _versions(request, publication) if v.version < publication.version]
+        return earlier[-1] if earlier else None
+    other, _other_audience = access.get_publication(request, since)
+    if other.round_id != publication.round_id or other.pk == publication.pk:
+        raise Http404("not another version of the same round")
+    return other
+
+
+@require_safe
+@condition(etag_func=_changes_etag, last_modified_func=access.last_modified)
+def notice_changes(request, pk):
+    """Which tasks changed status or text between two versions of the same round."""
+    publication, audience = access.get_publication(request, pk)
+    other = _other_version(request, pk)
+    changes = None
+    if other is not None:
+        _other, other_audience = access.get_publication(request, other.pk)
+        older, newer = sorted([(other, other_audience), (publication, audience)],
+                              key=lambda pair: pair[0].version)
+        changes = compare(older[0].content(older[1]), newer[0].content(newer[1]))
+    else:
+        older = newer = (publication, audience)
+    return render(request, "public/notice_changes.html", {
+        "publication": publication,
+        "audience": audience,
+        "other": other,
+        "older": older[0],
+        "newer": newer[0],
+        "changes": changes,
+        "versions": _versions(request, publication),
+        "party_reader": access.party_reader(request),
+    })
+
+
+@require_safe
+def round_latest(request, round_pk):
+    """A stable address for a round: its newest version this reader may see, or 404."""
+    latest = (access.visible_publications(request).filter(round_id=access.record_id(round_pk))
+              .only("id").order_by("-version").first())
+    if latest is None:
+        raise Http404("round not published")
+    return redirect("public:notice_detail", pk=latest.pk)
+

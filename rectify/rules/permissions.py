@@ -1,0 +1,206 @@
+"""The one permission rule: who may see and who may change which records.
+
+Every "may this user do this to this record" question of every surface — the admin, the
+API, the work pages, the public pages, the ledger, the importer and the commands — is
+answered here, and nothing else looks at a user's roles (``rectify.rules.roles`` only names
+and creates the groups):
+
+====================  =====================================  ==================================
+who                   sees (``visible``)                     changes (``editable``)
+====================  =====================================  ==================================
+inspection staff      everything                             everything; status, sign-off,
+                                                             review, reopen, imports
+auditor               everything                             nothing
+bureau clerk          its bureaus' party groups, rounds,     its bureaus' tasks (the progress
+                      categories, tasks, measures, notices   only), their measures, progress
+                                                             entries, evidence, proposals
+anyone else           nothing (publications: see below)      nothing
+====================  =====================================  ==================================
+
+A bureau is a party group; a clerk is a user in the clerk group, and its bureaus are the party
+groups it is a member of. A record outside what a user may see does not exist for that user:
+every surface answers 404, never 403.
+
+Publications (the frozen published versions) follow the public pages' rule: staff and
+auditors read every published version (党内通报 too), everyone else — clerks and anonymous
+readers — only what was published to the public (向社会通报), from which withheld tasks were
+removed when it was published. Nobody changes a publication.
+
+Whether a *signed-off* task may still be changed is not a question of who asks: it is locked
+for everyone until staff reopen it (``rectify.rules.lifecycle``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from rectify.models import Measure, Publication, RectificationTask
+from rectify.models.base import ScopedQuerySet
+from rectify.rules import roles
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do, computed from its roles and memberships (cached per user)."""
+
+    staff: bool
+    auditor: bool
+    party_group_ids: frozenset[int]
+
+    @property
+    def reads_all(self) -> bool:
+        """Staff and auditors see every bureau (and the party version of notices)."""
+        return self.staff or self.auditor
+
+    @property
+    def is_clerk(self) -> bool:
+        return bool(self.party_group_ids)
+
+    @property
+    def may_write(self) -> bool:
+        return self.staff or self.is_clerk
+
+
+def access_for(user) -> Access:
+    """The user's access; asks for a clerk's party groups only when its roles do not say all."""
+    staff, auditor = roles.is_staff_member(user), roles.is_auditor(user)
+    ids = frozenset() if staff or auditor else roles.clerk_party_group_ids(user)
+    return Access(staff=staff, auditor=auditor, party_group_ids=ids)
+
+
+def _queryset(records) -> models.QuerySet:
+    if isinstance(records, type) and issubclass(records, models.Model):
+        return records._default_manager.all()
+    return records
+
+
+# -- which rows ---------------------------------------------------------------------------------
+
+
+def visible(records, user) -> models.QuerySet:
+    """The rows of ``records`` (a model or a queryset) that ``user`` may see."""
+    qs = _queryset(records)
+    access = access_for(user)
+    if qs.model is Publication:
+        return qs.all() if access.reads_all else qs.public()
+    if access.reads_all:
+        return qs.all()
+    if isinstance(qs, ScopedQuerySet):
+        return qs.of_party_groups(access.party_group_ids)
+    return qs.none()
+
+
+def editable(records, user) -> models.QuerySet:
+    """The rows of ``records`` that ``user`` may change: all for staff, its bureaus' for a
+    clerk where the bureau edits that kind of record, none for anyone else."""
+    qs = _queryset(records)
+    access = access_for(user)
+    if qs.model is Publication:
+        return qs.none()  # frozen
+    if access.staff:
+        return qs.all()
+    if isinstance(qs, ScopedQuerySet) and qs.clerks_edit:
+        return qs.of_party_groups(access.party_group_ids)
+    return qs.none()
+
+
+# -- the same rule in words, for views, forms and services --------------------------------------
+
+
+def reads_all(user) -> bool:
+    """Staff and auditors: every bureau, every published version, the whole review queue."""
+    return access_for(user).reads_all
+
+
+def reads_party_version(user) -> bool:
+    """Who reads the party version (党内通报) of a notice: staff and auditors."""
+    return access_for(user).reads_all
+
+
+def may_write(user) -> bool:
+    """Whether ``user`` may change anything at all (staff, or a bureau's clerk)."""
+    return access_for(user).may_write
+
+
+def is_staff(user) -> bool:
+    """Inspection staff (巡察办工作人员): every change, the sign-off, the imports."""
+    return access_for(user).staff
+
+
+def can_view(user, obj: models.Model) -> bool:
+    return visible(type(obj), user).filter(pk=obj.pk).exists()
+
+
+def can_add(user, model: type[models.Model]) -> bool:
+    """Staff add any record; a clerk adds measures (to its own bureaus' tasks)."""
+    access = access_for(user)
+    return access.staff or (access.is_clerk and model is Measure)
+
+
+def can_change(user, obj: models.Model) -> bool:
+    """Whether ``obj`` is among the records ``user`` may change (one query, none for staff)."""
+    access = access_for(user)
+    if access.staff:
+        return True
+    if not access.is_clerk:
+        return False
+    return editable(type(obj), user).filter(pk=obj.pk).exists()
+
+
+def can_delete(user, obj: models.Model) -> bool:
+    """Staff delete anything; a clerk deletes its own bureaus' measures and evidence."""
+    from rectify.models import Evidence
+
+    if access_for(user).staff:
+        return True
+    return isinstance(obj, Measure | Evidence) and can_change(user, obj)
+
+
+def can_change_status(user) -> bool:
+    """The canonical status changes by staff only; clerks propose (``can_propose_status``)."""
+    return access_for(user).staff
+
+
+def can_review(user) -> bool:
+    """Approving or returning a proposal, signing off (销号) and reopening: staff only."""
+    return access_for(user).staff
+
+
+can_sign_off = can_review
+
+
+def can_propose_status(user, task) -> bool:
+    """A clerk proposes a status for its own bureaus' tasks; staff may too."""
+    return can_change(user, task)
+
+
+def can_import(user) -> bool:
+    """Importing a notice or an edited ledger writes many records at once: staff only."""
+    return access_for(user).staff
+
+
+def can_publish(user) -> bool:
+    """Publishing a notice version: staff only."""
+    return access_for(user).staff
+
+
+def writable_fields(user, model: type[models.Model]) -> frozenset[str] | None:
+    """The fields ``user`` may write on a record of ``model`` it may change (None: all).
+
+    A bureau's clerk writes only the progress of a task (its status is proposed, never set).
+    """
+    if access_for(user).staff:
+        return None
+    if model is RectificationTask:
+        return frozenset({"progress"})
+    return None
+
+
+def bureau_users(party_group) -> models.QuerySet:
+    """The active users who work for ``party_group`` (its clerks): whom its reminders reach."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        is_active=True, groups__name=roles.CLERK, party_groups=party_group)

@@ -1,0 +1,158 @@
+"""The ordered problem tree of a round, with derived numbers and label flags.
+
+Built in a fixed number of queries (categories, tasks with measures) whatever the size of the
+round, and shared by the admin, the public pages, the API and the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from rectify.models import InspectionRound, ProblemCategory, RectificationTask
+from rectify.rules import numbering
+
+
+@dataclass
+class TreeNode:
+    """A category or a task in its place: derived number, depth, children."""
+
+    obj: ProblemCategory | RectificationTask
+    is_task: bool
+    depth: int = 1
+    number: str = ""
+    children: list[TreeNode] = field(default_factory=list)
+    path: list[TreeNode] = field(default_factory=list)  # ancestors, top first
+
+    @property
+    def kind(self) -> str:
+        return "task" if self.is_task else "category"
+
+    @property
+    def printed_label(self) -> str:
+        return self.obj.printed_label
+
+    @property
+    def label_flagged(self) -> bool:
+        """True when the printed label disagrees with the derived number."""
+        return not numbering.labels_agree(self.obj.printed_label, self.number)
+
+    @property
+    def task_count(self) -> int:
+        if self.is_task:
+            return 1
+        return sum(child.task_count for child in self.children)
+
+    @property
+    def number_path(self) -> str:
+        """Numbers from the top, e.g. ``(一)1.1)①``."""
+        return "".join(node.number for node in [*self.path, self])
+
+    @property
+    def category_path(self) -> str:
+        return " / ".join(node.obj.title for node in self.path)
+
+
+def _sort_key(node: TreeNode) -> tuple:
+    # Equal positions cannot be saved through clean(); fall back to a stable order anyway.
+    return (node.obj.position, node.is_task, node.obj.pk or 0)
+
+
+def assemble(
+    round_: InspectionRound,
+    categories: Iterable[ProblemCategory],
+    tasks: Iterable[RectificationTask],
+) -> list[TreeNode]:
+    """Arrange already-fetched rows into the numbered tree of ``round_``."""
+    by_parent: dict[int | None, list[TreeNode]] = {}
+    cat_nodes: dict[int, TreeNode] = {}
+    for cat in categories:
+        node = TreeNode(cat, False)
+        cat_nodes[cat.pk] = node
+        by_parent.setdefault(cat.parent_id, []).append(node)
+    for task in tasks:
+        parent = task.category_id if task.category_id in cat_nodes else None
+        by_parent.setdefault(parent, []).append(TreeNode(task, True))
+    for siblings in by_parent.values():
+        siblings.sort(key=_sort_key)
+
+    visited: set[int] = set()
+
+    def attach(node: TreeNode, depth: int, path: list[TreeNode]) -> None:
+        node.depth, node.path = depth, path
+        if node.is_task or node.obj.pk in visited:
+            return
+        visited.add(node.obj.pk)
+        node.children = by_parent.get(node.obj.pk, [])
+        for child in node.children:
+            attach(child, depth + 1, [*path, node])
+
+    top = by_parent.get(None, [])
+    for node in top:
+        attach(node, 1, [])
+    labels = numbering.number_tree(
+        top,
+        style=round_.numbering_style,
+        level_formats=round_.level_formats,
+        task_format=round_.task_format,
+        children=lambda n: n.children,
+        is_task=lambda n: n.is_task,
+    )
+    for node in walk(top):
+        node.number = labels.get(id(node), "")
+    return top
+
+
+def build_tree(round_: InspectionRound, tasks=None) -> list[TreeNode]:
+    """The whole numbered tree of a round (two queries, three with measures)."""
+    categories = ProblemCategory.objects.filter(round=round_)
+    if tasks is None:
+        tasks = RectificationTask.objects.filter(round=round_).prefetch_related("measures")
+    return assemble(round_, categories, tasks)
+
+
+def walk(nodes: Iterable[TreeNode]) -> Iterator[TreeNode]:
+    """Every node in document order."""
+    for node in nodes:
+        yield node
+        yield from walk(node.children)
+
+
+def numbers_for_rounds(round_ids: Iterable[int]) -> dict[tuple[str, int], TreeNode]:
+    """Light trees of several rounds at once, keyed by ``(kind, pk)``: three queries in all."""
+    round_ids = set(round_ids)
+    rounds = InspectionRound.objects.filter(pk__in=round_ids)
+    cats_by_round: dict[int, list] = {}
+    tasks_by_round: dict[int, list] = {}
+    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).only(
+        "id", "round_id", "parent_id", "position", "title", "printed_label"
+    ):
+        cats_by_round.setdefault(cat.round_id, []).append(cat)
+    for task in RectificationTask.objects.filter(round_id__in=round_ids).only(
+        "id", "round_id", "category_id", "position", "printed_label"
+    ):
+        tasks_by_round.setdefault(task.round_id, []).append(task)
+    result: dict[tuple[str, int], TreeNode] = {}
+    for round_ in rounds:
+        top = assemble(round_, cats_by_round.get(round_.pk, []), tasks_by_round.get(round_.pk, []))
+        for node in walk(top):
+            result[(node.kind, node.obj.pk)] = node
+    return result
+
+
+def category_subtree_ids(category: ProblemCategory) -> set[int]:
+    """The category and every category below it, at any depth (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in ProblemCategory.objects.filter(round_id=category.round_id).values_list(
+        "pk", "parent_id"
+    ):
+        children.setdefault(parent, []).append(pk)
+    found: set[int] = set()
+    stack = [category.pk]
+    while stack:
+        pk = stack.pop()
+        if pk in found:
+            continue
+        found.add(pk)
+        stack.extend(children.get(pk, []))
+    return found

@@ -1,0 +1,250 @@
+"""One FilterSet per model, shared by the API, the HTML lists and the exports.
+
+Each filters a queryset the caller has already scoped with ``permissions.visible``; the choices of
+its related-record filters are scoped the same way, so a clerk cannot even name another
+bureau's round (an unknown or invisible id is a validation error, 400 in the API).
+An invalid value never reaches the database: the form refuses it first.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.models import PartyGroup
+from rectify.models import (
+    InspectionRound,
+    Measure,
+    Notice,
+    ProblemCategory,
+    Publication,
+    RectificationTask,
+)
+from rectify.models.choices import NoticeKind, Status
+from rectify.rules import permissions
+from rectify.rules.problem_tree import category_subtree_ids
+
+#: Longest search text accepted (longer is a validation error, not a slow query).
+MAX_SEARCH = 100
+
+
+#: What a choice's label reads, fetched with the choices (no query per option).
+_LABEL_RELATED = {"InspectionRound": ("party_group",)}
+
+
+def visible(model):
+    """A related filter's choices: the records of ``model`` the requesting user may see."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        qs = permissions.visible(model, request.user)
+        related = _LABEL_RELATED.get(model.__name__)
+        return qs.select_related(*related) if related else qs
+
+    return queryset
+
+
+def words(value: str) -> list[str]:
+    return value.split()[:10]
+
+
+class RangeOrderForm(forms.Form):
+    """Refuses a date range whose start is after its end, naming the filter."""
+
+    range_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.range_fields:
+            value = cleaned.get(name)
+            if value and value.start and value.stop and value.start > value.stop:
+                self.add_error(name, ValidationError(
+                    _("起始日期不能晚于截止日期。"), code="range_order"))
+        return cleaned
+
+
+class TaskFilterForm(RangeOrderForm):
+    range_fields = ("deadline",)
+
+
+class DateRangeForm(RangeOrderForm):
+    range_fields = ("feedback_date", "date")
+
+
+class SearchFilter(django_filters.CharFilter):
+    """``q``: every word must appear in one of ``fields`` (case-insensitive)."""
+
+    def __init__(self, *args, fields: tuple[str, ...] = (), **kwargs):
+        kwargs.setdefault("label", _("检索"))
+        kwargs.setdefault("max_length", MAX_SEARCH)
+        super().__init__(*args, **kwargs)
+        self.search_fields = fields
+
+    def filter(self, qs, value):
+        for word in words(value or ""):
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            qs = qs.filter(condition)
+        return qs
+
+
+class PartyGroupFilterSet(django_filters.FilterSet):
+    """Party groups: by region, by words in the names."""
+
+    q = SearchFilter(fields=("name", "short_name", "region"))
+
+    class Meta:
+        model = PartyGroup
+        fields = ["region"]
+
+
+class RoundFilterSet(django_filters.FilterSet):
+    """Rounds: by party group, kind, feedback date range, words."""
+
+    party_group = django_filters.ModelChoiceFilter(
+        label=_("被巡察党组织"), queryset=visible(PartyGroup))
+    feedback_date = django_filters.DateFromToRangeFilter(label=_("反馈日期"))
+    q = SearchFilter(fields=("title", "inspecting_body", "kind", "party_group__name",
+                             "party_group__short_name"))
+
+    class Meta:
+        model = InspectionRound
+        fields = ["party_group", "kind", "feedback_date"]
+        form = DateRangeForm
+
+
+class CategoryFilterSet(django_filters.FilterSet):
+    """Categories: by round, by parent category, by words in the title."""
+
+    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+                                             queryset=visible(InspectionRound))
+    parent = django_filters.ModelChoiceFilter(label=_("上级类别"),
+                                              queryset=visible(ProblemCategory))
+    top_level = django_filters.BooleanFilter(label=_("第一级类别"), field_name="parent",
+                                             lookup_expr="isnull")
+    q = SearchFilter(fields=("title", "printed_label"))
+
+    class Meta:
+        model = ProblemCategory
+        fields = ["round", "parent"]
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    """Tasks: round, party group, category with its whole subtree, status, overdue, deadline
+    range (``deadline_after``, ``deadline_before``), sign-off, proposals, and words (``q``) in
+    the problem or its measures."""
+
+    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+                                             queryset=visible(InspectionRound))
+    party_group = django_filters.ModelChoiceFilter(
+        label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
+    category = django_filters.ModelChoiceFilter(
+        label=_("问题类别（含下级类别）"), queryset=visible(ProblemCategory),
+        method="filter_category")
+    status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
+    overdue = django_filters.BooleanFilter(label=_("是否逾期"), method="filter_overdue")
+    deadline = django_filters.DateFromToRangeFilter(label=_("整改时限"))
+    signed_off = django_filters.BooleanFilter(label=_("是否销号"), field_name="signed_off_at",
+                                              lookup_expr="isnull", exclude=True)
+    proposed = django_filters.BooleanFilter(label=_("有待审核的状态提议"),
+                                            method="filter_proposed")
+    q = django_filters.CharFilter(label=_("检索（问题、整改措施）"), method="search",
+                                  max_length=MAX_SEARCH)
+
+    class Meta:
+        model = RectificationTask
+        fields = ["round", "party_group", "category", "status", "overdue", "deadline",
+                  "signed_off", "proposed", "q"]
+        form = TaskFilterForm
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category_id__in=category_subtree_ids(value))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset.not_overdue()
+
+    def filter_proposed(self, queryset, name, value):
+        return queryset.exclude(proposed_status="") if value else queryset.filter(
+            proposed_status="")
+
+    def search(self, queryset, name, value):
+        for word in words(value):
+            in_measures = Measure.objects.filter(task=OuterRef("pk"), text__icontains=word)
+            queryset = queryset.filter(Q(title__icontains=word) | Q(Exists(in_measures)))
+        return queryset
+
+
+class MeasureFilterSet(django_filters.FilterSet):
+    """Measures: of one task, of one round, words in the text."""
+
+    task = django_filters.ModelChoiceFilter(label=_("整改任务"),
+                                            queryset=visible(RectificationTask))
+    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"), field_name="task__round",
+                                             queryset=visible(InspectionRound))
+    q = SearchFilter(fields=("text", "responsible_unit"))
+
+    class Meta:
+        model = Measure
+        fields = ["task", "round"]
+
+
+class NoticeFilterSet(django_filters.FilterSet):
+    """Notices: by round, party group, kind, date range, words."""
+
+    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+                                             queryset=visible(InspectionRound))
+    party_group = django_filters.ModelChoiceFilter(
+        label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
+    kind = django_filters.ChoiceFilter(label=_("通报类型"), choices=NoticeKind.choices)
+    date = django_filters.DateFromToRangeFilter(label=_("成文日期"))
+    q = SearchFilter(fields=("title", "signature"))
+
+    class Meta:
+        model = Notice
+        fields = ["round", "party_group", "kind", "date"]
+        form = DateRangeForm
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class PublicationFilterSet(django_filters.FilterSet):
+    """Published versions: by party group, round, year, words in the reader's version.
+
+    Used by the public list (``/notices/``) and the API. The party group choices are those
+    with a version this reader may see. An invalid value (``?year=x``, an unknown party group)
+    makes the form invalid: the list shows the error and no rows, never a server error.
+    """
+
+    q = django_filters.CharFilter(label=_("检索"), method="search", max_length=MAX_SEARCH)
+    party_group = django_filters.ModelChoiceFilter(
+        label=_("被巡察党组织"), field_name="round__party_group",
+        queryset=PartyGroup.objects.none(), empty_label=_("全部"),
+    )
+    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+                                             queryset=InspectionRound.objects.none())
+    year = YearFilter(label=_("年份"), field_name="date", lookup_expr="year",
+                      min_value=1949, max_value=2999)
+
+    class Meta:
+        model = Publication
+        fields = ["q", "party_group", "round", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.party_reader = permissions.reads_party_version(user)
+        published = permissions.visible(Publication, user)
+        self.filters["party_group"].queryset = PartyGroup.objects.filter(
+            rounds__publications__in=published).distinct().order_by("name")
+        self.filters["round"].queryset = InspectionRound.objects.filter(
+            publications__in=published).distinct()
+
+    def search(self, queryset, name, value):
+        return queryset.search(value, party_reader=self.party_reader)

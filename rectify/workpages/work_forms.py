@@ -1,0 +1,159 @@
+"""Forms of the work pages. They only parse and label input; the rules (dates, required
+notes, evidence, who may do what) are in the models' ``clean()`` and the services, whose
+errors the views put back on these forms next to the field they name."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rectify.models import Measure
+from rectify.models.choices import Status
+from rectify.rules.due_dates import Warning
+from rectify.services.filtersets import TaskFilterSet
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class IdsMixin:
+    """Several forms share one page: each gets its own HTML ids (``id_<prefix>_<field>``)
+    while its field names stay plain."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s" if self.id_prefix else "id_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PageForm(IdsMixin, forms.Form):
+    pass
+
+
+class VersionedForm(PageForm):
+    """Carries the version of the record the user read: a save over a newer one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def textarea(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ProgressForm(VersionedForm):
+    id_prefix = "progress"
+    progress = forms.CharField(label=_("整改进展（汇总）"), required=False, widget=textarea(6),
+                               help_text=_("面向审核人员的整改进展概述，可随时更新"))
+
+
+class EntryForm(PageForm):
+    id_prefix = "entry"
+    date = forms.DateField(label=_("日期"), widget=DateInput, initial=timezone.localdate)
+    text = forms.CharField(label=_("进展情况"), widget=textarea(3), max_length=5000)
+
+
+class MeasureForm(IdsMixin, forms.ModelForm):
+    id_prefix = "measure"
+    class Meta:
+        model = Measure
+        fields = ["text", "responsible_unit", "due_date"]
+        widgets = {"text": textarea(3), "due_date": DateInput}
+
+
+class MeasureEditForm(MeasureForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class EvidenceForm(PageForm):
+    id_prefix = "evidence"
+    file = forms.FileField(label=_("佐证材料"), help_text=_(
+        "PDF、图片（JPG、PNG、GIF、WebP）或 Office 文件（Word、Excel、PowerPoint）"))
+    description = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+class ProposalForm(VersionedForm):
+    id_prefix = "proposal"
+    status = forms.ChoiceField(
+        label=_("提议整改状态"),
+        choices=[(value, label) for value, label in Status.choices if value in Status.done()])
+    completion_date = forms.DateField(label=_("完成时间"), widget=DateInput,
+                                      initial=timezone.localdate)
+    note = forms.CharField(label=_("提议说明"), widget=textarea(4), max_length=5000,
+                           help_text=_("说明做了哪些整改、取得什么成效"))
+    file = forms.FileField(label=_("附佐证材料"), required=False,
+                           help_text=_("任务尚无佐证材料时必须上传"))
+    description = forms.CharField(label=_("材料说明"), required=False, max_length=200)
+
+
+class ReviewForm(VersionedForm):
+    id_prefix = "review"
+    APPROVE, RETURN = "approve", "return"
+
+    decision = forms.ChoiceField(label=_("审核结果"), widget=forms.RadioSelect, choices=[
+        (APPROVE, _("通过（已完成的即销号）")), (RETURN, _("退回，请单位补充或改正")),
+    ])
+    comment = forms.CharField(label=_("审核意见"), widget=textarea(3), required=False,
+                              max_length=5000, help_text=_("退回时必填"))
+
+
+class ReopenForm(VersionedForm):
+    id_prefix = "reopen"
+    reason = forms.CharField(label=_("重新打开的理由"), widget=textarea(3), max_length=5000,
+                             help_text=_("回头看发现的问题，将记入历史并告知单位"))
+
+
+class WithdrawForm(VersionedForm):
+    id_prefix = "withdraw"
+    pass
+
+
+class DeleteForm(VersionedForm):
+    id_prefix = "delete"
+    pass
+
+
+class ReorderForm(forms.Form):
+    """Move one measure up or down in the order the page showed (``order``)."""
+
+    UP, DOWN = "up", "down"
+
+    measure = forms.IntegerField()
+    direction = forms.ChoiceField(choices=[(UP, UP), (DOWN, DOWN)])
+    order = forms.CharField()
+
+    def clean_order(self) -> list[int]:
+        try:
+            return [int(part) for part in self.cleaned_data["order"].split(",")]
+        except ValueError:
+            raise ValidationError(_("措施顺序无效，请刷新页面后重试。"))
+
+    def new_order(self) -> list[int]:
+        order = list(self.cleaned_data["order"])
+        measure = self.cleaned_data["measure"]
+        if measure not in order:
+            raise ValidationError(_("该措施已不在此任务中，请刷新页面。"))
+        i = order.index(measure)
+        j = i - 1 if self.cleaned_data["direction"] == self.UP else i + 1
+        if 0 <= j < len(order):
+            order[i], order[j] = order[j], order[i]
+        return order
+
+
+class WorkTaskFilterSet(TaskFilterSet):
+    """The task filter of every surface, plus the deadline colour. The colour is computed
+    from dates, not stored, so the view applies it to the rows (``warning_for``); here it
+    only takes part in the form and its validation."""
+
+    warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=Warning.choices,
+                                          method="keep_for_view")
+
+    def keep_for_view(self, queryset, name, value):
+        return queryset

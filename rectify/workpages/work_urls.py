@@ -1,0 +1,27 @@
+"""The work pages' URLs, mounted at /work/ (namespace ``work``)."""
+
+from django.urls import path
+
+from rectify.workpages import work_views as views
+
+app_name = "work"
+
+urlpatterns = [
+    path("", views.task_list, name="index"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/progress/", views.task_progress, name="progress"),
+    path("tasks/<int:pk>/entries/", views.entry_add, name="entry_add"),
+    path("tasks/<int:pk>/measures/", views.measure_add, name="measure_add"),
+    path("tasks/<int:pk>/measures/reorder/", views.measure_reorder, name="measure_reorder"),
+    path("measures/<int:pk>/", views.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/delete/", views.measure_delete, name="measure_delete"),
+    path("tasks/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("tasks/<int:pk>/proposal/", views.proposal, name="proposal"),
+    path("tasks/<int:pk>/proposal/withdraw/", views.proposal_withdraw, name="withdraw"),
+    path("tasks/<int:pk>/review/", views.review, name="review_task"),
+    path("tasks/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("review/", views.review_queue, name="review"),
+    path("overview/", views.overview, name="overview"),
+]

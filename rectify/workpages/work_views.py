@@ -1,0 +1,442 @@
+"""The work pages (/work/): a bureau clerk's tasks and task page, staff's review queue and
+per-bureau overview.
+
+Who sees what is the one rule (``rectify.rules.permissions``): a task outside what the user may see
+is 404 on every page and action; one it may see but not change is 403. Views only parse the
+request, call a service and choose the response: on bad input the task page comes back with
+the submitted form and its errors (400), on a stale form with the other person's change (409),
+and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from rectify.models import Evidence, InspectionRound, Measure, RectificationTask
+from rectify.models.problems import next_measure_position
+from rectify.rules import due_dates as deadlines
+from rectify.rules import permissions
+from rectify.rules.history import stale_message, task_history_entries
+from rectify.rules.problem_tree import numbers_for_rounds
+from rectify.services import reviews as review_services
+from rectify.services import tasks as task_services
+from rectify.services.evidence_files import add_evidence, delete_evidence
+from rectify.services.overview import bureau_overview
+from rectify.services.records import StaleRecord, delete_record, save_record
+from rectify.workpages import work_forms as forms
+
+PAGE_SIZE = 50
+
+
+# -- lookups under the rule -------------------------------------------------------------------
+
+
+def _visible_task(request, pk: int) -> RectificationTask:
+    tasks = permissions.visible(RectificationTask, request.user).select_related(
+        "round", "round__party_group", "category", "signed_off_by", "proposed_by")
+    return get_object_or_404(tasks, pk=pk)
+
+
+def _task_for_change(request, pk: int) -> RectificationTask:
+    """A task the user may see (else 404) and change (else 403)."""
+    task = _visible_task(request, pk)
+    if not permissions.can_change(request.user, task):
+        raise PermissionDenied(_("您没有修改该整改任务的权限。"))
+    return task
+
+
+def _task_for_review(request, pk: int) -> RectificationTask:
+    task = _visible_task(request, pk)
+    if not permissions.can_sign_off(request.user):
+        raise PermissionDenied(_("审核和销号由巡察办工作人员办理。"))
+    return task
+
+
+def _task_url(task, anchor: str = "") -> str:
+    url = reverse("work:task", kwargs={"pk": task.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+# -- the task list ----------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def task_list(request):
+    """The user's tasks (a clerk: its bureaus'), filtered, with deadlines and warnings, and
+    the milestones of its rounds."""
+    tasks = permissions.visible(RectificationTask, request.user).select_related(
+        "round", "round__party_group").order_by("round", "category_id", "position")
+    filterset = forms.WorkTaskFilterSet(request.GET or None, queryset=tasks, request=request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    rows = list(filterset.qs) if valid else []
+    today = timezone.localdate()
+    for task in rows:
+        task.due = deadlines.task_due_date(task)
+        task.warning = deadlines.warning_for(task.due, task.status, today)
+        task.countdown = deadlines.countdown(task.due, today) if task.warning else ""
+    colour = filterset.form.cleaned_data.get("warning") if valid and filterset.is_bound else ""
+    if colour:
+        rows = [task for task in rows if task.warning == colour]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    numbers = numbers_for_rounds({task.round_id for task in page})
+    for task in page:
+        node = numbers.get(("task", task.pk))
+        task.number = node.number if node else ""
+    rounds = (permissions.visible(InspectionRound, request.user).select_related("party_group")
+              .order_by("-feedback_date", "-pk")[:20])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "work/task_list.html", {
+        "filterset": filterset, "valid": valid, "page": page, "count": len(rows),
+        "rounds": [(rnd, deadlines.milestones(rnd, today)) for rnd in rounds],
+        "query": query.urlencode(), "access": permissions.access_for(request.user),
+        "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
+    })
+
+
+# -- the task page ----------------------------------------------------------------------------
+
+
+def _page_forms(task) -> dict:
+    version = {"version": task.version}
+    return {
+        "progress_form": forms.ProgressForm(initial={**version, "progress": task.progress}),
+        "entry_form": forms.EntryForm(),
+        "measure_form": forms.MeasureForm(),
+        "evidence_form": forms.EvidenceForm(),
+        "proposal_form": forms.ProposalForm(initial=version),
+        "withdraw_form": forms.WithdrawForm(initial=version),
+        "review_form": forms.ReviewForm(initial=version),
+        "reopen_form": forms.ReopenForm(initial=version),
+    }
+
+
+def _task_page(request, task: RectificationTask, *, status: int = 200, stale: str = "",
+               **bound_forms):
+    """The task page; ``bound_forms`` replace the empty ones (kept input and its errors)."""
+    access = permissions.access_for(request.user)
+    node = numbers_for_rounds([task.round_id]).get(("task", task.pk))
+    due = deadlines.task_due_date(task)
+    measures = list(Measure.objects.filter(task=task).order_by("position", "pk"))
+    context = {
+        "task": task, "number": node.number if node else "",
+        "path": [ancestor.obj for ancestor in node.path] if node else [],
+        "due": due, "warning": deadlines.warning_for(due, task.status),
+        "countdown": deadlines.countdown(due), "warning_help": deadlines.WARNING_HELP,
+        "measures": measures, "measure_order": ",".join(str(m.pk) for m in measures),
+        "entries": task.progress_entries.select_related("author"),
+        "evidence": task.evidence.select_related("uploaded_by"),
+        "reviews": task.reviews.select_related("reviewer", "proposed_by"),
+        "history": task_history_entries(task),
+        "can_change": permissions.can_change(request.user, task),
+        "can_review": permissions.can_sign_off(request.user),
+        "milestones": deadlines.milestones(task.round),
+        "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
+        **_page_forms(task), **bound_forms,
+    }
+    return render(request, "work/task_detail.html", context, status=status)
+
+
+def _error_summary(bound_forms) -> list[str]:
+    """Every error of the submitted forms, with its field's label, for the top of the page
+    (the form itself may sit further down, or be hidden once the task is signed off)."""
+    summary = []
+    for form in bound_forms:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            summary.extend(f"{label}：{error}" if label else error for error in errors)
+    return summary
+
+
+@login_required
+@require_safe
+def task_detail(request, pk: int):
+    return _task_page(request, _visible_task(request, pk))
+
+
+def _submit(request, task, form_name: str, form, action, *, success: str, anchor: str,
+            stale_fields: tuple[str, ...] = ()):
+    """Validate ``form`` and call ``action(cleaned_data)`` (a service call) in one
+    transaction: all or nothing. On success, redirect to the task page with a message;
+    otherwise show the page again with ``form`` bound: its errors or the service's (400), or
+    the other person's change (409, naming the stored values of ``stale_fields``)."""
+    if not form.is_valid():
+        return _task_page(request, task, status=400, **{form_name: form})
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            action(data)
+    except StaleRecord as error:
+        submitted = {name: data[name] for name in stale_fields}
+        message = stale_message(error.current, submitted, data.get("version"))
+        form.add_error(None, message)
+        task.refresh_from_db()
+        return _task_page(request, task, status=409, stale=message, **{form_name: form})
+    except ValidationError as error:
+        _add_errors(form, error)
+        task.refresh_from_db()
+        return _task_page(request, task, status=400, **{form_name: form})
+    messages.success(request, success)
+    return redirect(_task_url(task, anchor))
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's errors on the form: next to the field they name, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_POST
+def task_progress(request, pk: int):
+    """The task's progress summary (整改进展), the one task field a clerk writes."""
+    task = _task_for_change(request, pk)
+
+    def action(data):
+        task.progress = data["progress"]
+        save_record(task, request.user, _("更新整改进展"), expected_version=data["version"])
+
+    return _submit(request, task, "progress_form", forms.ProgressForm(request.POST), action,
+                   success=_("整改进展已保存。"), anchor="progress", stale_fields=("progress",))
+
+
+@login_required
+@require_POST
+def entry_add(request, pk: int):
+    task = _task_for_change(request, pk)
+    return _submit(request, task, "entry_form", forms.EntryForm(request.POST),
+                   lambda data: task_services.add_progress_entry(task, request.user,
+                                                                 data["text"], data["date"]),
+                   success=_("进展记录已添加。"), anchor="entries")
+
+
+# -- measures ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def measure_add(request, pk: int):
+    task = _task_for_change(request, pk)
+    form = forms.MeasureForm(request.POST, instance=Measure(task=task))
+
+    def action(data):
+        form.instance.position = next_measure_position(task.pk)
+        save_record(form.instance, request.user, _("添加整改措施"))
+
+    return _submit(request, task, "measure_form", form, action,
+                   success=_("整改措施已添加。"), anchor="measures")
+
+def _measure_for_change(request, pk: int) -> Measure:
+    measure = get_object_or_404(permissions.visible(Measure, request.user)
+                                .select_related("task", "task__round"), pk=pk)
+    if not permissions.can_change(request.user, measure):
+        raise PermissionDenied(_("您没有修改该整改措施的权限。"))
+    return measure
+
+
+@login_required
+def measure_edit(request, pk: int):
+    """A page of its own: one measure's text, responsible unit and due date."""
+    measure = _measure_for_change(request, pk)
+    if request.method == "POST":
+        form = forms.MeasureEditForm(request.POST, instance=measure)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                save_record(form.instance, request.user, _("修改整改措施"),
+                            expected_version=data["version"])
+            except StaleRecord as error:
+                submitted = {name: data[name] for name in forms.MeasureForm.Meta.fields}
+                form.add_error(None, stale_message(error.current, submitted, data["version"]))
+                status = 409
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("整改措施已保存。"))
+                return redirect(_task_url(measure.task, "measures"))
+    elif request.method in ("GET", "HEAD"):
+        form = forms.MeasureEditForm(instance=measure, initial={"version": measure.version})
+        status = 200
+    else:
+        return _not_allowed()
+    return render(request, "work/measure_form.html",
+                  {"form": form, "measure": measure, "task": measure.task}, status=status)
+
+
+def _not_allowed():
+    from django.http import HttpResponseNotAllowed
+
+    return HttpResponseNotAllowed(["GET", "POST"])
+
+
+@login_required
+@require_POST
+def measure_delete(request, pk: int):
+    measure = _measure_for_change(request, pk)
+    return _submit(request, measure.task, "delete_form", forms.DeleteForm(request.POST),
+                   lambda data: delete_record(measure, request.user, _("删除整改措施"),
+                                              expected_version=data["version"]),
+                   success=_("整改措施已删除。"), anchor="measures")
+
+
+@login_required
+@require_POST
+def measure_reorder(request, pk: int):
+    task = _task_for_change(request, pk)
+    form = forms.ReorderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("措施顺序无效，请刷新页面后重试。"))
+        return redirect(_task_url(task, "measures"))
+    try:
+        order = form.new_order()
+        task_services.reorder_measures(task, order, request.user)
+    except ValidationError as error:  # StaleRecord too: someone added or removed a measure
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("整改措施顺序已调整。"))
+    return redirect(_task_url(task, "measures"))
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_add(request, pk: int):
+    task = _task_for_change(request, pk)
+    return _submit(request, task, "evidence_form", forms.EvidenceForm(request.POST, request.FILES),
+                   lambda data: add_evidence(task, data["file"], request.user,
+                                             data["description"]),
+                   success=_("佐证材料已上传。"), anchor="evidence")
+
+
+@login_required
+@require_safe
+def evidence_download(request, pk: int):
+    """The file, as an attachment under the name it was uploaded with, to whoever may see the
+    task; 404 for everyone else."""
+    evidence = get_object_or_404(permissions.visible(Evidence, request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("文件已不存在。"))
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                        content_type=evidence.content_type)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence = get_object_or_404(permissions.visible(Evidence, request.user)
+                                 .select_related("task", "task__round"), pk=pk)
+    if not permissions.can_change(request.user, evidence):
+        raise PermissionDenied(_("您没有删除该佐证材料的权限。"))
+    task = _visible_task(request, evidence.task_id)
+    # Nothing to fill in: the evidence is named by the URL.
+    return _submit(request, task, "delete_form", forms.PageForm(request.POST),
+                   lambda data: delete_evidence(evidence, request.user),
+                   success=_("佐证材料已删除。"), anchor="evidence")
+
+
+# -- proposals, review, reopening -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def proposal(request, pk: int):
+    """A clerk proposes completion with a note, a completion date and (if the task has none
+    yet) evidence, all in one step: if anything is refused, nothing is stored."""
+    task = _task_for_change(request, pk)
+    return _submit(request, task, "proposal_form",
+                   forms.ProposalForm(request.POST, request.FILES),
+                   lambda data: review_services.submit_proposal(
+                       task, request.user, data["status"], data["note"],
+                       completion_date=data["completion_date"], upload=data.get("file"),
+                       description=data.get("description", ""),
+                       expected_version=data["version"]),
+                   success=_("状态提议已提交，等待巡察办审核。"), anchor="proposal")
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk: int):
+    task = _task_for_change(request, pk)
+    return _submit(request, task, "withdraw_form", forms.WithdrawForm(request.POST),
+                   lambda data: task_services.withdraw_proposal(
+                       task, request.user, expected_version=data["version"]),
+                   success=_("状态提议已撤回。"), anchor="proposal")
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    """Staff approve the pending proposal (a completion is signed off) or return it."""
+    task = _task_for_review(request, pk)
+    form = forms.ReviewForm(request.POST)
+    approving = request.POST.get("decision") == forms.ReviewForm.APPROVE
+    decide = review_services.approve if approving else review_services.return_proposal
+    return _submit(request, task, "review_form", form,
+                   lambda data: decide(task, request.user, data["comment"],
+                                       expected_version=data["version"]),
+                   success=_("已审核通过。") if approving
+                   else _("已退回，单位联络员将在任务页看到审核意见。"),
+                   anchor="proposal")
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    task = _task_for_review(request, pk)
+    return _submit(request, task, "reopen_form", forms.ReopenForm(request.POST),
+                   lambda data: review_services.reopen(task, request.user, data["reason"],
+                                                       expected_version=data["version"]),
+                   success=_("任务已重新打开，状态改为正在推进。"), anchor="proposal")
+
+
+# -- staff pages ------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def review_queue(request):
+    """Proposals awaiting review, oldest first (staff decide; auditors read)."""
+    access = permissions.access_for(request.user)
+    if not access.reads_all:
+        raise PermissionDenied(_("审核队列仅供巡察办工作人员和审计人员查看。"))
+    tasks = list(permissions.visible(RectificationTask, request.user).exclude(proposed_status="")
+                 .select_related("round", "round__party_group", "proposed_by")
+                 .annotate(evidence_count=Count("evidence")).order_by("proposed_at", "pk"))
+    numbers = numbers_for_rounds({task.round_id for task in tasks})
+    for task in tasks:
+        node = numbers.get(("task", task.pk))
+        task.number = node.number if node else ""
+        task.due = deadlines.task_due_date(task)
+        task.warning = deadlines.warning_for(task.due, task.status)
+    return render(request, "work/review_queue.html", {"tasks": tasks, "access": access})
+
+
+@login_required
+@require_safe
+def overview(request):
+    """Per bureau: tasks by status and by deadline colour, awaiting review, signed off."""
+    return render(request, "work/overview.html", {
+        "overview": bureau_overview(request.user), "warnings": deadlines.Warning,
+        "warning_help": deadlines.WARNING_HELP,
+        "access": permissions.access_for(request.user),
+    })
