@@ -15,7 +15,7 @@ from rectify.models.choices import Status
 from rectify.rules import roles
 from rectify.rules.problem_tree import build_tree, walk
 from rectify.services.records import save_record
-from rectify.services.tasks import change_status, sign_off
+from rectify.services.workflow import change_status, sign_off
 from tests.conftest import make_user
 
 #: Every admin page of this project loads in at most this many queries, whatever the rows.

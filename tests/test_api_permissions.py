@@ -25,7 +25,7 @@ from rectify.models import (
     RectificationTask,
     Review,
 )
-from rectify.services.tasks import sign_off
+from rectify.services.workflow import sign_off
 from tests.api_helpers import World, make_world
 from tests.conftest import make_user
 from tests.evidence_helpers import pdf_upload

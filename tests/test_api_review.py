@@ -62,7 +62,7 @@ def version_of(task) -> int:
 @pytest.fixture
 def proposed(task, clerk_user):
     """The task with evidence and a pending completion proposal by the clerk."""
-    from rectify.services.tasks import propose_status
+    from rectify.services.workflow import propose_status
 
     add_pdf_evidence(task, clerk_user)
     propose_status(task, Status.COMPLETED, clerk_user, NOTE,
@@ -73,7 +73,7 @@ def proposed(task, clerk_user):
 
 @pytest.fixture
 def signed_off(proposed, staff_user):
-    from rectify.services.reviews import approve
+    from rectify.services.workflow import approve
 
     approve(proposed, staff_user, "同意")
     proposed.refresh_from_db()

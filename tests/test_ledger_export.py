@@ -14,7 +14,7 @@ from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import write_ledger
 from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
 from rectify.models.choices import Status
-from rectify.services.tasks import change_status, sign_off
+from rectify.services.workflow import change_status, sign_off
 from tests.ledger_helpers import export, sheet_rows
 
 HEADERS = ["巡察轮次", "序号", "问题类别", "问题", "整改措施", "责任领导", "责任科室", "整改时限",

@@ -18,7 +18,7 @@ from rectify.ledger.ledger_import import (
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.services.records import save_record
-from rectify.services.tasks import change_status, sign_off
+from rectify.services.workflow import change_status, sign_off
 from tests.ledger_helpers import column_letter, edit, export, row_of, sheet_rows, snapshot
 
 

@@ -11,7 +11,7 @@ from rectify.models import InspectionRound, Measure, ProblemCategory, Rectificat
 from rectify.models.choices import Status
 from rectify.models.rounds import add_months
 from rectify.services.records import StaleRecord, save_record
-from rectify.services.tasks import change_status, sign_off
+from rectify.services.workflow import change_status, sign_off
 
 pytestmark = pytest.mark.django_db
 

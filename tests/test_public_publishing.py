@@ -11,7 +11,7 @@ from django.urls import reverse
 from rectify.models import Notice, Publication
 from rectify.models.choices import NoticeKind, Status
 from rectify.services.records import save_record
-from rectify.services.tasks import change_status
+from rectify.services.workflow import change_status
 from tests.public_helpers import page_text
 
 pytestmark = pytest.mark.django_db

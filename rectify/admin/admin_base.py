@@ -58,7 +58,9 @@ class RecordAdmin(SimpleHistoryAdmin):
     # -- writes through the services -------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        save_record(obj, request.user)
+        # The version the form was read at (a hidden field where the form carries one).
+        version = form.cleaned_data.get("version") if change else None
+        save_record(obj, request.user, expected_version=version)
 
     def delete_model(self, request, obj):
         delete_record(obj, request.user)

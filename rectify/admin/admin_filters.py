@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from rectify.models import InspectionRound
+from rectify.rules import due_dates
 
 
 class RoundFilter(admin.RelatedFieldListFilter):
@@ -17,7 +18,7 @@ class RoundFilter(admin.RelatedFieldListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    """是否逾期: past the deadline and not completed (TaskQuerySet.overdue())."""
+    """是否逾期: past the due date and not completed (``rectify.rules.due_dates``)."""
 
     title = _("是否逾期")
     parameter_name = "overdue"
@@ -27,9 +28,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.overdue()
+            return due_dates.overdue(queryset)
         if self.value() == "no":
-            return queryset.not_overdue()
+            return due_dates.not_overdue(queryset)
         return queryset
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from rectify.models import RectificationTask
 from rectify.rules.history import stale_message
 from rectify.rules.problem_tree import numbers_for_rounds, walk
+from rectify.services.records import StaleRecord, check_version
 
 
 def _pk(value) -> int | None:
@@ -108,15 +109,14 @@ class TaskAdminForm(forms.ModelForm):
         return cleaned
 
     def _check_version(self, loaded: int | None) -> None:
-        tasks = RectificationTask.objects.select_related("round", "category")
-        if transaction.get_connection().in_atomic_block:
-            tasks = tasks.select_for_update(of=("self",))
-        current = tasks.filter(pk=self.instance.pk).first()
-        if current is None:
+        """Refuse early, with the other person's change, what ``save_record`` would refuse."""
+        try:
+            with transaction.atomic():
+                check_version(self.instance, loaded if loaded is not None else -1)
+        except RectificationTask.DoesNotExist:
             raise ValidationError(_("该任务已被删除，无法保存。"), code="deleted")
-        if loaded is not None and loaded == current.version:
-            return
-        raise ValidationError(self._stale_message(current, loaded), code="stale")
+        except StaleRecord as stale:
+            raise ValidationError(self._stale_message(stale.current, loaded), code="stale")
 
     def _stale_message(self, current: RectificationTask, loaded: int | None) -> str:
         submitted = {name: self.cleaned_data[name] for name in self.fields

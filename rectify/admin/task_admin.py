@@ -21,8 +21,9 @@ from rectify.admin.category_admin import TreeNumberMixin
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
-from rectify.rules import permissions
-from rectify.services.tasks import change_status, sign_off
+from rectify.rules import due_dates, lifecycle, permissions
+from rectify.rules.problem_tree import in_print_order, print_key_names
+from rectify.services.workflow import change_status, sign_off
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
@@ -44,6 +45,20 @@ class MeasureInline(admin.TabularInline):
             formset.form.base_fields["position"].initial = next_measure_position(
                 obj.pk if obj else None)
         return formset
+
+    # A signed-off task's measures are locked with it.
+    def has_add_permission(self, request, obj=None):
+        return _unlocked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _unlocked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _unlocked(obj) and super().has_delete_permission(request, obj)
+
+
+def _unlocked(task) -> bool:
+    return task is None or getattr(task, "signed_off_at", None) is None
 
 
 def _locked(queryset):
@@ -87,8 +102,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                            "detail")}),
         (_("责任与时限"), {"fields": ("responsible_leader", "responsible_department",
                                   "deadline")}),
-        (_("整改情况"), {"fields": ("status", "result_text", "progress", "outcome",
-                                "completion_date")}),
+        (_("整改情况"), {"fields": ("progress", "outcome")}),
         (_("向社会公开"), {"fields": ("withhold_ground", "withhold_note")}),
     ]
     fieldsets = [
@@ -127,7 +141,8 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         if obj is None or self._in_history_version(request):
             return super().get_readonly_fields(request, obj)
         # The round is fixed once saved; status and sign-off change through the actions.
-        return ("round", "number", "status_with_result", "work_page", "proposed_status",
+        return ("round", "number", "status_with_result", "result_text", "completion_date",
+                "work_page", "proposed_status",
                 "proposal_note", "proposed_by", "proposed_completion_date", "proposed_at",
                 "signed_off_by", "signed_off_at", "change_log", "created_at", "updated_at")
 
@@ -140,8 +155,34 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "round__party_group", "category", "signed_off_by")
+        return in_print_order(due_dates.with_due_dates(super().get_queryset(request)
+                              .select_related("round__party_group", "category",
+                                              "signed_off_by")))
+
+    def get_ordering(self, request):
+        """The notice's order, round by round (``in_print_order``), unless a column is sorted."""
+        return ["-round__feedback_date", "round_id", *print_key_names()]
+
+    # -- the sign-off lock ------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        """A signed-off task is read-only for everyone until staff reopen it (回头看)."""
+        if obj is not None and obj.signed_off_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.signed_off_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        task = self.get_object(request, object_id)
+        if task is not None and task.signed_off_at is not None and request.method == "GET":
+            messages.warning(request, format_html(
+                '{} <a href="{}#proposal">{}</a>', lifecycle.locked_message(task),
+                reverse("work:task", args=[task.pk]), gettext("到审核页面重新打开")))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # -- columns and read-only fields ------------------------------------------------------
 
@@ -157,9 +198,9 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     def status_with_result(self, obj):
         return status_badge(obj)
 
-    @admin.display(description=_("逾期"), boolean=True)
+    @admin.display(description=_("逾期"), boolean=True, ordering="due_on")
     def overdue(self, obj):
-        return obj.is_overdue()
+        return obj.is_overdue
 
     @admin.display(description=_("已销号"), boolean=True, ordering="signed_off_at")
     def signed_off(self, obj):

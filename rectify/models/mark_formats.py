@@ -8,6 +8,8 @@ numbering rule (``rectify.rules.numbering``) and the notice importer read marks 
 
 from __future__ import annotations
 
+import re
+
 NESTED = "nested"
 CONTINUOUS = "continuous"
 
@@ -75,3 +77,27 @@ def parse_circled(ch: str) -> int | None:
 def format_mark(fmt: str, n: int) -> str:
     """Render one mark: ``format_mark("({cn})", 3) == "(三)"``."""
     return fmt.format(n=n, cn=chinese_numeral(n), circled=circled(n))
+
+
+#: An ordinal typed at the start of a measure: 一是 / 二是、 / （4） / (4) / 4. / 4、 / ④ / 第四，
+_MEASURE_ORDINAL = re.compile(
+    r"^\s*(?:"
+    r"[一二三四五六七八九十]{1,3}是[、，,：:]?"
+    r"|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）][、，,.．]?"
+    r"|\d{1,2}\s*[.．、](?!\d)"
+    r"|[一二三四五六七八九十]{1,3}[、．]"
+    r"|[" + _CIRCLED[:20] + r"]"
+    r"|第[一二三四五六七八九十]{1,3}[，,、是]"
+    r")\s*"
+)
+
+
+def strip_measure_ordinal(text: str) -> tuple[str, str]:
+    """``text`` without an ordinal typed at its start, and the ordinal removed ("" if none).
+
+    Measures are numbered by their order (一是、二是…), so a typed ordinal would print twice.
+    """
+    match = _MEASURE_ORDINAL.match(text or "")
+    if not match or not text[match.end():].strip():
+        return text, ""
+    return text[match.end():], match.group(0).strip()

@@ -6,8 +6,6 @@ ordered sequence of ``position`` values; numbers are derived from it (rectify.ru
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -186,17 +184,6 @@ class TaskQuerySet(ScopedQuerySet):
             "round", "round__party_group", "category", "signed_off_by"
         ).prefetch_related("measures")
 
-    def overdue(self, today: datetime.date | None = None) -> TaskQuerySet:
-        """Past the deadline and not completed."""
-        today = today or timezone.localdate()
-        return self.filter(deadline__lt=today).exclude(status__in=Status.done())
-
-    def not_overdue(self, today: datetime.date | None = None) -> TaskQuerySet:
-        today = today or timezone.localdate()
-        return self.filter(
-            Q(deadline__isnull=True) | Q(deadline__gte=today) | Q(status__in=Status.done())
-        )
-
     def done(self) -> TaskQuerySet:
         return self.filter(status__in=Status.done())
 
@@ -299,10 +286,6 @@ class RectificationTask(models.Model):
         """Left out of the public version of a notice (``withhold_ground`` is set)."""
         return bool(self.withhold_ground)
 
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.deadline and self.deadline < today and self.status not in Status.done())
-
     def clean(self) -> None:
         self.title = (self.title or "").strip()
         errors: dict[str, str] = {}
@@ -354,8 +337,10 @@ class Measure(models.Model):
 
     task = models.ForeignKey(RectificationTask, verbose_name=_("整改任务"),
                              on_delete=models.CASCADE, related_name="measures")
-    position = models.PositiveIntegerField(_("排序"), default=0)
-    text = models.TextField(_("措施内容"))
+    position = models.PositiveIntegerField(_("排序"), blank=True, default=0,
+                                           help_text=_("留空则排在最后"))
+    text = models.TextField(
+        _("措施内容"), help_text=_("不要输入“一是”“（1）”等序号：序号按措施顺序自动生成"))
     responsible_unit = models.CharField(_("责任单位"), max_length=200, blank=True)
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
@@ -374,6 +359,13 @@ class Measure(models.Model):
         return self.text[:40]
 
     def clean(self) -> None:
-        self.text = (self.text or "").strip()
+        text, self.removed_ordinal = mark_formats.strip_measure_ordinal(
+            (self.text or "").strip())
+        self.text = text.strip()
         if not self.text:
             raise ValidationError({"text": _("措施内容不能为空。")})
+
+    def save(self, *args, **kwargs):
+        if not self.position:
+            self.position = next_measure_position(self.task_id)
+        super().save(*args, **kwargs)

@@ -70,6 +70,11 @@ class InspectionRound(models.Model):
     rectification_months = models.PositiveSmallIntegerField(
         _("集中整改月数"), null=True, blank=True
     )
+    rectification_end_date = models.DateField(
+        _("集中整改截止日期"), null=True, blank=True, editable=False,
+        help_text=_("集中整改结束日期，未填写时为反馈日期加集中整改月数；保存时算出并存储，"
+                    "任务未设整改时限时以此为到期日"),
+    )
 
     numbering_style = models.CharField(
         _("编号方式"), max_length=20, choices=NumberingStyle.choices,
@@ -114,14 +119,21 @@ class InspectionRound(models.Model):
         name = getattr(self.party_group, "name", "") if self.party_group_id else ""
         return f"{self.inspecting_body}{self.kind} · {name}".strip(" ·")
 
-    @property
-    def rectification_end_date(self) -> datetime.date | None:
-        """The stored end date, or feedback date + the concentrated months."""
+    def computed_rectification_end(self) -> datetime.date | None:
+        """The end date as entered, or the feedback date + the concentrated months."""
         if self.rectification_end:
             return self.rectification_end
         if self.feedback_date and self.rectification_months:
             return add_months(self.feedback_date, self.rectification_months)
         return None
+
+    def save(self, *args, **kwargs):
+        # Stored, so that the database computes every task's due date (rectify.rules.due_dates).
+        self.rectification_end_date = self.computed_rectification_end()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "rectification_end_date" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "rectification_end_date"]
+        super().save(*args, **kwargs)
 
     @property
     def report_due(self) -> datetime.date | None:

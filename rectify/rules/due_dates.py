@@ -1,14 +1,20 @@
-"""Deadlines: each task's three-colour warning and each round's milestones, with countdowns.
+"""Due dates: when each task is due, whether it is overdue, its three-colour warning, and
+each round's milestones with countdowns. The one home of the rule, computed by the database.
 
-A task is due by its own deadline (整改时限) or, without one, by the end of its round's
-concentrated rectification. Until it is completed it is
+A task is due (``due_on``) by its own deadline (整改时限) or, without one, by the end of its
+round's concentrated rectification (``InspectionRound.rectification_end_date``, stored).
+Until it is completed it is
 
+* **overdue** (已逾期) once that date has passed;
 * **red** (红色) within ``RED_DAYS`` days of that date, or past it;
 * **yellow** (黄色) within ``YELLOW_DAYS`` days;
 * **green** (绿色) otherwise.
 
-A completed task, or one with no date at all, has no warning (``None``). Pure functions: the
-caller passes ``today`` where it matters (the reminders, the tests).
+A completed task, or one with no date at all, has no warning and is never overdue.
+:func:`with_due_dates` adds ``due_on``, ``is_overdue`` and ``warning`` to a task queryset as
+SQL expressions; every surface — the work list and page, the overview, the admin, the API,
+the ledger, the filters, the statistics and the reminders — reads them from there. The caller
+passes ``today`` where it matters (the reminders, the tests).
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import BooleanField, Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rectify.models.choices import Status
@@ -33,46 +42,57 @@ class Warning(models.TextChoices):
 
 
 WARNING_HELP = {
-    Warning.GREEN: _("距整改时限20天以上"),
-    Warning.YELLOW: _("距整改时限20天以内"),
-    Warning.RED: _("距整改时限10天以内或已逾期"),
+    Warning.GREEN: format_lazy(_("距到期日{days}天以上"), days=YELLOW_DAYS),
+    Warning.YELLOW: format_lazy(_("距到期日{days}天以内"), days=YELLOW_DAYS),
+    Warning.RED: format_lazy(_("距到期日{days}天以内或已逾期"), days=RED_DAYS),
 }
 
 
-def due_date(deadline: datetime.date | None, round_end: datetime.date | None):
-    """The date a task is due: its own deadline, else its round's end of rectification."""
-    return deadline or round_end
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
 
 
-def warning_for(due: datetime.date | None, status: str,
-                today: datetime.date | None = None) -> Warning | None:
-    """The colour of an open task due on ``due`` (None when done or without a date)."""
-    if due is None or status in Status.done():
-        return None
-    left = (due - (today or timezone.localdate())).days
-    if left <= RED_DAYS:
-        return Warning.RED
-    if left <= YELLOW_DAYS:
-        return Warning.YELLOW
-    return Warning.GREEN
+def due_on_expression() -> Coalesce:
+    """A task's due date in SQL: its deadline, else its round's end of rectification."""
+    return Coalesce(F("deadline"), F("round__rectification_end_date"))
 
 
-def round_end_date(rectification_end: datetime.date | None, feedback_date: datetime.date | None,
-                   rectification_months: int | None) -> datetime.date | None:
-    """A round's end of concentrated rectification from its raw fields, for callers that read
-    ``values()`` rather than rounds: the rule of ``InspectionRound.rectification_end_date``."""
-    from rectify.models import InspectionRound
-
-    return InspectionRound(rectification_end=rectification_end, feedback_date=feedback_date,
-                           rectification_months=rectification_months).rectification_end_date
+def _open() -> Q:
+    return ~Q(status__in=Status.done())
 
 
-def task_due_date(task) -> datetime.date | None:
-    return due_date(task.deadline, task.round.rectification_end_date)
+def with_due_dates(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """``tasks`` with ``due_on`` (date), ``is_overdue`` (bool) and ``warning`` (a
+    :class:`Warning` value, or None when done or without a date), computed in SQL."""
+    today = _today(today)
+    open_ = _open()
+    return tasks.annotate(due_on=due_on_expression()).annotate(
+        is_overdue=Case(When(open_ & Q(due_on__lt=today), then=Value(True)),
+                        default=Value(False), output_field=BooleanField()),
+        warning=Case(
+            When(~open_ | Q(due_on__isnull=True), then=Value(None)),
+            When(due_on__lte=today + datetime.timedelta(days=RED_DAYS),
+                 then=Value(Warning.RED.value)),
+            When(due_on__lte=today + datetime.timedelta(days=YELLOW_DAYS),
+                 then=Value(Warning.YELLOW.value)),
+            default=Value(Warning.GREEN.value), output_field=CharField(null=True)),
+    )
 
 
-def task_warning(task, today: datetime.date | None = None) -> Warning | None:
-    return warning_for(task_due_date(task), task.status, today)
+def overdue(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """The open tasks whose due date has passed."""
+    return tasks.annotate(due_on=due_on_expression()).filter(
+        _open(), due_on__lt=_today(today))
+
+
+def not_overdue(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    return tasks.annotate(due_on=due_on_expression()).filter(
+        ~_open() | Q(due_on__isnull=True) | Q(due_on__gte=_today(today)))
+
+
+def with_warning(tasks: QuerySet, colour: str, today: datetime.date | None = None) -> QuerySet:
+    """The tasks of one colour (``green``, ``yellow``, ``red``)."""
+    return with_due_dates(tasks, today).filter(warning=colour)
 
 
 def countdown(day: datetime.date | None, today: datetime.date | None = None) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
 from rectify.models import InspectionRound, ProblemCategory, RectificationTask
+from rectify.models.mark_formats import MAX_TASK_DEPTH
 from rectify.rules import numbering
 
 
@@ -156,3 +159,47 @@ def category_subtree_ids(category: ProblemCategory) -> set[int]:
         found.add(pk)
         stack.extend(children.get(pk, []))
     return found
+
+
+#: How far up a task's chain of categories can reach (a task sits at depth 1 to 5).
+_CHAIN = [f"category{'__parent' * up}__position" for up in range(MAX_TASK_DEPTH - 1)]
+
+
+def print_order_keys() -> list:
+    """SQL expressions that sort tasks the way the notice prints them: by the position of
+    each of their ancestors from the top, then their own.
+
+    Categories and tasks under one parent share one sequence of positions, so comparing the
+    position paths from the top (``[3, 1]`` before ``[3, 2, 1]``) is the document order: a
+    task directly under a category comes where its position puts it among the category's
+    sub-categories, not before them.
+    """
+    own = F("position")
+    chain = [F(name) for name in _CHAIN]  # chain[0] = the category, chain[1] its parent…
+    keys = []
+    for level in range(MAX_TASK_DEPTH):  # the position at depth level + 1, NULL if none
+        whens = []
+        for height in range(MAX_TASK_DEPTH - 1, -1, -1):  # categories above the task
+            if level > height:
+                continue
+            # A task with ``height`` categories above it: its top is chain[height - 1].
+            path = [*reversed(chain[:height]), own]
+            present = Q(**{f"{_CHAIN[height - 1]}__isnull": False}) if height else Q()
+            absent = Q(**{f"{_CHAIN[height]}__isnull": True}) if height < len(_CHAIN) else Q()
+            whens.append(When(present & absent, then=path[level]))
+        keys.append(Case(*whens, default=Value(None), output_field=IntegerField()))
+    return keys
+
+
+def print_key_names() -> list[str]:
+    """The names :func:`in_print_order` annotates, top level first."""
+    return [f"print_key_{i}" for i in range(1, MAX_TASK_DEPTH + 1)]
+
+
+def in_print_order(tasks: QuerySet) -> QuerySet:
+    """``tasks`` ordered round by round (the newest feedback first), each round's tasks in
+    the order of its notice."""
+    keys = print_order_keys()
+    return tasks.annotate(**{f"print_key_{i}": key for i, key in enumerate(keys, 1)}).order_by(
+        F("round__feedback_date").desc(nulls_last=True), "round_id",
+        *(F(f"print_key_{i}").asc(nulls_first=True) for i in range(1, len(keys) + 1)), "pk")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,17 +21,9 @@ from django.utils.translation import gettext as _
 from rectify.models import Evidence, RectificationTask
 from rectify.models.worklog import evidence_storage
 from rectify.rules.file_checks import check_upload, display_name
-from rectify.services.records import delete_record, save_record
+from rectify.services.records import delete_record, save_record, unlocked_task
 
 logger = logging.getLogger(__name__)
-
-
-def _refuse_if_signed_off(task: RectificationTask, message: str) -> None:
-    """Refuse on the task as stored now (locked for the rest of the transaction), not on the
-    caller's possibly older copy: staff may have signed it off meanwhile."""
-    current = RectificationTask._default_manager.select_for_update().get(pk=task.pk)
-    if current.is_signed_off:
-        raise ValidationError(message, code="signed_off")
 
 
 @transaction.atomic
@@ -42,8 +33,7 @@ def add_evidence(task: RectificationTask, upload, user, description: str = "") -
     Raises :class:`ValidationError` (a Chinese message naming the file) when the task is
     signed off or the file is refused; then neither a row nor a file is left behind.
     """
-    _refuse_if_signed_off(
-        task, _("该任务已销号，不能再上传佐证材料；如需补充，请工作人员先重新打开。"))
+    unlocked_task(task.pk)  # before the file is read: a signed-off task takes no evidence
     checked = check_upload(upload)
     name = display_name(upload.name)
     evidence = Evidence(
@@ -71,8 +61,7 @@ def add_evidence(task: RectificationTask, upload, user, description: str = "") -
 def delete_evidence(evidence: Evidence, user, reason: str = "") -> None:
     """Delete an evidence row (attributed, with a history row) and, once the transaction
     commits, its stored file. Refused while the task is signed off."""
-    _refuse_if_signed_off(
-        evidence.task, _("该任务已销号，不能再删除佐证材料；如需更正，请工作人员先重新打开。"))
+    unlocked_task(evidence.task_id)
     stored = evidence.file.name
     why = _("删除佐证材料“{name}”").format(name=evidence.original_name)
     reason = (reason or "").strip()

@@ -24,7 +24,7 @@ from rectify.models import (
     RectificationTask,
 )
 from rectify.models.choices import NoticeKind, Status
-from rectify.rules import permissions
+from rectify.rules import due_dates, permissions
 from rectify.rules.problem_tree import category_subtree_ids
 
 #: Longest search text accepted (longer is a validation error, not a slow query).
@@ -148,6 +148,8 @@ class TaskFilterSet(django_filters.FilterSet):
         method="filter_category")
     status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
     overdue = django_filters.BooleanFilter(label=_("是否逾期"), method="filter_overdue")
+    warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=due_dates.Warning.choices,
+                                          method="filter_warning")
     deadline = django_filters.DateFromToRangeFilter(label=_("整改时限"))
     signed_off = django_filters.BooleanFilter(label=_("是否销号"), field_name="signed_off_at",
                                               lookup_expr="isnull", exclude=True)
@@ -158,7 +160,7 @@ class TaskFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = RectificationTask
-        fields = ["round", "party_group", "category", "status", "overdue", "deadline",
+        fields = ["round", "party_group", "category", "status", "overdue", "warning", "deadline",
                   "signed_off", "proposed", "q"]
         form = TaskFilterForm
 
@@ -166,7 +168,10 @@ class TaskFilterSet(django_filters.FilterSet):
         return queryset.filter(category_id__in=category_subtree_ids(value))
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.overdue() if value else queryset.not_overdue()
+        return due_dates.overdue(queryset) if value else due_dates.not_overdue(queryset)
+
+    def filter_warning(self, queryset, name, value):
+        return due_dates.with_warning(queryset, value)
 
     def filter_proposed(self, queryset, name, value):
         return queryset.exclude(proposed_status="") if value else queryset.filter(

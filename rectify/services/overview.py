@@ -92,9 +92,8 @@ class Overview:
 
 
 _FIELDS = (
-    "status", "deadline", "proposed_status", "signed_off_at", "round_id",
+    "status", "proposed_status", "signed_off_at", "warning", "is_overdue",
     "round__party_group_id", "round__party_group__name", "round__party_group__short_name",
-    "round__rectification_end", "round__feedback_date", "round__rectification_months",
 )
 
 
@@ -102,22 +101,16 @@ def bureau_overview(user, today: datetime.date | None = None) -> Overview:
     """One row per bureau with tasks visible to ``user``, ordered by bureau name, and totals."""
     today = today or timezone.localdate()
     rows: dict[int, BureauRow] = {}
-    round_ends: dict[int, datetime.date | None] = {}
     totals = Counts()
-    for task in permissions.visible(RectificationTask, user).order_by().values(*_FIELDS):
-        if task["round_id"] not in round_ends:
-            round_ends[task["round_id"]] = deadlines.round_end_date(
-                task["round__rectification_end"], task["round__feedback_date"],
-                task["round__rectification_months"],
-            )
-        due = deadlines.due_date(task["deadline"], round_ends[task["round_id"]])
-        status = task["status"]
+    tasks = deadlines.with_due_dates(permissions.visible(RectificationTask, user), today)
+    for task in tasks.order_by().values(*_FIELDS):
+        warning = task["warning"]
         facts = {
-            "status": status,
-            "warning": deadlines.warning_for(due, status, today),
+            "status": task["status"],
+            "warning": deadlines.Warning(warning) if warning else None,
             "awaiting_review": bool(task["proposed_status"]),
             "signed_off": task["signed_off_at"] is not None,
-            "overdue": due is not None and due < today and status not in Status.done(),
+            "overdue": task["is_overdue"],
         }
         pk = task["round__party_group_id"]
         if pk not in rows:

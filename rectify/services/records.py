@@ -1,10 +1,14 @@
-"""Saving records with validation and an attributed history row."""
+"""Saving records: validation, the version the caller read, the sign-off lock, and an
+attributed history row — the one write path of every surface, the importers included."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+
+from rectify.models import RectificationTask
+from rectify.rules import lifecycle
 
 
 class StaleRecord(ValidationError):
@@ -45,6 +49,27 @@ def check_version(obj: models.Model, expected_version: int | None) -> models.Mod
     return current
 
 
+def unlocked_task(task_id: int) -> RectificationTask:
+    """The task as stored now, locked for the rest of the transaction; refused
+    (``lifecycle.TaskLocked``) when it is signed off. Must run inside ``transaction.atomic()``.
+    """
+    task = RectificationTask._default_manager.select_for_update().get(pk=task_id)
+    lifecycle.ensure_unlocked(task)
+    return task
+
+
+def _ensure_unlocked(obj: models.Model, current: models.Model | None) -> None:
+    """Refuse a write under a signed-off task, read as stored now and locked for the rest of
+    the transaction (staff may have signed it off since the caller read it)."""
+    if isinstance(obj, RectificationTask):
+        if current is not None:
+            lifecycle.ensure_unlocked(current)
+        return
+    task_id = getattr(obj, "task_id", None)
+    if task_id is not None and hasattr(obj, "task"):
+        unlocked_task(task_id)
+
+
 def save_record(
     obj: models.Model,
     user=None,
@@ -52,20 +77,26 @@ def save_record(
     *,
     validate: bool = True,
     expected_version: int | None = None,
+    move: str | None = None,
 ):
     """Validate (``full_clean``) and save one record, writing its history row.
 
     A versioned record's ``version`` is bumped on every save; with ``expected_version`` (the
     version the editor read), a save over someone else's newer change raises
-    :class:`StaleRecord`.
+    :class:`StaleRecord`. A task that is signed off, and its measures, progress entries and
+    evidence, are refused (``lifecycle.TaskLocked``) unless the save is a lifecycle ``move``
+    (sign-off, reopen), which the lifecycle has checked.
     """
     if validate:
         obj.full_clean()
     attribute(obj, user, reason)
     with transaction.atomic():
+        current = None
         if obj.pk and is_versioned(obj):
             current = check_version(obj, expected_version)
             obj.version = current.version + 1
+        if move is None:
+            _ensure_unlocked(obj, current)
         obj.save()
     return obj
 
@@ -76,6 +107,8 @@ def delete_record(
     """Delete one record, attributed; refused with :class:`StaleRecord` like ``save_record``."""
     attribute(obj, user, reason)
     with transaction.atomic():
-        if expected_version is not None and is_versioned(obj):
-            check_version(obj, expected_version)
+        current = None
+        if is_versioned(obj):
+            current = check_version(obj, expected_version)
+        _ensure_unlocked(obj, current)
         obj.delete()

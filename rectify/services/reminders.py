@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from bureaus.models import PartyGroup
 from rectify.models import RectificationTask, ReminderLog
-from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
 from rectify.rules import permissions
 from rectify.rules.problem_tree import numbers_for_rounds
@@ -61,14 +60,11 @@ class DueTask:
 def due_tasks(party_group, today: datetime.date | None = None) -> list[DueTask]:
     """The bureau's open tasks that are yellow or red on ``today``, by due date."""
     today = today or timezone.localdate()
-    tasks = (RectificationTask.objects.filter(round__party_group=party_group)
-             .exclude(status__in=Status.done()).select_related("round", "round__party_group"))
-    found = []
-    for task in tasks:
-        due = deadlines.task_due_date(task)
-        warning = deadlines.warning_for(due, task.status, today)
-        if warning in (deadlines.Warning.YELLOW, deadlines.Warning.RED):
-            found.append((task, due, warning))
+    tasks = (deadlines.with_due_dates(
+        RectificationTask.objects.filter(round__party_group=party_group), today)
+        .filter(warning__in=[deadlines.Warning.YELLOW, deadlines.Warning.RED])
+        .select_related("round", "round__party_group"))
+    found = [(task, task.due_on, deadlines.Warning(task.warning)) for task in tasks]
     numbers = numbers_for_rounds({task.round_id for task, _due, _w in found}) if found else {}
     items = [
         DueTask(task, due, (due - today).days, deadlines.countdown(due, today), warning,

@@ -4,7 +4,6 @@ errors the views put back on these forms next to the field they name."""
 
 from __future__ import annotations
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.models import Measure
 from rectify.models.choices import Status
-from rectify.rules.due_dates import Warning
-from rectify.services.filtersets import TaskFilterSet
 
 
 class DateInput(forms.DateInput):
@@ -145,15 +142,3 @@ class ReorderForm(forms.Form):
         if 0 <= j < len(order):
             order[i], order[j] = order[j], order[i]
         return order
-
-
-class WorkTaskFilterSet(TaskFilterSet):
-    """The task filter of every surface, plus the deadline colour. The colour is computed
-    from dates, not stored, so the view applies it to the rows (``warning_for``); here it
-    only takes part in the form and its validation."""
-
-    warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=Warning.choices,
-                                          method="keep_for_view")
-
-    def keep_for_view(self, queryset, name, value):
-        return queryset

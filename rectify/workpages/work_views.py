@@ -24,14 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rectify.models import Evidence, InspectionRound, Measure, RectificationTask
-from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates as deadlines
-from rectify.rules import permissions
+from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
-from rectify.rules.problem_tree import numbers_for_rounds
-from rectify.services import reviews as review_services
+from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
 from rectify.services import tasks as task_services
+from rectify.services import workflow
 from rectify.services.evidence_files import add_evidence, delete_evidence
+from rectify.services.filtersets import TaskFilterSet
 from rectify.services.overview import bureau_overview
 from rectify.services.records import StaleRecord, delete_record, save_record
 from rectify.workpages import work_forms as forms
@@ -43,7 +43,8 @@ PAGE_SIZE = 50
 
 
 def _visible_task(request, pk: int) -> RectificationTask:
-    tasks = permissions.visible(RectificationTask, request.user).select_related(
+    tasks = deadlines.with_due_dates(permissions.visible(RectificationTask, request.user))
+    tasks = tasks.select_related(
         "round", "round__party_group", "category", "signed_off_by", "proposed_by")
     return get_object_or_404(tasks, pk=pk)
 
@@ -76,34 +77,36 @@ def _task_url(task, anchor: str = "") -> str:
 def task_list(request):
     """The user's tasks (a clerk: its bureaus'), filtered, with deadlines and warnings, and
     the milestones of its rounds."""
-    tasks = permissions.visible(RectificationTask, request.user).select_related(
-        "round", "round__party_group").order_by("round", "category_id", "position")
-    filterset = forms.WorkTaskFilterSet(request.GET or None, queryset=tasks, request=request)
-    valid = not filterset.is_bound or filterset.is_valid()
-    rows = list(filterset.qs) if valid else []
     today = timezone.localdate()
-    for task in rows:
-        task.due = deadlines.task_due_date(task)
-        task.warning = deadlines.warning_for(task.due, task.status, today)
-        task.countdown = deadlines.countdown(task.due, today) if task.warning else ""
-    colour = filterset.form.cleaned_data.get("warning") if valid and filterset.is_bound else ""
-    if colour:
-        rows = [task for task in rows if task.warning == colour]
+    tasks = permissions.visible(RectificationTask, request.user).select_related(
+        "round", "round__party_group")
+    filterset = TaskFilterSet(request.GET or None, queryset=tasks, request=request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    rows = (in_print_order(deadlines.with_due_dates(filterset.qs, today)) if valid
+            else RectificationTask.objects.none())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    numbers = numbers_for_rounds({task.round_id for task in page})
-    for task in page:
-        node = numbers.get(("task", task.pk))
-        task.number = node.number if node else ""
+    _number(page, today)
     rounds = (permissions.visible(InspectionRound, request.user).select_related("party_group")
               .order_by("-feedback_date", "-pk")[:20])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "work/task_list.html", {
-        "filterset": filterset, "valid": valid, "page": page, "count": len(rows),
+        "filterset": filterset, "valid": valid, "page": page, "count": page.paginator.count,
         "rounds": [(rnd, deadlines.milestones(rnd, today)) for rnd in rounds],
         "query": query.urlencode(), "access": permissions.access_for(request.user),
         "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
     })
+
+
+def _number(tasks, today) -> None:
+    """Give each task (annotated with its due date) its whole derived number ((一)1.1)①),
+    the printed label where that differs, and its countdown."""
+    numbers = numbers_for_rounds({task.round_id for task in tasks})
+    for task in tasks:
+        node = numbers.get(("task", task.pk))
+        task.number = node.number_path if node else ""
+        task.label_flagged = bool(node and node.label_flagged)
+        task.countdown = deadlines.countdown(task.due_on, today) if task.warning else ""
 
 
 # -- the task page ----------------------------------------------------------------------------
@@ -128,19 +131,26 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
     """The task page; ``bound_forms`` replace the empty ones (kept input and its errors)."""
     access = permissions.access_for(request.user)
     node = numbers_for_rounds([task.round_id]).get(("task", task.pk))
-    due = deadlines.task_due_date(task)
+    due = getattr(task, "due_on", None)
+    if not hasattr(task, "warning"):  # refreshed after a refused write: read it again
+        task = deadlines.with_due_dates(RectificationTask.objects.select_related(
+            "round", "round__party_group", "category", "signed_off_by", "proposed_by")).get(
+            pk=task.pk)
+        due = task.due_on
     measures = list(Measure.objects.filter(task=task).order_by("position", "pk"))
     context = {
         "task": task, "number": node.number if node else "",
         "path": [ancestor.obj for ancestor in node.path] if node else [],
-        "due": due, "warning": deadlines.warning_for(due, task.status),
+        "due": due, "warning": task.warning, "locked": lifecycle.locked_message(task)
+        if task.signed_off_at else "", "moves": lifecycle.allowed_moves(task, request.user),
+        "next_measure_label": numbering.measure_label(len(measures) + 1, len(measures) + 1),
         "countdown": deadlines.countdown(due), "warning_help": deadlines.WARNING_HELP,
         "measures": measures, "measure_order": ",".join(str(m.pk) for m in measures),
         "entries": task.progress_entries.select_related("author"),
         "evidence": task.evidence.select_related("uploaded_by"),
         "reviews": task.reviews.select_related("reviewer", "proposed_by"),
         "history": task_history_entries(task),
-        "can_change": permissions.can_change(request.user, task),
+        "can_change": permissions.can_change(request.user, task) and not task.signed_off_at,
         "can_review": permissions.can_sign_off(request.user),
         "milestones": deadlines.milestones(task.round),
         "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
@@ -208,8 +218,8 @@ def task_progress(request, pk: int):
     task = _task_for_change(request, pk)
 
     def action(data):
-        task.progress = data["progress"]
-        save_record(task, request.user, _("更新整改进展"), expected_version=data["version"])
+        task_services.update_progress(task, request.user, data["progress"],
+                                      expected_version=data["version"])
 
     return _submit(request, task, "progress_form", forms.ProgressForm(request.POST), action,
                    success=_("整改进展已保存。"), anchor="progress", stale_fields=("progress",))
@@ -235,11 +245,18 @@ def measure_add(request, pk: int):
     form = forms.MeasureForm(request.POST, instance=Measure(task=task))
 
     def action(data):
-        form.instance.position = next_measure_position(task.pk)
         save_record(form.instance, request.user, _("添加整改措施"))
+        _tell_ordinal(request, form.instance)
 
     return _submit(request, task, "measure_form", form, action,
                    success=_("整改措施已添加。"), anchor="measures")
+
+
+def _tell_ordinal(request, measure: Measure) -> None:
+    removed = getattr(measure, "removed_ordinal", "")
+    if removed:
+        messages.info(request, _("已去掉措施开头的序号“{ordinal}”：序号按措施的顺序自动生成。")
+                      .format(ordinal=removed))
 
 def _measure_for_change(request, pk: int) -> Measure:
     measure = get_object_or_404(permissions.visible(Measure, request.user)
@@ -261,6 +278,7 @@ def measure_edit(request, pk: int):
             try:
                 save_record(form.instance, request.user, _("修改整改措施"),
                             expected_version=data["version"])
+                _tell_ordinal(request, form.instance)
             except StaleRecord as error:
                 submitted = {name: data[name] for name in forms.MeasureForm.Meta.fields}
                 form.add_error(None, stale_message(error.current, submitted, data["version"]))
@@ -365,7 +383,7 @@ def proposal(request, pk: int):
     task = _task_for_change(request, pk)
     return _submit(request, task, "proposal_form",
                    forms.ProposalForm(request.POST, request.FILES),
-                   lambda data: review_services.submit_proposal(
+                   lambda data: workflow.submit_proposal(
                        task, request.user, data["status"], data["note"],
                        completion_date=data["completion_date"], upload=data.get("file"),
                        description=data.get("description", ""),
@@ -378,7 +396,7 @@ def proposal(request, pk: int):
 def proposal_withdraw(request, pk: int):
     task = _task_for_change(request, pk)
     return _submit(request, task, "withdraw_form", forms.WithdrawForm(request.POST),
-                   lambda data: task_services.withdraw_proposal(
+                   lambda data: workflow.withdraw_proposal(
                        task, request.user, expected_version=data["version"]),
                    success=_("状态提议已撤回。"), anchor="proposal")
 
@@ -390,7 +408,7 @@ def review(request, pk: int):
     task = _task_for_review(request, pk)
     form = forms.ReviewForm(request.POST)
     approving = request.POST.get("decision") == forms.ReviewForm.APPROVE
-    decide = review_services.approve if approving else review_services.return_proposal
+    decide = workflow.approve if approving else workflow.return_proposal
     return _submit(request, task, "review_form", form,
                    lambda data: decide(task, request.user, data["comment"],
                                        expected_version=data["version"]),
@@ -404,7 +422,7 @@ def review(request, pk: int):
 def reopen(request, pk: int):
     task = _task_for_review(request, pk)
     return _submit(request, task, "reopen_form", forms.ReopenForm(request.POST),
-                   lambda data: review_services.reopen(task, request.user, data["reason"],
+                   lambda data: workflow.reopen(task, request.user, data["reason"],
                                                        expected_version=data["version"]),
                    success=_("任务已重新打开，状态改为正在推进。"), anchor="proposal")
 
@@ -419,15 +437,12 @@ def review_queue(request):
     access = permissions.access_for(request.user)
     if not access.reads_all:
         raise PermissionDenied(_("审核队列仅供巡察办工作人员和审计人员查看。"))
-    tasks = list(permissions.visible(RectificationTask, request.user).exclude(proposed_status="")
-                 .select_related("round", "round__party_group", "proposed_by")
-                 .annotate(evidence_count=Count("evidence")).order_by("proposed_at", "pk"))
-    numbers = numbers_for_rounds({task.round_id for task in tasks})
-    for task in tasks:
-        node = numbers.get(("task", task.pk))
-        task.number = node.number if node else ""
-        task.due = deadlines.task_due_date(task)
-        task.warning = deadlines.warning_for(task.due, task.status)
+    today = timezone.localdate()
+    tasks = list(deadlines.with_due_dates(
+        permissions.visible(RectificationTask, request.user).exclude(proposed_status=""), today)
+        .select_related("round", "round__party_group", "proposed_by")
+        .annotate(evidence_count=Count("evidence")).order_by("proposed_at", "pk"))
+    _number(tasks, today)
     return render(request, "work/review_queue.html", {"tasks": tasks, "access": access})
 
 

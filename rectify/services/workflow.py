@@ -1,0 +1,141 @@
+"""The task's lifecycle moves as services: each locks the task's row, checks the version the
+caller read, asks ``rectify.rules.lifecycle`` whether the move is allowed and what it changes,
+saves the task once (a history row whose reason names the move) and, for a review decision,
+writes a :class:`~rectify.models.Review` that the bureau sees on its task page.
+
+Every surface calls these — the admin's actions, the API's actions, the work pages, the ledger
+import; none of them sets a status, a sign-off or a proposal itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rectify.models import RectificationTask, Review
+from rectify.models.choices import ReviewDecision, Status
+from rectify.rules import lifecycle
+from rectify.services.records import check_version, save_record
+
+
+def _current(task: RectificationTask, expected_version: int | None) -> RectificationTask:
+    """The task as stored now, locked for the transaction; a stale version is refused."""
+    return check_version(task, expected_version)
+
+
+@transaction.atomic
+def change_status(tasks: Iterable[RectificationTask], status: str, user=None,
+                  reason: str = "", *, completion_date=None) -> int:
+    """Set the status of several tasks at once (staff): all or nothing. Returns the number of
+    tasks whose status changed; a signed-off task is refused (reopen it first)."""
+    if status not in Status.values:
+        raise ValidationError(_("未知的整改状态：{status}").format(status=status))
+    changed, errors = 0, []
+    for task in tasks:
+        task = _current(task, None)
+        try:
+            if not lifecycle.set_status(task, user, status, completion_date=completion_date):
+                continue
+        except lifecycle.MoveRefused as refusal:
+            errors.extend(_("“{task}”：{error}").format(task=task, error=message)
+                          for message in refusal.messages)
+            continue
+        save_record(task, user, reason or _("修改整改状态为“{label}”").format(
+            label=Status(status).label))
+        changed += 1
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+@transaction.atomic
+def sign_off(task: RectificationTask, user, when=None, *,
+             expected_version: int | None = None) -> RectificationTask:
+    """Sign a completed task off (销号): signer and time are recorded; the task is locked."""
+    task = _current(task, expected_version)
+    reason = lifecycle.sign_off(task, user, when)
+    return save_record(task, user, reason, move="sign_off")
+
+
+@transaction.atomic
+def propose_status(task: RectificationTask, status: str, user, note: str = "", *,
+                   completion_date=None,
+                   expected_version: int | None = None) -> RectificationTask:
+    """A bureau's proposal of a new status (e.g. 已完成), for staff to decide."""
+    task = _current(task, expected_version)
+    reason = lifecycle.propose(task, user, status, note, completion_date=completion_date,
+                               has_evidence=task.evidence.exists())
+    return save_record(task, user, reason)
+
+
+def submit_proposal(task: RectificationTask, user, status: str, note: str, *,
+                    completion_date=None, upload=None, description: str = "",
+                    expected_version: int | None = None) -> RectificationTask:
+    """A proposal with, optionally, a new evidence file: both or neither. The file is checked
+    and stored first (a completion wants evidence on the task); if the proposal is then
+    refused, the row goes with the transaction and the stored file is removed."""
+    from rectify.services.evidence_files import add_evidence
+
+    stored = None
+    try:
+        with transaction.atomic():
+            if upload is not None:
+                stored = add_evidence(task, upload, user, description)
+            return propose_status(task, status, user, note, completion_date=completion_date,
+                                  expected_version=expected_version)
+    except Exception:
+        if stored is not None:
+            stored.file.storage.delete(stored.file.name)
+        raise
+
+
+@transaction.atomic
+def withdraw_proposal(task: RectificationTask, user, reason: str = "", *,
+                      expected_version: int | None = None) -> RectificationTask:
+    """Withdraw (the bureau) or decline (staff) the task's pending proposal."""
+    task = _current(task, expected_version)
+    return save_record(task, user, lifecycle.withdraw(task, user, reason))
+
+
+def _record(task, user, decision: str, comment: str, proposal: dict) -> Review:
+    return Review.objects.create(task=task, decision=decision, comment=comment,
+                                 reviewer=user, **proposal)
+
+
+@transaction.atomic
+def approve(task: RectificationTask, user, comment: str = "", *,
+            expected_version: int | None = None) -> RectificationTask:
+    """Accept the pending proposal; a proposed completion is signed off (销号) at once."""
+    task = _current(task, expected_version)
+    proposal = lifecycle.proposal_of(task)
+    reason = lifecycle.approve(task, user, comment)
+    save_record(task, user, reason, move="approve")
+    _record(task, user, ReviewDecision.APPROVED, (comment or "").strip(), proposal)
+    return task
+
+
+@transaction.atomic
+def return_proposal(task: RectificationTask, user, comment: str, *,
+                    expected_version: int | None = None) -> RectificationTask:
+    """Send the pending proposal back with a comment (required); the status stays."""
+    task = _current(task, expected_version)
+    proposal = lifecycle.proposal_of(task)
+    reason = lifecycle.return_proposal(task, user, comment)
+    save_record(task, user, reason)
+    _record(task, user, ReviewDecision.RETURNED, comment.strip(), proposal)
+    return task
+
+
+@transaction.atomic
+def reopen(task: RectificationTask, user, reason: str, *,
+           expected_version: int | None = None) -> RectificationTask:
+    """Reopen a signed-off task after a recheck (回头看): 正在推进 again, the reason kept."""
+    task = _current(task, expected_version)
+    why = lifecycle.reopen(task, user, reason)
+    save_record(task, user, why, move="reopen")
+    _record(task, user, ReviewDecision.REOPENED, reason.strip(),
+            {"proposed_status": "", "proposal_note": "", "proposed_by": None})
+    return task
