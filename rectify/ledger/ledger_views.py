@@ -30,13 +30,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from rectify.ledger.ledger_export import write_ledger
 from rectify.ledger.ledger_forms import LedgerUploadForm, describe
-from rectify.ledger.ledger_import import (
-    LedgerFileError,
-    LedgerImportError,
-    apply_plan,
-    read_ledger,
-    save_upload,
-)
+from rectify.ledger.ledger_import import LedgerImportError, apply_plan, read_ledger
+from rectify.ledger.ledger_upload import LedgerFileError, save_upload
 from rectify.models import RectificationTask
 from rectify.rules import permissions
 from rectify.services.filtersets import TaskFilterSet
