@@ -2,13 +2,12 @@
 
 1. ``ledger_upload.check_file`` refuses what is not a plain .xlsx workbook *before* openpyxl
    opens it.
-2. :func:`read_ledger` opens it read-only without evaluating anything (formulas are not
-   computed, macros and external links are dropped; a formula cell is an error), finds the
-   台账 sheet and its header row, and compares each row with its task as it is now: a
-   :class:`RowPlan` per changed task, a :class:`CellError` (sheet, row, column, cell) for
-   everything wrong — unknown or duplicated task ids, a task changed since the export (the
-   hidden 版本 column), edited read-only columns, invalid dates or statuses, measures that do
-   not read back, values the task refuses (``full_clean``).
+2. :func:`read_ledger` reads the 台账 sheet into rows (``ledger_sheet.read_sheet``) and
+   compares each row with its task as it is now: a :class:`RowPlan` per changed task, a
+   ``CellError`` (sheet, row, column, cell) for everything wrong — unknown or duplicated task
+   ids, a task changed since the export (the hidden 版本 column), edited read-only columns,
+   invalid dates or statuses, measures that do not read back, values the task refuses
+   (``full_clean``).
 3. :func:`apply_plan` writes a plan without errors in one transaction through
    ``save_record``/``change_status``/``delete_record`` (history rows by the importing user),
    re-checking each task's version under a row lock; any refusal rolls everything back.
@@ -17,7 +16,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -31,7 +29,16 @@ from django.utils.translation import gettext as _
 
 from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import places_for_rounds
-from rectify.ledger.ledger_upload import LedgerFileError, check_file
+from rectify.ledger.ledger_sheet import (
+    CellError,
+    SheetReading,
+    SheetRow,
+    normalise_text,
+    parse_date,
+    parse_status,
+    read_sheet,
+)
+from rectify.ledger.ledger_upload import check_file
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.notice_import.notice_parser import split_measures
@@ -39,27 +46,8 @@ from rectify.rules import permissions
 from rectify.services.records import delete_record, save_record
 from rectify.services.tasks import change_status
 
-MAX_ROWS = 200_000
-#: Errors listed in full; more are counted.
-MAX_ERRORS = 500
 #: Task ids looked up per query.
 LOOKUP_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class CellError:
-    """A refusal naming the sheet, the row, the column and the cell."""
-
-    sheet: str
-    row: int
-    column: str
-    cell: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("工作表“{sheet}”第 {row} 行“{column}”列（{cell}）：{message}").format(
-            sheet=self.sheet, row=self.row, column=self.column, cell=self.cell,
-            message=self.message)
 
 
 class LedgerImportError(Exception):
@@ -98,16 +86,10 @@ class RowPlan:
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(SheetReading):
     """Everything an uploaded ledger would change, or why it cannot be imported."""
 
-    filename: str = ""
-    sheet: str = ""
     rows: list[RowPlan] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
-    more_errors: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-    row_count: int = 0
 
     @property
     def changes(self) -> list[Change]:
@@ -116,88 +98,6 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-    def error(self, row: int, column: cols.Column | str, cell: str, message: str) -> None:
-        if len(self.errors) >= MAX_ERRORS:
-            self.more_errors += 1
-            return
-        label = column.label if isinstance(column, cols.Column) else column
-        self.errors.append(CellError(self.sheet, row, label, cell, message))
-
-
-def _open_workbook(path: Path):
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(path, read_only=True, data_only=False, keep_vba=False,
-                             keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds on malformed parts
-        raise LedgerFileError(_("无法读取工作簿：{error}").format(error=exc.__class__.__name__))
-
-
-# -- reading cells ---------------------------------------------------------------------------
-
-
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
-
-
-def normalise_text(value: Any, *, cell: bool = True) -> str:
-    """A cell (restored, see ``columns.restore``) or a field as comparable text: line ends
-    unified, trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.isoformat(sep=" ")
-    elif isinstance(value, datetime.date):
-        value = value.isoformat()
-    text = cols.restore(value) if cell and isinstance(value, str) else str(value)
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
-
-
-def parse_date(value: Any) -> datetime.date | None:
-    """A date cell, or text such as 2024-06-30, 2024/6/30, 2024年6月30日; ValueError else."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        if value.time() != datetime.time(0, 0):
-            raise ValueError
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError
-    text = normalise_text(value)
-    if not text:
-        return None
-    match = _DATE_RE.match(text)
-    if not match:
-        raise ValueError
-    year, month, day = (int(part) for part in match.groups())
-    return datetime.date(year, month, day)
-
-
-def parse_status(text: str) -> str | None:
-    """A status label in any of the site's languages (width and spacing ignored), or None."""
-    wanted = cols.normalise_header(text)
-    for value, names in _status_names().items():
-        if wanted in names:
-            return value
-    return None
-
-
-def _status_names() -> dict[str, set[str]]:
-    return {
-        value: {cols.normalise_header(name) for name in {value, *cols.in_all_languages(label)}}
-        for value, label in Status.choices
-    }
 
 
 def _shown(value: Any) -> str:
@@ -215,23 +115,6 @@ def _status_label(value: str) -> str:
 # -- planning --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Row:
-    """One data row of the sheet: its number and the cells of the known columns."""
-
-    number: int
-    cells: dict[str, tuple[Any, str]]  # column key -> (value, coordinate)
-
-    def value(self, key: str) -> Any:
-        return self.cells.get(key, (None, ""))[0]
-
-    def coordinate(self, key: str, header_columns: dict[str, int]) -> str:
-        if key in self.cells:
-            return self.cells[key][1]
-        index = header_columns.get(key)
-        return f"{_letter(index)}{self.number}" if index else ""
-
-
 def read_ledger(path: str | Path, user, *, filename: str = "") -> ImportPlan:
     """Plan the import of the ledger at ``path`` for ``user`` (who must be allowed to edit the
     tasks). Raises :class:`LedgerFileError` for a file that is not a readable workbook;
@@ -239,103 +122,10 @@ def read_ledger(path: str | Path, user, *, filename: str = "") -> ImportPlan:
     path = Path(path)
     check_file(path, filename or path.name)
     plan = ImportPlan(filename=filename or path.name)
-    workbook = _open_workbook(path)
-    try:
-        sheet = _find_sheet(workbook)
-        plan.sheet = sheet.title
-        rows, header_columns = _read_rows(sheet, plan)
-    finally:
-        workbook.close()
+    rows, header_columns = read_sheet(path, plan)
     if rows:
         _plan_rows(rows, header_columns, user, plan)
     return plan
-
-
-def _find_sheet(workbook):
-    wanted = {cols.normalise_header(name) for name in cols.in_all_languages(cols.LEDGER_SHEET)}
-    for sheet in workbook.worksheets:
-        if cols.normalise_header(sheet.title) in wanted:
-            return sheet
-    raise LedgerFileError(_("工作簿中没有“{sheet}”工作表：请上传本系统导出的台账。").format(
-        sheet=cols.LEDGER_SHEET))
-
-
-def _read_rows(sheet, plan: ImportPlan) -> tuple[list[_Row], dict[str, int]]:
-    """The data rows below the header row, with every formula and error cell refused."""
-    by_header: dict[str, cols.Column] = {}
-    for column in cols.COLUMNS:
-        for name in column.header_names():
-            by_header[name] = column
-    id_names = cols.ID_COLUMN.header_names()
-    header_columns: dict[str, int] = {}
-    header_row = 0
-    rows: list[_Row] = []
-    sheet.reset_dimensions()  # read every cell present, whatever the sheet claims its size is
-    for number, cells in enumerate(sheet.iter_rows(), 1):
-        if number > MAX_ROWS:
-            plan.error(number, cols.ID_COLUMN, "", _("台账最多 {max} 行，其余未读取。").format(
-                max=MAX_ROWS))
-            break
-        bad = False
-        for index, cell in enumerate(cells, 1):
-            data_type = getattr(cell, "data_type", "n")
-            if data_type == "f":
-                plan.error(number, _header_at(header_columns, index), f"{_letter(index)}{number}",
-                           _("单元格含有公式，台账导入不接受公式：请改为直接填写值。"))
-                bad = True
-            elif data_type == "e":
-                plan.error(number, _header_at(header_columns, index), f"{_letter(index)}{number}",
-                           _("单元格是错误值“{value}”。").format(value=cell.value))
-                bad = True
-        if not header_row:
-            names = [cols.normalise_header(cell.value) for cell in cells]
-            if any(name in id_names for name in names):
-                header_row = number
-                _map_header(names, by_header, header_columns, plan, number)
-            elif number >= 10:
-                break
-            continue
-        if bad:
-            continue
-        row = _Row(number, {})
-        for key, index in header_columns.items():
-            if index <= len(cells) and cells[index - 1].value not in (None, ""):
-                row.cells[key] = (cells[index - 1].value, f"{_letter(index)}{number}")
-        if row.cells:
-            rows.append(row)
-    if not header_row:
-        raise LedgerFileError(_(
-            "工作表“{sheet}”中找不到表头（应有“{column}”列）：请上传本系统导出的台账。"
-        ).format(sheet=sheet.title, column=cols.ID_COLUMN.label))
-    for column in (cols.ID_COLUMN, cols.VERSION_COLUMN):
-        if column.key not in header_columns:
-            plan.error(header_row, column, "", _("缺少“{column}”列：请在本系统导出的台账上修改"
-                                                "（该列可能被隐藏）。").format(column=column.label))
-    plan.row_count = len(rows)
-    if plan.errors:
-        return [], header_columns
-    return rows, header_columns
-
-
-def _header_at(header_columns: dict[str, int], index: int) -> str:
-    for key, position in header_columns.items():
-        if position == index:
-            return cols.BY_KEY[key].label
-    return _letter(index)
-
-
-def _map_header(names, by_header, header_columns, plan: ImportPlan, number: int) -> None:
-    for index, name in enumerate(names, 1):
-        if not name:
-            continue
-        column = by_header.get(name)
-        if column is None:
-            plan.ignored_columns.append(name)
-        elif column.key in header_columns:
-            plan.error(number, column, f"{_letter(index)}{number}",
-                       _("表头重复：“{column}”列出现了两次。").format(column=column.label))
-        else:
-            header_columns[column.key] = index
 
 
 @dataclass
@@ -391,9 +181,10 @@ def _task_id(value: Any) -> int | None:
     return None
 
 
-def _plan_rows(rows: list[_Row], header_columns: dict[str, int], user, plan: ImportPlan) -> None:
+def _plan_rows(rows: list[SheetRow], header_columns: dict[str, int], user,
+               plan: ImportPlan) -> None:
     ids: dict[int, int] = {}  # task id -> first row
-    keyed: list[tuple[_Row, int]] = []
+    keyed: list[tuple[SheetRow, int]] = []
     for row in rows:
         raw = row.value("id")
         coordinate = row.coordinate("id", header_columns)
@@ -428,7 +219,7 @@ def _plan_rows(rows: list[_Row], header_columns: dict[str, int], user, plan: Imp
             plan.rows.append(row_plan)
 
 
-def _plan_row(row: _Row, header_columns, now: _Current, plan: ImportPlan) -> RowPlan | None:
+def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) -> RowPlan | None:
     """Compare one row with its task; record errors in ``plan``; None if the row is refused."""
     errors_before = len(plan.errors)
     task, shown = now.task, now.row
@@ -550,7 +341,7 @@ def _plan_status(row, result: RowPlan, now: _Current, status: str, dates_edited,
         change(date_column, None, timezone.localdate(), implied=True)
 
 
-def _validate(row: _Row, result: RowPlan, task: RectificationTask, plan: ImportPlan,
+def _validate(row: SheetRow, result: RowPlan, task: RectificationTask, plan: ImportPlan,
               where) -> None:
     """Run the task's own validation on the new values (nothing is saved here)."""
     for name, value in result.fields.items():
