@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from rectify.ledger.ledger_import import LedgerImportError, apply_plan, read_ledger
+from rectify.ledger.ledger_apply import LedgerImportError, apply_plan
+from rectify.ledger.ledger_plan import read_ledger
 from rectify.ledger.ledger_upload import LedgerFileError
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status

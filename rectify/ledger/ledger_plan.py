@@ -1,16 +1,12 @@
-"""Read an edited ledger back: check the file, plan every cell change, apply all or nothing.
+"""Plan the import of an edited ledger: what each row would change, or why it cannot.
 
-1. ``ledger_upload.check_file`` refuses what is not a plain .xlsx workbook *before* openpyxl
-   opens it.
-2. :func:`read_ledger` reads the 台账 sheet into rows (``ledger_sheet.read_sheet``) and
-   compares each row with its task as it is now: a :class:`RowPlan` per changed task, a
-   ``CellError`` (sheet, row, column, cell) for everything wrong — unknown or duplicated task
-   ids, a task changed since the export (the hidden 版本 column), edited read-only columns,
-   invalid dates or statuses, measures that do not read back, values the task refuses
-   (``full_clean``).
-3. :func:`apply_plan` writes a plan without errors in one transaction through
-   ``save_record``/``change_status``/``delete_record`` (history rows by the importing user),
-   re-checking each task's version under a row lock; any refusal rolls everything back.
+:func:`read_ledger` checks the upload (``ledger_upload.check_file``), reads the 台账 sheet into
+rows (``ledger_sheet.read_sheet``) and compares each row with its task as it is now: a
+:class:`RowPlan` per changed task, a ``CellError`` (sheet, row, column, cell) for everything
+wrong — unknown or duplicated task ids, a task changed since the export (the hidden 版本
+column), edited read-only columns, invalid dates or statuses, measures that do not read back,
+values the task refuses (``full_clean``). Nothing is written here: the preview shows the plan,
+``ledger_apply.apply_plan`` writes it.
 """
 
 from __future__ import annotations
@@ -18,19 +14,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import places_for_rounds
 from rectify.ledger.ledger_sheet import (
-    CellError,
     SheetReading,
     SheetRow,
     normalise_text,
@@ -43,19 +36,9 @@ from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.notice_import.notice_parser import split_measures
 from rectify.rules import permissions
-from rectify.services.records import delete_record, save_record
-from rectify.services.tasks import change_status
 
 #: Task ids looked up per query.
 LOOKUP_CHUNK = 500
-
-
-class LedgerImportError(Exception):
-    """Applying a plan was refused; nothing was written."""
-
-    def __init__(self, errors: list[CellError]):
-        self.errors = errors
-        super().__init__("\n".join(str(error) for error in errors))
 
 
 @dataclass(frozen=True)
@@ -110,9 +93,6 @@ def _shown(value: Any) -> str:
 
 def _status_label(value: str) -> str:
     return str(Status(value).label)
-
-
-# -- planning --------------------------------------------------------------------------------
 
 
 def read_ledger(path: str | Path, user, *, filename: str = "") -> ImportPlan:
@@ -367,79 +347,3 @@ def _same_time(cell: Any, current: datetime.datetime | None) -> bool:
     if not isinstance(cell, datetime.datetime):
         return False
     return abs((cell.replace(tzinfo=None) - current).total_seconds()) < 1
-
-
-# -- applying --------------------------------------------------------------------------------
-
-
-def apply_plan(plan: ImportPlan, user) -> int:
-    """Write the plan in one transaction as ``user``; returns the number of tasks changed.
-
-    Each task is locked and its version checked again: a task changed after the preview
-    refuses the whole import (:class:`LedgerImportError`), as does anything the services
-    refuse. Nothing is written then.
-    """
-    if plan.errors:
-        raise LedgerImportError(plan.errors)
-    reason = _("Excel 台账导入（{file}）").format(file=plan.filename)
-    with transaction.atomic():
-        for row in plan.rows:
-            _apply_row(plan, row, user, reason)
-    return len(plan.rows)
-
-
-def _apply_row(plan: ImportPlan, row: RowPlan, user, reason: str) -> None:
-    def refuse(column: cols.Column, message: str):
-        return LedgerImportError([CellError(plan.sheet, row.row, column.label, "", message)])
-
-    task = permissions.editable(RectificationTask, user).select_for_update().filter(
-        pk=row.task_id).first()
-    if task is None:
-        raise refuse(cols.ID_COLUMN, _("无权修改任务 {id}。").format(id=row.task_id))
-    measures = list(Measure.objects.select_for_update().filter(task=task)
-                    .order_by("position", "pk"))
-    now = cols.row_version(task, [(m.pk, m.version) for m in measures])
-    if now != row.version:
-        raise refuse(cols.VERSION_COLUMN, _(
-            "任务 {id} 在预览之后已被他人修改（现在版本 {new}）：请重新导出台账后再修改。"
-        ).format(id=task.pk, new=now))
-    try:
-        if row.fields:
-            for name, value in row.fields.items():
-                setattr(task, name, value)
-            save_record(task, user, reason, expected_version=task.version)
-        if row.status is not None:
-            change_status([task], row.status, user, reason)
-        if row.measures is not None:
-            _apply_measures(task, measures, row.measures, user, reason)
-    except ValidationError as exc:
-        raise refuse(cols.ID_COLUMN, "；".join(exc.messages))
-
-
-def _apply_measures(task: RectificationTask, existing: list[Measure], texts: list[str], user,
-                    reason: str) -> None:
-    """Make the task's measures read ``texts``: unchanged measures keep their records (and
-    their unit and date), edited ones are updated, missing ones deleted, new ones added."""
-    old = [measure.text for measure in existing]
-    final: list[Measure | str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, texts, autojunk=False).get_opcodes():
-        if tag == "equal":
-            final.extend(existing[i1:i2])
-            continue
-        replaced, added = existing[i1:i2], texts[j1:j2]
-        for measure, text in zip(replaced, added, strict=False):
-            measure.text = text
-            final.append(measure)
-        final.extend(added[len(replaced):])
-        for measure in replaced[len(added):]:
-            delete_record(measure, user, reason, expected_version=measure.version)
-    originals = {measure.pk: (text, measure.position) for measure, text in zip(existing, old,
-                                                                                strict=True)}
-    for position, item in enumerate(final, 1):
-        if isinstance(item, str):
-            save_record(Measure(task=task, position=position, text=item), user, reason)
-            continue
-        if originals[item.pk] != (item.text, position):
-            item.position = position
-            save_record(item, user, reason, expected_version=item.version)
-
