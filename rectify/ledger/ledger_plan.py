@@ -235,7 +235,7 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
                 "“{column}”列是只读的，不能修改（当前为“{value}”）。"
             ).format(column=column.label, value=normalise_text(current, cell=False)))
 
-    new_status = task.status
+    asked_status: str | None = None  # the status the 整改状态 cell asks for, if it was edited
     dates_edited: dict[str, bool] = {}
     for column in cols.EDITABLE:
         if column.key not in header_columns:
@@ -267,10 +267,9 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
             if status == task.status and not task.result_text:
                 continue
             change(column, cols.status_text(task), _status_label(status))
-            if status == task.status:
-                result.fields["result_text"] = ""  # the printed text gives way to the status
-            else:
-                new_status = result.status = status
+            asked_status = status
+            if status != task.status:
+                result.status = status
         elif column.kind == cols.MEASURES:
             text = normalise_text(cell)
             old = [measure_text for _pk, _version, measure_text in shown.measures]
@@ -292,8 +291,16 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
                 result.fields[column.field] = value
                 change(column, before, value)
 
-    if result.status is not None:
-        _plan_status(row, result, now, new_status, dates_edited, plan, where, change)
+    if asked_status is not None:
+        effects = status_change_effects(
+            task, asked_status, completion=result.fields.get("completion_date",
+                                                             task.completion_date),
+            completion_edited=dates_edited.get("completion_date", False))
+        for key, message in effects.refusals:
+            plan.error(row.number, cols.BY_KEY[key], where(cols.BY_KEY[key]), message)
+        for key, before, after in effects.implied:
+            change(cols.BY_KEY[key], before, after, implied=True)
+        result.fields.update(effects.fields)
     if len(plan.errors) > errors_before:
         return None
     if result.fields:
@@ -301,24 +308,45 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
     return result if len(plan.errors) == errors_before else None
 
 
-def _plan_status(row, result: RowPlan, now: _Current, status: str, dates_edited, plan,
-                 where, change) -> None:
-    """What a status change implies: a signed-off task cannot go back; completing sets the
-    completion date (today, unless one is given); going back clears it."""
-    task = now.task
-    status_column, date_column = cols.BY_KEY["status"], cols.BY_KEY["completion_date"]
-    completion = result.fields.get("completion_date", task.completion_date)
+@dataclass
+class StatusEffects:
+    """What a new value in the 整改状态 cell implies for its task (nothing is written here)."""
+
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
+    implied: list[tuple[str, Any, Any]] = field(default_factory=list)  # (key, before, after)
+    fields: dict[str, Any] = field(default_factory=dict)  # plain task fields to save
+
+
+def status_change_effects(task: RectificationTask, status: str, *, completion: Any,
+                          completion_edited: bool) -> StatusEffects:
+    """What setting ``task``'s status to ``status`` implies, given the completion date the row
+    leaves (``completion``, edited in the row or not).
+
+    The same status again: the printed result text gives way to the status. A new status: a
+    signed-off task cannot go back; completing sets the completion date (today, unless one is
+    given); going back clears it, and refuses a completion date entered in the same row.
+    The implied changes are shown in the preview; the apply step writes a new status through
+    ``services.tasks.change_status``, which derives the same completion date itself (and also
+    clears the result text and any pending proposal).
+    """
+    # Lifecycle: these rules are to live in one lifecycle module (rectify/rules/lifecycle.py,
+    # not written yet); route this function and services.tasks.change_status through it, so
+    # the preview and the apply step cannot disagree.
+    effects = StatusEffects()
+    if status == task.status:
+        effects.fields["result_text"] = ""
+        return effects
     if status not in Status.done():
         if task.is_signed_off:
-            plan.error(row.number, status_column, where(status_column), _(
-                "任务已销号，须先重新打开才能改为正在推进。"))
-        elif completion and dates_edited.get("completion_date"):
-            plan.error(row.number, date_column, where(date_column), _(
-                "整改状态为“正在推进”时不能填写完成时间。"))
+            effects.refusals.append(("status", _("任务已销号，须先重新打开才能改为正在推进。")))
+        elif completion and completion_edited:
+            effects.refusals.append(("completion_date", _(
+                "整改状态为“正在推进”时不能填写完成时间。")))
         elif completion:
-            change(date_column, completion, None, implied=True)
+            effects.implied.append(("completion_date", completion, None))
     elif not completion:
-        change(date_column, None, timezone.localdate(), implied=True)
+        effects.implied.append(("completion_date", None, timezone.localdate()))
+    return effects
 
 
 def _validate(row: SheetRow, result: RowPlan, task: RectificationTask, plan: ImportPlan,
