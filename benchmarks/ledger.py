@@ -151,7 +151,7 @@ def time_import_check(path: Path) -> tuple[float, int, int]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from rectify.ledger.ledger_import import read_ledger
+    from rectify.ledger.ledger_plan import read_ledger
     from rectify.rules import roles
 
     user = get_user_model().objects.create_user("bench-staff")

@@ -9,12 +9,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from rectify.ledger.ledger_import import (
-    LedgerFileError,
-    LedgerImportError,
-    apply_plan,
-    read_ledger,
-)
+from rectify.ledger.ledger_apply import LedgerImportError, apply_plan
+from rectify.ledger.ledger_plan import read_ledger
+from rectify.ledger.ledger_upload import LedgerFileError
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.services.records import save_record

@@ -1,7 +1,10 @@
 """The Excel ledger (整改台账): export any selection of tasks, import edits back.
 
-``columns`` declares the ledger's columns once; ``export`` writes a workbook from a task
-queryset (openpyxl write-only, streaming); ``importer`` checks an uploaded workbook, plans the
-changes cell by cell and applies them all or nothing through the services; ``views`` and
-``urls`` serve ``/ledger/``; the management command ``export_ledger`` writes the same file.
+``ledger_columns`` declares the ledger's columns once; ``ledger_export`` writes a workbook from
+a task queryset (openpyxl write-only, streaming). Importing an edited ledger takes four steps:
+``ledger_upload`` checks (and stores) the uploaded file, ``ledger_sheet`` reads its sheet into
+rows, ``ledger_plan`` compares the rows with the records and plans the changes cell by cell
+(the preview), ``ledger_apply`` applies a plan all or nothing through the services.
+``ledger_views`` and ``ledger_urls`` serve ``/ledger/``; the management command
+``export_ledger`` writes the same file.
 """

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rectify.ledger.ledger_import import max_upload_bytes
+from rectify.ledger.ledger_upload import max_upload_bytes
 
 
 class LedgerUploadForm(forms.Form):

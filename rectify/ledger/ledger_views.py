@@ -28,15 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rectify.ledger.ledger_apply import LedgerImportError, apply_plan
 from rectify.ledger.ledger_export import write_ledger
 from rectify.ledger.ledger_forms import LedgerUploadForm, describe
-from rectify.ledger.ledger_import import (
-    LedgerFileError,
-    LedgerImportError,
-    apply_plan,
-    read_ledger,
-    save_upload,
-)
+from rectify.ledger.ledger_plan import read_ledger
+from rectify.ledger.ledger_upload import LedgerFileError, save_upload
 from rectify.models import RectificationTask
 from rectify.rules import permissions
 from rectify.services.filtersets import TaskFilterSet

@@ -1,0 +1,377 @@
+"""Plan the import of an edited ledger: what each row would change, or why it cannot.
+
+:func:`read_ledger` checks the upload (``ledger_upload.check_file``), reads the 台账 sheet into
+rows (``ledger_sheet.read_sheet``) and compares each row with its task as it is now: a
+:class:`RowPlan` per changed task, a ``CellError`` (sheet, row, column, cell) for everything
+wrong — unknown or duplicated task ids, a task changed since the export (the hidden 版本
+column), edited read-only columns, invalid dates or statuses, measures that do not read back,
+values the task refuses (``full_clean``). Nothing is written here: the preview shows the plan,
+``ledger_apply.apply_plan`` writes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rectify.ledger import ledger_columns as cols
+from rectify.ledger.ledger_export import places_for_rounds
+from rectify.ledger.ledger_sheet import (
+    SheetReading,
+    SheetRow,
+    normalise_text,
+    parse_date,
+    parse_status,
+    read_sheet,
+)
+from rectify.ledger.ledger_upload import check_file
+from rectify.models import Measure, RectificationTask
+from rectify.models.choices import Status
+from rectify.notice_import.notice_parser import split_measures
+from rectify.rules import permissions
+
+#: Task ids looked up per query.
+LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell that would change: before and after as the ledger shows them."""
+
+    row: int
+    task_id: int
+    number: str
+    column: str
+    before: str
+    after: str
+    implied: bool = False  # follows from another change (a status sets the completion date)
+
+
+@dataclass
+class RowPlan:
+    """What one ledger row changes on its task."""
+
+    row: int
+    task_id: int
+    number: str
+    version: str  # the 版本 cell, as exported
+    changes: list[Change] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)  # plain task fields to save
+    status: str | None = None  # a new canonical status (through change_status)
+    measures: list[str] | None = None  # the new measure texts, in order
+
+
+@dataclass
+class ImportPlan(SheetReading):
+    """Everything an uploaded ledger would change, or why it cannot be imported."""
+
+    rows: list[RowPlan] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[Change]:
+        return [change for row in self.rows for change in row.changes]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _status_label(value: str) -> str:
+    return str(Status(value).label)
+
+
+def read_ledger(path: str | Path, user, *, filename: str = "") -> ImportPlan:
+    """Plan the import of the ledger at ``path`` for ``user`` (who must be allowed to edit the
+    tasks). Raises :class:`LedgerFileError` for a file that is not a readable workbook;
+    everything wrong inside it is listed in the plan's ``errors``."""
+    path = Path(path)
+    check_file(path, filename or path.name)
+    plan = ImportPlan(filename=filename or path.name)
+    rows, header_columns = read_sheet(path, plan)
+    if rows:
+        _plan_rows(rows, header_columns, user, plan)
+    return plan
+
+
+@dataclass
+class _Current:
+    """A task as it is now, with what the ledger shows of it."""
+
+    task: RectificationTask
+    row: cols.LedgerRow
+    editable: bool
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _current_tasks(ids: list[int], user) -> dict[int, _Current]:
+    """The tasks named by the ledger that ``user`` may see, as the ledger would show them."""
+    visible = permissions.visible(RectificationTask, user).select_related(
+        "round__party_group", "signed_off_by")
+    tasks: dict[int, RectificationTask] = {}
+    measures: dict[int, list[tuple[int, int, str]]] = {}
+    editable: set[int] = set()
+    for chunk in _chunks(ids, LOOKUP_CHUNK):
+        tasks.update((task.pk, task) for task in visible.filter(pk__in=chunk))
+        editable.update(permissions.editable(RectificationTask, user).filter(pk__in=chunk)
+                        .values_list("pk", flat=True))
+        for task_id, pk, version, text in (
+            Measure.objects.filter(task_id__in=chunk).order_by("task_id", "position", "pk")
+            .values_list("task_id", "pk", "version", "text")
+        ):
+            measures.setdefault(task_id, []).append((pk, version, text))
+    places = places_for_rounds(sorted({task.round_id for task in tasks.values()}))
+    current = {}
+    for pk, task in tasks.items():
+        place = places.get(pk)
+        row = cols.LedgerRow.of_task(
+            task, measures.get(pk, []), number=place.number if place else "",
+            category_path=place.category_path if place else "", round_label=str(task.round))
+        current[pk] = _Current(task, row, pk in editable)
+    return current
+
+
+def _task_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _plan_rows(rows: list[SheetRow], header_columns: dict[str, int], user,
+               plan: ImportPlan) -> None:
+    ids: dict[int, int] = {}  # task id -> first row
+    keyed: list[tuple[SheetRow, int]] = []
+    for row in rows:
+        raw = row.value("id")
+        coordinate = row.coordinate("id", header_columns)
+        task_id = _task_id(raw)
+        if raw is None:
+            plan.error(row.number, cols.ID_COLUMN, coordinate,
+                       _("缺少任务ID：台账导入只修改已有任务，不新增任务。"))
+        elif task_id is None:
+            plan.error(row.number, cols.ID_COLUMN, coordinate,
+                       _("任务ID“{value}”不是整数。").format(value=raw))
+        elif task_id in ids:
+            plan.error(row.number, cols.ID_COLUMN, coordinate,
+                       _("重复的行：任务 {id} 已在第 {row} 行出现。").format(
+                           id=task_id, row=ids[task_id]))
+        else:
+            ids[task_id] = row.number
+            keyed.append((row, task_id))
+    current = _current_tasks(list(ids), user)
+    for row, task_id in keyed:
+        now = current.get(task_id)
+        coordinate = row.coordinate("id", header_columns)
+        if now is None:
+            plan.error(row.number, cols.ID_COLUMN, coordinate,
+                       _("未知的任务ID {id}（不存在或无权查看）。").format(id=task_id))
+            continue
+        row_plan = _plan_row(row, header_columns, now, plan)
+        if row_plan is not None and (row_plan.changes or row_plan.fields):
+            if not now.editable:
+                plan.error(row.number, cols.ID_COLUMN, coordinate,
+                           _("无权修改任务 {id}。").format(id=task_id))
+                continue
+            plan.rows.append(row_plan)
+
+
+def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) -> RowPlan | None:
+    """Compare one row with its task; record errors in ``plan``; None if the row is refused."""
+    errors_before = len(plan.errors)
+    task, shown = now.task, now.row
+
+    def where(column: cols.Column) -> str:
+        return row.coordinate(column.key, header_columns)
+
+    version = normalise_text(row.value("version"))
+    expected = cols.VERSION_COLUMN.getter(shown)
+    if version != expected:
+        plan.error(row.number, cols.VERSION_COLUMN, where(cols.VERSION_COLUMN), _(
+            "任务 {id} 在导出之后已被修改（导出时版本 {old}，现在 {new}）：请重新导出台账后再修改。"
+        ).format(id=task.pk, old=version or "?", new=expected))
+        return None
+
+    result = RowPlan(row.number, task.pk, shown.number, version)
+
+    def change(column: cols.Column, before: Any, after: Any, *, implied: bool = False) -> None:
+        result.changes.append(Change(row.number, task.pk, shown.number, column.label,
+                                     _shown(before), _shown(after), implied))
+
+    for column in cols.READ_ONLY:
+        if column.key not in header_columns or column.key in ("id", "version"):
+            continue
+        cell = row.value(column.key)
+        current = column.getter(shown)
+        if column.kind == cols.DATETIME:
+            same = _same_time(cell, current)
+        else:
+            same = normalise_text(cell) == normalise_text(current, cell=False)
+        if not same:
+            plan.error(row.number, column, where(column), _(
+                "“{column}”列是只读的，不能修改（当前为“{value}”）。"
+            ).format(column=column.label, value=normalise_text(current, cell=False)))
+
+    asked_status: str | None = None  # the status the 整改状态 cell asks for, if it was edited
+    dates_edited: dict[str, bool] = {}
+    for column in cols.EDITABLE:
+        if column.key not in header_columns:
+            continue
+        cell = row.value(column.key)
+        if column.kind == cols.DATE:
+            try:
+                value = parse_date(cell)
+            except ValueError:
+                plan.error(row.number, column, where(column), _(
+                    "无法识别的日期“{value}”：请填写日期，如 2024-06-30。"
+                ).format(value=normalise_text(cell)))
+                continue
+            before = getattr(task, column.field)
+            dates_edited[column.field] = value != before
+            if value != before:
+                result.fields[column.field] = value
+                change(column, before, value)
+        elif column.kind == cols.STATUS:
+            text = normalise_text(cell)
+            if text == normalise_text(cols.status_text(task), cell=False):
+                continue
+            status = parse_status(text)
+            if status is None:
+                plan.error(row.number, column, where(column), _(
+                    "未知的整改状态“{value}”：应为“{choices}”之一。"
+                ).format(value=text, choices="”“".join(str(label) for label in Status.labels)))
+                continue
+            if status == task.status and not task.result_text:
+                continue
+            change(column, cols.status_text(task), _status_label(status))
+            asked_status = status
+            if status != task.status:
+                result.status = status
+        elif column.kind == cols.MEASURES:
+            text = normalise_text(cell)
+            old = [measure_text for _pk, _version, measure_text in shown.measures]
+            if text == normalise_text(cols.measures_text(old), cell=False):
+                continue
+            texts, doubts = split_measures(text)
+            if doubts:
+                for doubt in doubts:
+                    plan.error(row.number, column, where(column),
+                               _("单元格内{doubt}").format(doubt=doubt))
+                continue
+            if texts != old:
+                result.measures = texts
+                change(column, cols.measures_text(old), cols.measures_text(texts))
+        else:
+            value = normalise_text(cell)
+            before = getattr(task, column.field)
+            if value != normalise_text(before, cell=False):
+                result.fields[column.field] = value
+                change(column, before, value)
+
+    if asked_status is not None:
+        effects = status_change_effects(
+            task, asked_status, completion=result.fields.get("completion_date",
+                                                             task.completion_date),
+            completion_edited=dates_edited.get("completion_date", False))
+        for key, message in effects.refusals:
+            plan.error(row.number, cols.BY_KEY[key], where(cols.BY_KEY[key]), message)
+        for key, before, after in effects.implied:
+            change(cols.BY_KEY[key], before, after, implied=True)
+        result.fields.update(effects.fields)
+    if len(plan.errors) > errors_before:
+        return None
+    if result.fields:
+        _validate(row, result, task, plan, where)
+    return result if len(plan.errors) == errors_before else None
+
+
+@dataclass
+class StatusEffects:
+    """What a new value in the 整改状态 cell implies for its task (nothing is written here)."""
+
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
+    implied: list[tuple[str, Any, Any]] = field(default_factory=list)  # (key, before, after)
+    fields: dict[str, Any] = field(default_factory=dict)  # plain task fields to save
+
+
+def status_change_effects(task: RectificationTask, status: str, *, completion: Any,
+                          completion_edited: bool) -> StatusEffects:
+    """What setting ``task``'s status to ``status`` implies, given the completion date the row
+    leaves (``completion``, edited in the row or not).
+
+    The same status again: the printed result text gives way to the status. A new status: a
+    signed-off task cannot go back; completing sets the completion date (today, unless one is
+    given); going back clears it, and refuses a completion date entered in the same row.
+    The implied changes are shown in the preview; the apply step writes a new status through
+    ``services.tasks.change_status``, which derives the same completion date itself (and also
+    clears the result text and any pending proposal).
+    """
+    # Lifecycle: these rules are to live in one lifecycle module (rectify/rules/lifecycle.py,
+    # not written yet); route this function and services.tasks.change_status through it, so
+    # the preview and the apply step cannot disagree.
+    effects = StatusEffects()
+    if status == task.status:
+        effects.fields["result_text"] = ""
+        return effects
+    if status not in Status.done():
+        if task.is_signed_off:
+            effects.refusals.append(("status", _("任务已销号，须先重新打开才能改为正在推进。")))
+        elif completion and completion_edited:
+            effects.refusals.append(("completion_date", _(
+                "整改状态为“正在推进”时不能填写完成时间。")))
+        elif completion:
+            effects.implied.append(("completion_date", completion, None))
+    elif not completion:
+        effects.implied.append(("completion_date", None, timezone.localdate()))
+    return effects
+
+
+def _validate(row: SheetRow, result: RowPlan, task: RectificationTask, plan: ImportPlan,
+              where) -> None:
+    """Run the task's own validation on the new values (nothing is saved here)."""
+    for name, value in result.fields.items():
+        setattr(task, name, value)
+    try:
+        task.full_clean()
+    except ValidationError as exc:
+        by_field = {column.field: column for column in cols.EDITABLE if column.field}
+        for name, messages in exc.message_dict.items():
+            column = by_field.get(name, cols.ID_COLUMN)
+            for message in messages:
+                plan.error(row.number, column, where(column), message)
+
+
+def _same_time(cell: Any, current: datetime.datetime | None) -> bool:
+    if current is None:
+        return cell in (None, "")
+    if isinstance(cell, str):
+        try:
+            cell = datetime.datetime.fromisoformat(normalise_text(cell))
+        except ValueError:
+            return False
+    if not isinstance(cell, datetime.datetime):
+        return False
+    return abs((cell.replace(tzinfo=None) - current).total_seconds()) < 1
