@@ -1,7 +1,7 @@
 """Apply a planned ledger import all or nothing.
 
 :func:`apply_plan` writes a plan without errors (``ledger_plan.read_ledger``) in one
-transaction through ``save_record``/``change_status``/``delete_record`` (history rows by the
+transaction through ``save_record``/``workflow.change_status``/``delete_record`` (history rows by the
 importing user), re-checking each task's version under a row lock; any refusal rolls
 everything back.
 """
@@ -20,7 +20,7 @@ from rectify.ledger.ledger_sheet import CellError
 from rectify.models import Measure, RectificationTask
 from rectify.rules import permissions
 from rectify.services.records import delete_record, save_record
-from rectify.services.tasks import change_status
+from rectify.services.workflow import change_status
 
 
 class LedgerImportError(Exception):

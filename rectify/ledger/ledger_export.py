@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from rectify.ledger import ledger_columns as cols
 from rectify.models import InspectionRound, Measure, RectificationTask
 from rectify.models.choices import Status
+from rectify.rules import due_dates
 from rectify.rules.history import entries_of as history_rows_entries
 from rectify.rules.problem_tree import numbers_for_rounds
 
@@ -315,10 +316,10 @@ def write_summary(workbook, tasks: QuerySet, title: str, today: datetime.date) -
     _setup(sheet, [36] + [14] * (len(headers) - 1))
     sheet.append(_title_row(sheet, title))
     sheet.append(_header_row(sheet, headers))
-    overdue = Q(deadline__lt=today) & ~Q(status__in=Status.done())
+    overdue = Q(is_overdue=True)  # the one due-date rule (rectify.rules.due_dates)
     counts = {f"s{i}": Count("pk", filter=Q(status=s)) for i, s in enumerate(statuses)}
     rows = (
-        tasks.order_by().values("round__party_group__name")
+        due_dates.with_due_dates(tasks, today).order_by().values("round__party_group__name")
         .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue),
                   signed=Count("pk", filter=Q(signed_off_at__isnull=False)), **counts)
         .order_by("round__party_group__name")

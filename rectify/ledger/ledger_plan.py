@@ -35,7 +35,7 @@ from rectify.ledger.ledger_upload import check_file
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.notice_import.notice_parser import split_measures
-from rectify.rules import permissions
+from rectify.rules import lifecycle, permissions
 
 #: Task ids looked up per query.
 LOOKUP_CHUNK = 500
@@ -326,20 +326,20 @@ def status_change_effects(task: RectificationTask, status: str, *, completion: A
     signed-off task cannot go back; completing sets the completion date (today, unless one is
     given); going back clears it, and refuses a completion date entered in the same row.
     The implied changes are shown in the preview; the apply step writes a new status through
-    ``services.tasks.change_status``, which derives the same completion date itself (and also
+    ``services.workflow.change_status``, which derives the same completion date itself (and also
     clears the result text and any pending proposal).
     """
-    # Lifecycle: these rules are to live in one lifecycle module (rectify/rules/lifecycle.py,
-    # not written yet); route this function and services.tasks.change_status through it, so
-    # the preview and the apply step cannot disagree.
+    # The move itself is the lifecycle's (rectify.rules.lifecycle.set_status, applied by
+    # services.workflow.change_status); this only previews it.
     effects = StatusEffects()
+    if task.signed_off_at is not None:
+        effects.refusals.append(("status", lifecycle.locked_message(task)))
+        return effects
     if status == task.status:
         effects.fields["result_text"] = ""
         return effects
     if status not in Status.done():
-        if task.is_signed_off:
-            effects.refusals.append(("status", _("任务已销号，须先重新打开才能改为正在推进。")))
-        elif completion and completion_edited:
+        if completion and completion_edited:
             effects.refusals.append(("completion_date", _(
                 "整改状态为“正在推进”时不能填写完成时间。")))
         elif completion:
