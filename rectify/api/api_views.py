@@ -42,7 +42,6 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from bureaus.models import PartyGroup
-from rectify.api import api_serializers as api
 from rectify.api.api_base import (
     ANY,
     MAX_INT,
@@ -53,6 +52,32 @@ from rectify.api.api_base import (
     if_match_version,
 )
 from rectify.api.api_permissions import RecordPermission
+from rectify.api.category_serializers import CategoryCreateSerializer, CategorySerializer
+from rectify.api.evidence_serializers import EvidenceSerializer, EvidenceUploadSerializer
+from rectify.api.measure_serializers import MeasureCreateSerializer, MeasureSerializer
+from rectify.api.notice_serializers import NoticeSerializer
+from rectify.api.party_group_serializers import PartyGroupSerializer
+from rectify.api.publication_serializers import PublicationDetailSerializer, PublicationSerializer
+from rectify.api.record_serializers import (
+    ActionSerializer,
+    ConflictSerializer,
+    HistoryEntrySerializer,
+    StrictFieldsMixin,
+)
+from rectify.api.round_serializers import RoundSerializer
+from rectify.api.task_serializers import (
+    ProgressEntryCreateSerializer,
+    ProgressEntrySerializer,
+    ProposalSerializer,
+    ReopenSerializer,
+    ReorderSerializer,
+    ReviewActionSerializer,
+    ReviewSerializer,
+    StatusChangeSerializer,
+    TaskCreateSerializer,
+    TaskSerializer,
+    WithdrawSerializer,
+)
 from rectify.models import (
     Evidence,
     InspectionRound,
@@ -86,9 +111,9 @@ class VersionRequired(exceptions.APIException):
 
 CONFLICT_RESPONSES = {
     400: OpenApiResponse(description=gettext_lazy("输入有误：按字段列出原因，未作任何修改")),
-    409: OpenApiResponse(api.ConflictSerializer,
+    409: OpenApiResponse(ConflictSerializer,
                          description=gettext_lazy("请求体中的 version 已过期：返回当前内容")),
-    412: OpenApiResponse(api.ConflictSerializer,
+    412: OpenApiResponse(ConflictSerializer,
                          description=gettext_lazy("If-Match 中的版本已过期：返回当前内容")),
 }
 IF_MATCH = OpenApiParameter(
@@ -245,12 +270,12 @@ class RecordViewSet(viewsets.ModelViewSet):
         return history_entries(obj)
 
     @extend_schema(summary=gettext_lazy("修改记录"),
-                   responses=api.HistoryEntrySerializer(many=True))
+                   responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         """Every change of the record, newest first: who, when, what, why, before → after."""
         obj = self.get_object()
-        return Response(api.HistoryEntrySerializer(self.history_of(obj), many=True).data)
+        return Response(HistoryEntrySerializer(self.history_of(obj), many=True).data)
 
 
 def _documented():
@@ -294,7 +319,7 @@ class PartyGroupViewSet(RecordViewSet):
     """Party groups (被巡察党组织): staff change them; clerks see their own."""
 
     queryset = PartyGroup.objects.all()
-    serializer_class = api.PartyGroupSerializer
+    serializer_class = PartyGroupSerializer
     filterset_class = filters.PartyGroupFilterSet
     ordering_fields = ["name", "region", "id", "updated_at"]
 
@@ -304,7 +329,7 @@ class RoundViewSet(RecordViewSet):
     """Inspection rounds (巡察轮次), with task counts."""
 
     queryset = InspectionRound.objects.all()
-    serializer_class = api.RoundSerializer
+    serializer_class = RoundSerializer
     filterset_class = filters.RoundFilterSet
     ordering_fields = ["feedback_date", "inspection_start", "id", "updated_at"]
 
@@ -321,8 +346,8 @@ class CategoryViewSet(TreeNumbersMixin, RecordViewSet):
     """Problem categories (问题类别): the tree of a round, numbered."""
 
     queryset = ProblemCategory.objects.all()
-    serializer_class = api.CategorySerializer
-    create_serializer_class = api.CategoryCreateSerializer
+    serializer_class = CategorySerializer
+    create_serializer_class = CategoryCreateSerializer
     filterset_class = filters.CategoryFilterSet
     ordering_fields = ["position", "id", "updated_at"]
 
@@ -357,8 +382,8 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
     """
 
     queryset = RectificationTask.objects.all()
-    serializer_class = api.TaskSerializer
-    create_serializer_class = api.TaskCreateSerializer
+    serializer_class = TaskSerializer
+    create_serializer_class = TaskCreateSerializer
     filterset_class = filters.TaskFilterSet
     ordering_fields = ["deadline", "position", "status", "completion_date", "id", "updated_at",
                        "created_at"]
@@ -381,7 +406,7 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         return task_history_entries(obj)
 
     @extend_schema(summary=gettext_lazy("修改记录（含整改措施）"),
-                   responses=api.HistoryEntrySerializer(many=True))
+                   responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         """The task's changes and its measures' (deleted ones too), newest first."""
@@ -404,13 +429,13 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
             raise drf_error(exc)
 
     @extend_schema(summary=gettext_lazy("修改整改状态（工作人员）"),
-                   request=api.StatusChangeSerializer, parameters=[IF_MATCH],
-                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+                   request=StatusChangeSerializer, parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @action(detail=True, methods=["post"], url_path="status", filter_backends=[])
     def change_status(self, request, pk=None):
         """Set the canonical status (staff): completion date, history, the proposal cleared."""
         task = self.get_object()
-        data, expected = self._action_body(api.StatusChangeSerializer, request, task)
+        data, expected = self._action_body(StatusChangeSerializer, request, task)
         with transaction.atomic():
             current = check_version(task, expected)
             self._run(task_services.change_status, [current], data["status"], request.user,
@@ -418,51 +443,51 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
                           label=Status(data["status"]).label))
         return self.respond(task)
 
-    @extend_schema(summary=gettext_lazy("销号（工作人员）"), request=api.ActionSerializer,
+    @extend_schema(summary=gettext_lazy("销号（工作人员）"), request=ActionSerializer,
                    parameters=[IF_MATCH],
-                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @action(detail=True, methods=["post"], url_path="sign-off", filter_backends=[])
     def sign_off(self, request, pk=None):
         """Sign a completed task off (销号): the signer and the time are recorded."""
         task = self.get_object()
-        _data, expected = self._action_body(api.ActionSerializer, request, task)
+        _data, expected = self._action_body(ActionSerializer, request, task)
         with transaction.atomic():
             current = check_version(task, expected)
             self._run(task_services.sign_off, current, request.user)
         return self.respond(task)
 
     @extend_schema(methods=["post"], summary=gettext_lazy("提出整改状态提议"),
-                   request=api.ProposalSerializer, parameters=[IF_MATCH],
-                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+                   request=ProposalSerializer, parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @extend_schema(methods=["delete"], summary=gettext_lazy("撤回或驳回整改状态提议"),
-                   request=api.WithdrawSerializer, parameters=[IF_MATCH],
-                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+                   request=WithdrawSerializer, parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @action(detail=True, methods=["post", "delete"], filter_backends=[])
     def proposal(self, request, pk=None):
         """A clerk proposes a status for staff to decide (POST), or withdraws it (DELETE;
         staff: declines it). The canonical status does not change here."""
         task = self.get_object()
         if request.method == "POST":
-            data, expected = self._action_body(api.ProposalSerializer, request, task)
+            data, expected = self._action_body(ProposalSerializer, request, task)
             self._run(task_services.propose_status, task, data["status"], request.user,
                       data["note"], completion_date=data.get("completion_date"),
                       expected_version=expected)
         else:
-            data, expected = self._action_body(api.WithdrawSerializer, request, task)
+            data, expected = self._action_body(WithdrawSerializer, request, task)
             self._run(task_services.withdraw_proposal, task, request.user,
                       data.get("reason", ""), expected_version=expected)
         return self.respond(task)
 
     @extend_schema(summary=gettext_lazy("审核状态提议（工作人员）"),
-                   request=api.ReviewActionSerializer, parameters=[IF_MATCH],
-                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+                   request=ReviewActionSerializer, parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @action(detail=True, methods=["post"], filter_backends=[])
     def review(self, request, pk=None):
         """Approve the pending proposal (a completion is signed off at once, with the
         proposed completion date) or return it with a comment (required); both are kept as
         a review the clerk sees (``reviews``)."""
         task = self.get_object()
-        data, expected = self._action_body(api.ReviewActionSerializer, request, task)
+        data, expected = self._action_body(ReviewActionSerializer, request, task)
         decide = (review_services.approve if data["decision"] == "approve"
                   else review_services.return_proposal)
         self._run(decide, task, request.user, data.get("comment", ""),
@@ -470,34 +495,34 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         return self.respond(task)
 
     @extend_schema(summary=gettext_lazy("回头看重新打开已销号任务（工作人员）"),
-                   request=api.ReopenSerializer, parameters=[IF_MATCH],
-                   responses={200: api.TaskSerializer, **CONFLICT_RESPONSES})
+                   request=ReopenSerializer, parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @action(detail=True, methods=["post"], filter_backends=[])
     def reopen(self, request, pk=None):
         """Reopen a signed-off task after a recheck (回头看): back to 正在推进, the sign-off
         cleared; the reason (required) is kept as a review."""
         task = self.get_object()
-        data, expected = self._action_body(api.ReopenSerializer, request, task)
+        data, expected = self._action_body(ReopenSerializer, request, task)
         self._run(review_services.reopen, task, request.user, data.get("reason", ""),
                   expected_version=expected)
         return self.respond(task)
 
     @extend_schema(summary=gettext_lazy("任务的审核记录"),
-                   responses=api.ReviewSerializer(many=True))
+                   responses=ReviewSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def reviews(self, request, pk=None):
         """Staff's decisions on the task, newest first."""
         task = self.get_object()
         rows = Review.objects.filter(task=task).select_related(
             "reviewer", "proposed_by").order_by("-created_at", "-pk")
-        return Response(api.ReviewSerializer(rows, many=True,
-                                              context=self.get_serializer_context()).data)
+        return Response(ReviewSerializer(rows, many=True,
+                                          context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["get"], summary=gettext_lazy("任务的整改进展记录"),
-                   responses=api.ProgressEntrySerializer(many=True))
+                   responses=ProgressEntrySerializer(many=True))
     @extend_schema(methods=["post"], summary=gettext_lazy("填报整改进展"),
-                   request=api.ProgressEntryCreateSerializer,
-                   responses={201: api.ProgressEntrySerializer,
+                   request=ProgressEntryCreateSerializer,
+                   responses={201: ProgressEntrySerializer,
                               400: CONFLICT_RESPONSES[400]})
     @action(detail=True, methods=["get", "post"], url_path="progress", url_name="progress",
             filter_backends=[], pagination_class=None)
@@ -507,23 +532,23 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         task = self.get_object()
         context = self.get_serializer_context()
         if request.method == "POST":
-            serializer = api.ProgressEntryCreateSerializer(data=request.data, context=context)
+            serializer = ProgressEntryCreateSerializer(data=request.data, context=context)
             serializer.is_valid(raise_exception=True)
             entry = self._run(task_services.add_progress_entry, task, request.user,
                               serializer.validated_data["text"],
                               serializer.validated_data.get("date"))
             entry = ProgressEntry.objects.select_related("author").get(pk=entry.pk)
-            return Response(api.ProgressEntrySerializer(entry, context=context).data,
+            return Response(ProgressEntrySerializer(entry, context=context).data,
                             status=status.HTTP_201_CREATED)
         rows = ProgressEntry.objects.filter(task=task).select_related("author").order_by(
             "-date", "-pk")
-        return Response(api.ProgressEntrySerializer(rows, many=True, context=context).data)
+        return Response(ProgressEntrySerializer(rows, many=True, context=context).data)
 
     @extend_schema(methods=["get"], summary=gettext_lazy("任务的佐证材料"),
-                   responses=api.EvidenceSerializer(many=True))
+                   responses=EvidenceSerializer(many=True))
     @extend_schema(methods=["post"], summary=gettext_lazy("上传佐证材料（multipart/form-data）"),
-                   request=api.EvidenceUploadSerializer,
-                   responses={201: api.EvidenceSerializer,
+                   request=EvidenceUploadSerializer,
+                   responses={201: EvidenceSerializer,
                               400: OpenApiResponse(description=gettext_lazy(
                                   "文件不符合要求（类型、内容与扩展名不符、过大等）或任务已销号："
                                   "未保存任何内容")),
@@ -536,7 +561,7 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         task = self.get_object()
         context = self.get_serializer_context()
         if request.method == "POST":
-            serializer = api.EvidenceUploadSerializer(data=request.data, context=context)
+            serializer = EvidenceUploadSerializer(data=request.data, context=context)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
             try:
@@ -545,24 +570,24 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
             except DjangoValidationError as exc:
                 raise _upload_error(exc)
             evidence = Evidence.objects.select_related("uploaded_by").get(pk=evidence.pk)
-            return Response(api.EvidenceSerializer(evidence, context=context).data,
+            return Response(EvidenceSerializer(evidence, context=context).data,
                             status=status.HTTP_201_CREATED)
         rows = Evidence.objects.filter(task=task).select_related("uploaded_by").order_by(
             "uploaded_at", "pk")
-        return Response(api.EvidenceSerializer(rows, many=True, context=context).data)
+        return Response(EvidenceSerializer(rows, many=True, context=context).data)
 
     @extend_schema(summary=gettext_lazy("任务的整改措施"),
-                   responses=api.MeasureSerializer(many=True))
+                   responses=MeasureSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def measures(self, request, pk=None):
         """The task's measures in print order."""
         task = self.get_object()
         rows = Measure.objects.filter(task=task).order_by("position", "pk")
-        return Response(api.MeasureSerializer(rows, many=True,
-                                              context=self.get_serializer_context()).data)
+        return Response(MeasureSerializer(rows, many=True,
+                                          context=self.get_serializer_context()).data)
 
-    @extend_schema(summary=gettext_lazy("调整整改措施顺序"), request=api.ReorderSerializer,
-                   responses={200: api.MeasureSerializer(many=True),
+    @extend_schema(summary=gettext_lazy("调整整改措施顺序"), request=ReorderSerializer,
+                   responses={200: MeasureSerializer(many=True),
                               400: CONFLICT_RESPONSES[400],
                               409: CONFLICT_RESPONSES[409]})
     @action(detail=True, methods=["post"], url_path="measures/reorder", filter_backends=[],
@@ -570,14 +595,14 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
     def reorder_measures(self, request, pk=None):
         """Put the task's measures in a new order: ``measures`` names every one of them."""
         task = self.get_object()
-        serializer = api.ReorderSerializer(data=request.data,
-                                           context=self.get_serializer_context())
+        serializer = ReorderSerializer(data=request.data,
+                                       context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         self.version_source = "body"
         ordered = self._run(task_services.reorder_measures, task,
                             serializer.validated_data["measures"], request.user)
-        return Response(api.MeasureSerializer(ordered, many=True,
-                                              context=self.get_serializer_context()).data)
+        return Response(MeasureSerializer(ordered, many=True,
+                                          context=self.get_serializer_context()).data)
 
 
 def _upload_error(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -605,7 +630,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
 
     permission_classes = [RecordPermission]
     queryset = Evidence.objects.all()
-    serializer_class = api.EvidenceSerializer
+    serializer_class = EvidenceSerializer
     content_negotiation_class = DownloadNegotiation
     filter_backends = []
     pagination_class = None
@@ -641,8 +666,8 @@ class MeasureViewSet(RecordViewSet):
     delete them; ``?task=ID`` lists one task's."""
 
     queryset = Measure.objects.all()
-    serializer_class = api.MeasureSerializer
-    create_serializer_class = api.MeasureCreateSerializer
+    serializer_class = MeasureSerializer
+    create_serializer_class = MeasureCreateSerializer
     filterset_class = filters.MeasureFilterSet
     ordering_fields = ["position", "id", "updated_at"]
 
@@ -655,7 +680,7 @@ class NoticeViewSet(RecordViewSet):
     """Notices (通报) before publishing: their text around the round's problem tree."""
 
     queryset = Notice.objects.all()
-    serializer_class = api.NoticeSerializer
+    serializer_class = NoticeSerializer
     filterset_class = filters.NoticeFilterSet
     ordering_fields = ["date", "id", "updated_at"]
 
@@ -677,7 +702,7 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [RecordPermission]
     anonymous_read = True
     queryset = Publication.objects.all()
-    serializer_class = api.PublicationSerializer
+    serializer_class = PublicationSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = filters.PublicationFilterSet
     ordering_fields = ["date", "published_at", "version", "id"]
@@ -694,8 +719,8 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         if self.action == "retrieve":
-            return api.PublicationDetailSerializer
-        return api.PublicationSerializer
+            return PublicationDetailSerializer
+        return PublicationSerializer
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -720,7 +745,7 @@ class APIRoot(APIRootView):
     permission_classes = [AllowAny]
 
 
-class TokenRequestSerializer(api.StrictFieldsMixin, serializers.Serializer):
+class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
     username = serializers.CharField(max_length=150, label=gettext_lazy("用户名"))
     password = serializers.CharField(max_length=128, trim_whitespace=False,
                                      write_only=True, label=gettext_lazy("密码"),
