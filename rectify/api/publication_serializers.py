@@ -1,0 +1,47 @@
+"""The serializers of published versions (已发布通报): a list row, and the detail with the
+frozen content this reader may see."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from rectify.api.record_serializers import request_user
+from rectify.models import Publication
+from rectify.models.choices import Audience
+from rectify.rules import permissions
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    """A published version; ``content`` (detail only) is the version this reader may see."""
+
+    audiences = serializers.ListField(child=serializers.ChoiceField(Audience.choices),
+                                      read_only=True)
+    audience = serializers.SerializerMethodField(
+        help_text=_("返回的版本：party（党内通报）或 public（向社会通报）"))
+    url = serializers.URLField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Publication
+        fields = ["id", "notice", "round", "version", "date", "title", "kind", "issuer",
+                  "audiences", "audience", "approved_by", "published_at", "url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(Audience.choices, allow_null=True))
+    def get_audience(self, obj):
+        wanted = self.context.get("audience")
+        return obj.audience_for(permissions.reads_party_version(request_user(self)), wanted)
+
+
+class PublicationDetailSerializer(PublicationSerializer):
+    content = serializers.SerializerMethodField(help_text=_("发布时冻结的内容（JSON）"))
+
+    class Meta(PublicationSerializer.Meta):
+        fields = [*PublicationSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.JSONField())
+    def get_content(self, obj):
+        audience = self.get_audience(obj)
+        return obj.content(audience) if audience else None
