@@ -79,18 +79,28 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
         scoped(fields.get("category"), permissions.visible(ProblemCategory, request_user(self)))
         return fields
 
+    @staticmethod
+    def _due(obj):
+        """The due-date annotations of ``obj`` (rectify.rules.due_dates), read with the list;
+        one query for a task saved just now."""
+        if not hasattr(obj, "warning"):
+            row = deadlines.with_due_dates(RectificationTask.objects.filter(pk=obj.pk)).values(
+                "due_on", "is_overdue", "warning").get()
+            obj.due_on, obj.is_overdue, obj.warning = (
+                row["due_on"], row["is_overdue"], row["warning"])
+        return obj
+
     def get_overdue(self, obj) -> bool:
-        return obj.is_overdue()
+        return bool(self._due(obj).is_overdue)
 
     @extend_schema_field(OpenApiTypes.DATE)
     def get_due_date(self, obj):
-        due = deadlines.task_due_date(obj)  # the round is select_related: no query
+        due = self._due(obj).due_on
         return due.isoformat() if due else None
 
     @extend_schema_field(serializers.ChoiceField(deadlines.Warning.choices, allow_null=True))
     def get_warning(self, obj):
-        warning = deadlines.task_warning(obj)
-        return warning.value if warning else None
+        return self._due(obj).warning or None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -4,7 +4,6 @@ proposals and their review, reopening, reviews, progress entries, evidence, meas
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -38,13 +37,14 @@ from rectify.api.task_serializers import (
 )
 from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
 from rectify.models.choices import Status
+from rectify.rules import due_dates as deadlines
 from rectify.rules import permissions
 from rectify.rules.history import task_history_entries
 from rectify.services import evidence_files as evidence_services
 from rectify.services import filtersets as filters
-from rectify.services import reviews as review_services
 from rectify.services import tasks as task_services
-from rectify.services.records import StaleRecord, check_version
+from rectify.services import workflow
+from rectify.services.records import StaleRecord
 
 
 def _staff(user, obj) -> bool:
@@ -92,7 +92,8 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
     }
 
     def base_queryset(self):
-        return RectificationTask.objects.with_related().select_related("proposed_by").order_by(
+        return deadlines.with_due_dates(RectificationTask.objects.with_related().select_related(
+            "proposed_by")).order_by(
             "round_id", "category_id", "position", "pk")
 
     def history_of(self, obj) -> list:
@@ -129,11 +130,9 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         """Set the canonical status (staff): completion date, history, the proposal cleared."""
         task = self.get_object()
         data, expected = self._action_body(StatusChangeSerializer, request, task)
-        with transaction.atomic():
-            current = check_version(task, expected)
-            self._run(task_services.change_status, [current], data["status"], request.user,
-                      data.get("reason", "") or _("修改整改状态为“{label}”").format(
-                          label=Status(data["status"]).label))
+        self._run(workflow.set_status, task, data["status"], request.user,
+                  data.get("reason", "") or _("修改整改状态为“{label}”").format(
+                      label=Status(data["status"]).label), expected_version=expected)
         return self.respond(task)
 
     @extend_schema(summary=gettext_lazy("销号（工作人员）"), request=ActionSerializer,
@@ -144,9 +143,7 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         """Sign a completed task off (销号): the signer and the time are recorded."""
         task = self.get_object()
         _data, expected = self._action_body(ActionSerializer, request, task)
-        with transaction.atomic():
-            current = check_version(task, expected)
-            self._run(task_services.sign_off, current, request.user)
+        self._run(workflow.sign_off, task, request.user, expected_version=expected)
         return self.respond(task)
 
     @extend_schema(methods=["post"], summary=gettext_lazy("提出整改状态提议"),
@@ -162,12 +159,12 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         task = self.get_object()
         if request.method == "POST":
             data, expected = self._action_body(ProposalSerializer, request, task)
-            self._run(task_services.propose_status, task, data["status"], request.user,
+            self._run(workflow.propose_status, task, data["status"], request.user,
                       data["note"], completion_date=data.get("completion_date"),
                       expected_version=expected)
         else:
             data, expected = self._action_body(WithdrawSerializer, request, task)
-            self._run(task_services.withdraw_proposal, task, request.user,
+            self._run(workflow.withdraw_proposal, task, request.user,
                       data.get("reason", ""), expected_version=expected)
         return self.respond(task)
 
@@ -181,8 +178,8 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         a review the clerk sees (``reviews``)."""
         task = self.get_object()
         data, expected = self._action_body(ReviewActionSerializer, request, task)
-        decide = (review_services.approve if data["decision"] == "approve"
-                  else review_services.return_proposal)
+        decide = (workflow.approve if data["decision"] == "approve"
+                  else workflow.return_proposal)
         self._run(decide, task, request.user, data.get("comment", ""),
                   expected_version=expected)
         return self.respond(task)
@@ -196,7 +193,7 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         cleared; the reason (required) is kept as a review."""
         task = self.get_object()
         data, expected = self._action_body(ReopenSerializer, request, task)
-        self._run(review_services.reopen, task, request.user, data.get("reason", ""),
+        self._run(workflow.reopen, task, request.user, data.get("reason", ""),
                   expected_version=expected)
         return self.respond(task)
 

@@ -1,9 +1,9 @@
 """Apply a planned ledger import all or nothing.
 
 :func:`apply_plan` writes a plan without errors (``ledger_plan.read_ledger``) in one
-transaction through ``save_record``/``workflow.change_status``/``delete_record`` (history rows by the
-importing user), re-checking each task's version under a row lock; any refusal rolls
-everything back.
+transaction through ``save_record``, ``workflow.change_status``, ``delete_record``
+(history rows by the importing user), re-checking each task's version under a row lock;
+any refusal rolls everything back.
 """
 
 from __future__ import annotations

@@ -35,20 +35,26 @@ def change_status(tasks: Iterable[RectificationTask], status: str, user=None,
         raise ValidationError(_("未知的整改状态：{status}").format(status=status))
     changed, errors = 0, []
     for task in tasks:
-        task = _current(task, None)
         try:
-            if not lifecycle.set_status(task, user, status, completion_date=completion_date):
-                continue
+            changed += set_status(task, status, user, reason, completion_date=completion_date)
         except lifecycle.MoveRefused as refusal:
             errors.extend(_("“{task}”：{error}").format(task=task, error=message)
                           for message in refusal.messages)
-            continue
-        save_record(task, user, reason or _("修改整改状态为“{label}”").format(
-            label=Status(status).label))
-        changed += 1
     if errors:
         raise ValidationError(errors)
     return changed
+
+
+@transaction.atomic
+def set_status(task: RectificationTask, status: str, user=None, reason: str = "", *,
+               completion_date=None, expected_version: int | None = None) -> bool:
+    """Set one task's status (staff); returns whether it changed."""
+    task = _current(task, expected_version)
+    if not lifecycle.set_status(task, user, status, completion_date=completion_date):
+        return False
+    save_record(task, user, reason or _("修改整改状态为“{label}”").format(
+        label=Status(status).label))
+    return True
 
 
 @transaction.atomic
