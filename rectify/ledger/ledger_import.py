@@ -37,7 +37,7 @@ from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import places_for_rounds
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
-from rectify.notice_import.notice_parser import split_measures
+from rectify.notice_import.measure_split import split_measures
 from rectify.rules import permissions
 from rectify.services.records import delete_record, save_record
 from rectify.services.tasks import change_status
