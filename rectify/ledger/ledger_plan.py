@@ -34,7 +34,7 @@ from rectify.ledger.ledger_sheet import (
 from rectify.ledger.ledger_upload import check_file
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
-from rectify.notice_import.notice_parser import split_measures
+from rectify.notice_import.measure_split import split_measures
 from rectify.rules import lifecycle, permissions
 
 #: Task ids looked up per query.

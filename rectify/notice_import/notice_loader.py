@@ -1,21 +1,33 @@
 """Write a parsed notice into records: party group, round, problem tree, measures, notice.
 
-One transaction: either the whole notice lands, or nothing does.
+One transaction: either the whole notice lands, or nothing does. Every record is written
+through :func:`rectify.services.records.save_record`, so the models' own checks
+(``full_clean``: lengths, positions, dates, depth) hold for imported records as for edited
+ones. A record those checks refuse refuses the whole import with :class:`ImportRefused`,
+whose Chinese message names the line of the notice and the field, so that the text can be
+corrected and imported again; nothing is cut to fit.
+
+The party group's feedback contacts are the exception: they are filled only where the record
+has none yet and only with values its fields accept; a contact that does not fit stays where
+it was printed, in the notice's closing text.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
 
 from bureaus.models import PartyGroup
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
 from rectify.models.choices import NoticeKind, NumberingStyle, Status
 from rectify.notice_import.parsed_notice import ParsedNode, ParsedNotice
-from rectify.services.records import attribute
+from rectify.services.records import save_record
 
 IMPORT_REASON = "导入通报"
+#: Characters of a title quoted in an error message.
+QUOTED = 30
 
 
 class ImportRefused(ValueError):
@@ -40,6 +52,45 @@ def _date(value) -> datetime.date | None:
         return None
 
 
+def _quote(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= QUOTED else text[:QUOTED] + "……"
+
+
+def _save(obj: models.Model, user, where: str) -> None:
+    """``save_record`` for the import; a refused record refuses the import, saying where."""
+    try:
+        save_record(obj, user, IMPORT_REASON)
+    except ValidationError as exc:
+        raise ImportRefused(f"{where}无法导入：{_reasons(obj, exc)}请修改原文后重新导入。") from exc
+
+
+def _reasons(obj: models.Model, exc: ValidationError) -> str:
+    """"标题：标题不能为空。" for each field the model refused."""
+    if not hasattr(exc, "error_dict"):
+        return "".join(exc.messages)
+    parts = []
+    for name, errors in exc.error_dict.items():
+        messages = "".join(message for error in errors for message in error.messages)
+        try:
+            label = str(obj._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # NON_FIELD_ERRORS
+            label = ""
+        parts.append(f"{label}：{messages}" if label else messages)
+    return "".join(parts)
+
+
+def _accepted(model: type[models.Model], name: str, value: str) -> str:
+    """``value`` when the field ``name`` accepts it as it is, else ""."""
+    if not value:
+        return ""
+    try:
+        model._meta.get_field(name).clean(value, None)
+    except ValidationError:
+        return ""
+    return value
+
+
 def _party_group(parsed: ParsedNotice, name: str | None, user) -> PartyGroup:
     name = (name or parsed.issuer or "").strip()
     if not name:
@@ -51,12 +102,14 @@ def _party_group(parsed: ParsedNotice, name: str | None, user) -> PartyGroup:
             name=name,
             short_name=name.removeprefix("中共").removesuffix("党组").removesuffix("党委"),
         )
-    # Fill contacts the record does not know yet; never overwrite what staff entered.
-    group.phone = group.phone or contacts.get("phone", "")[:100]
-    group.postal_address = group.postal_address or contacts.get("address", "")[:300]
-    group.email = group.email or contacts.get("email", "")[:254]
-    attribute(group, user, IMPORT_REASON)
-    group.save()
+    # Fill contacts the record does not know yet; never overwrite what staff entered. A
+    # contact the field does not accept (too long, not an address) stays in the closing.
+    group.phone = group.phone or _accepted(PartyGroup, "phone", contacts.get("phone", ""))
+    group.postal_address = group.postal_address or _accepted(
+        PartyGroup, "postal_address", contacts.get("address", "")
+    )
+    group.email = group.email or _accepted(PartyGroup, "email", contacts.get("email", ""))
+    _save(group, user, f"被巡察党组织“{_quote(name)}”")
     return group
 
 
@@ -67,9 +120,9 @@ def _round(parsed: ParsedNotice, group: PartyGroup, user) -> InspectionRound:
     )
     rnd = InspectionRound(
         party_group=group,
-        inspecting_body=(facts.get("inspecting_body") or "")[:100],
-        kind=(facts.get("kind") or "")[:50],
-        superior_body=(facts.get("superior_body") or "")[:100],
+        inspecting_body=facts.get("inspecting_body") or "",
+        kind=facts.get("kind") or "",
+        superior_body=facts.get("superior_body") or "",
         inspection_start=_date(facts.get("inspection_start")),
         inspection_end=_date(facts.get("inspection_end")),
         feedback_date=_date(facts.get("feedback_date")),
@@ -83,11 +136,10 @@ def _round(parsed: ParsedNotice, group: PartyGroup, user) -> InspectionRound:
         task_format=parsed.task_format or "{n}.",
         show_task_counts=parsed.show_task_counts,
         measures_inline=parsed.measures_inline,
-        progress_label=progress_label[:20],
+        progress_label=progress_label,
         show_results=any(node.result for node in _tasks(parsed.nodes)),
     )
-    attribute(rnd, user, IMPORT_REASON)
-    rnd.save()
+    _save(rnd, user, "巡察轮次（通报开头的巡察情况）")
     return rnd
 
 
@@ -99,6 +151,15 @@ def _tasks(nodes: list[ParsedNode]):
             yield from _tasks(node.children)
 
 
+def _initial_state(task: RectificationTask, node: ParsedNode) -> None:
+    """The status an imported task starts in: the printed result's, else in progress."""
+    task.status = node.status or Status.IN_PROGRESS
+
+
+def _where(node: ParsedNode, what: str) -> str:
+    return f"第{node.line}行{what}“{_quote(node.label + node.title)}”"
+
+
 def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, user) -> None:
     for position, node in enumerate(nodes, start=1):
         if node.kind == "task":
@@ -106,28 +167,25 @@ def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, u
                 round=rnd,
                 category=parent,
                 position=position,
-                printed_label=node.label[:20],
+                printed_label=node.label,
                 title=node.title,
-                status=node.status or Status.IN_PROGRESS,
-                result_text=node.result[:200],
+                result_text=node.result,
                 outcome=node.outcome,
                 deadline=node.deadline,
-                responsible_leader=node.responsible_leader[:100],
-                responsible_department=node.responsible_department[:200],
+                responsible_leader=node.responsible_leader,
+                responsible_department=node.responsible_department,
             )
-            attribute(task, user, IMPORT_REASON)
-            task.save()
+            _initial_state(task, node)
+            _save(task, user, _where(node, "整改任务"))
             for index, measure in enumerate(node.measures, start=1):
                 obj = Measure(task=task, position=index, text=measure.text)
-                attribute(obj, user, IMPORT_REASON)
-                obj.save()
+                _save(obj, user, f"第{measure.line}行整改措施“{_quote(measure.text)}”")
         else:
             cat = ProblemCategory(
                 round=rnd, parent=parent, position=position,
-                printed_label=node.label[:20], title=node.title[:500],
+                printed_label=node.label, title=node.title,
             )
-            attribute(cat, user, IMPORT_REASON)
-            cat.save()
+            _save(cat, user, _where(node, "问题类别"))
             _write_nodes(rnd, node.children, cat, user)
 
 
@@ -137,7 +195,11 @@ def _notice_kind(title: str) -> str:
 
 @transaction.atomic
 def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=None) -> Notice:
-    """Create the round, its tree and the notice from ``parsed``; returns the notice."""
+    """Create the round, its tree and the notice from ``parsed``; returns the notice.
+
+    Raises :class:`ImportRefused` (and writes nothing) when the notice has no tasks, was
+    imported before, or a record would not pass its model's checks.
+    """
     if not parsed.nodes or parsed.task_count == 0:
         raise ImportRefused("通报中没有识别出任何整改任务，未导入。")
     if find_existing(parsed, party_group):
@@ -148,15 +210,14 @@ def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=No
     notice = Notice(
         round=rnd,
         kind=_notice_kind(parsed.title),
-        title=parsed.title[:300] or str(rnd),
+        title=parsed.title or str(rnd),
         opening="\n".join(parsed.opening),
-        overall_heading=parsed.overall_heading[:100],
+        overall_heading=parsed.overall_heading,
         overall="\n".join(parsed.overall),
-        problems_heading=parsed.problems_heading[:100],
+        problems_heading=parsed.problems_heading,
         closing=parsed.closing,
-        signature=parsed.signature[:200],
+        signature=parsed.signature,
         date=parsed.date or rnd.feedback_date or rnd.created_at.date(),
     )
-    attribute(notice, user, IMPORT_REASON)
-    notice.save()
+    _save(notice, user, f"通报“{_quote(notice.title)}”")
     return notice
