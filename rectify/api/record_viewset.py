@@ -110,9 +110,10 @@ class RecordViewSet(viewsets.ModelViewSet):
     version_source = "body"
 
     def expected_version(self, request, instance, *, required: bool) -> int | None:
-        """The version the client read: If-Match (else 412) or ``version`` (else 409).
+        """The version the client read: If-Match (a stale one is a 412) or ``version`` (409).
 
-        Checked here against the record as read, and again under a row lock when saving.
+        Only read here; the write service compares it with the stored version under a row
+        lock (``rectify.services.records.check_version``) and refuses a stale one.
         """
         if not isinstance(request.data, Mapping):
             raise exceptions.ValidationError(
@@ -132,13 +133,9 @@ class RecordViewSet(viewsets.ModelViewSet):
             if body is not None and body != header:
                 raise exceptions.ValidationError(
                     {"version": [_("与 If-Match 请求头中的版本不一致。")]})
-            if header != instance.version:
-                raise StaleRecord(instance)
             return header
         if body is not None:
             self.version_source = "body"
-            if body != instance.version:
-                raise StaleRecord(instance)
             return body
         if required:
             raise VersionRequired

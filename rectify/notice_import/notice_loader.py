@@ -23,6 +23,7 @@ from bureaus.models import PartyGroup
 from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
 from rectify.models.choices import NoticeKind, NumberingStyle, Status
 from rectify.notice_import.parsed_notice import ParsedNode, ParsedNotice
+from rectify.rules import lifecycle
 from rectify.services.records import save_record
 
 IMPORT_REASON = "导入通报"
@@ -152,8 +153,9 @@ def _tasks(nodes: list[ParsedNode]):
 
 
 def _initial_state(task: RectificationTask, node: ParsedNode) -> None:
-    """The status an imported task starts in: the printed result's, else in progress."""
-    task.status = node.status or Status.IN_PROGRESS
+    """The state an imported task starts in (the lifecycle's ``import`` move): the printed
+    result's status, else in progress, with the printed words kept."""
+    lifecycle.imported(task, node.status or Status.IN_PROGRESS, node.result)
 
 
 def _where(node: ParsedNode, what: str) -> str:
@@ -169,7 +171,6 @@ def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, u
                 position=position,
                 printed_label=node.label,
                 title=node.title,
-                result_text=node.result,
                 outcome=node.outcome,
                 deadline=node.deadline,
                 responsible_leader=node.responsible_leader,
