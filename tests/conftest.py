@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,13 @@ from rectify.models.choices import NumberingStyle
 from rectify.rules import roles
 
 PASSWORD = "rectify-test-pw-2024"
+#: Tests create many users: their passwords are hashed quickly (never in production).
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Tests create many users: hash their passwords quickly (never in production)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def make_user(django_user_model, username: str, role: str | None, *, is_staff: bool = False):
@@ -88,24 +90,161 @@ def small_round(make_round):
 # -- public pages (tests/test_public_*.py) ----------------------------------------------------
 
 
-@pytest.fixture
-def seeded(db, settings):
-    """Both seed notices imported and published by ``seed_demo``, with its demo users.
+class SessionSeed:
+    """The seed data (``seed_demo``), built once per session in an open outer transaction.
 
-    Returns the publications keyed ``"xinye"`` and ``"xuchang"``.
+    What Django's ``TestCase.setUpTestData`` does for one class, for every test that uses
+    ``seeded``: ``seed_demo`` runs inside an atomic block that stays open while such tests run;
+    each test's own transaction is then a savepoint inside it, so whatever a test changes is
+    rolled back to the freshly seeded state. Before any other test runs, the block is rolled
+    back, so every other test still starts from an empty database.
+    ``pytest_collection_modifyitems`` below puts the seeded tests next to each other, so the
+    block is built once per session (once per run of consecutive seeded tests in general).
+
+    The block is opened and closed by ``pytest_runtest_setup``, before the test's fixtures
+    start its transaction, and once the test database exists (``django_db_setup``).
+    Transactional tests (``transactional_db``, ``live_server``) flush the database after
+    each test and cannot run inside a transaction: ``seeded`` seeds their database itself.
     """
+
+    def __init__(self):
+        self.blocker = None  # django_db_blocker, once the test database exists
+        self.wanted = False  # whether the test about to run uses the block
+        self.atomic = None  # the open outer atomic block holding the seed
+
+    @staticmethod
+    def used_by(item) -> bool:
+        return "_session_seed" in getattr(item, "fixturenames", ()) and not _transactional(item)
+
+    def want(self, wanted: bool) -> None:
+        self.wanted = wanted
+        self.sync()
+
+    def attach(self, blocker) -> None:
+        self.blocker = blocker
+        self.sync()
+
+    def detach(self) -> None:
+        self.wanted = False
+        self.sync()
+        self.blocker = None
+
+    def sync(self) -> None:
+        if self.blocker is None or self.wanted == (self.atomic is not None):
+            return
+        with self.blocker.unblock():
+            if self.wanted:
+                self._open()
+            else:
+                self._close()
+
+    def _open(self) -> None:
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # like TestCase's class-level block: no durable check
+        atomic.__enter__()
+        try:
+            seed_demo()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+        self.atomic = atomic
+
+    def _close(self) -> None:
+        from django.db import transaction
+
+        atomic, self.atomic = self.atomic, None
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+SESSION_SEED = SessionSeed()
+
+
+def seed_demo() -> None:
+    """Run ``seed_demo`` with the tests' password hashers (the demo users log in in tests)."""
     import io
 
     from django.core.management import call_command
+    from django.test import override_settings
 
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+
+
+def _transactional(item) -> bool:
+    """Whether pytest-django runs ``item`` as a TransactionTestCase (flushing afterwards)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and _flushes(*marker.args, **marker.kwargs):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"}
+                & set(item.fixturenames))
+
+
+def _flushes(transaction: bool = False, reset_sequences: bool = False, *_args, **_kwargs) -> bool:
+    """Read the ``django_db`` marker's arguments as pytest-django does."""
+    return bool(transaction or reset_sequences)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering: db, transactional, no db
+def pytest_collection_modifyitems(items):
+    """Run the tests on the session seed one after another, where the first of them was."""
+    seeded_tests = [item for item in items if SessionSeed.used_by(item)]
+    if not seeded_tests:
+        return
+    first = items.index(seeded_tests[0])
+    others = [item for item in items if not SessionSeed.used_by(item)]
+    before = [item for item in items[:first] if not SessionSeed.used_by(item)]
+    items[:] = before + seeded_tests + others[len(before):]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    SESSION_SEED.want(SessionSeed.used_by(item))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, as pytest-django makes it; the session seed can be built in it."""
+    SESSION_SEED.attach(django_db_blocker)
+    yield
+    SESSION_SEED.detach()
+
+
+@pytest.fixture
+def _session_seed(request, django_db_setup):
+    """Whether this test runs on the session seed (see ``SessionSeed``)."""
+    return SESSION_SEED.used_by(request.node) and SESSION_SEED.atomic is not None
+
+
+@pytest.fixture
+def seeded(_session_seed, db, settings):
+    """Both seed notices imported and published by ``seed_demo``, with its demo users.
+
+    Built once per session (see ``SessionSeed``); a transactional test builds its own.
+    Returns the publications keyed ``"xinye"`` and ``"xuchang"``.
+    """
     from rectify.models import Publication
 
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = True  # so that a test may run seed_demo again without --force
+    if not _session_seed:
+        seed_demo()
     return {
         "xinye": Publication.objects.get(round__party_group__name="中共新野县教育体育局党组"),
         "xuchang": Publication.objects.get(round__party_group__name="中共许昌市教育局党组"),
     }
+
+
+@pytest.fixture
+def demo_staff_client(seeded, django_user_model):
+    """A client logged in as seed_demo's inspection staff account ``staff`` (``staff_user``
+    would be a second user of that name next to the seed)."""
+    from django.test import Client
+
+    logged_in = Client()
+    logged_in.force_login(django_user_model.objects.get(username="staff"))
+    return logged_in
 
 
 @pytest.fixture

@@ -46,11 +46,11 @@ def test_notice_page_queries_do_not_grow_with_tasks(client, seeded, big, which,
 
 
 @pytest.mark.parametrize("which", ["xuchang", "big"])
-def test_logged_in_page_queries_do_not_grow_with_tasks(staff_client, seeded, big, which,
+def test_logged_in_page_queries_do_not_grow_with_tasks(demo_staff_client, seeded, big, which,
                                                        django_assert_max_num_queries):
     publication = seeded["xuchang"] if which == "xuchang" else big
     with django_assert_max_num_queries(PAGE_QUERIES_LOGGED_IN):
-        response = staff_client.get(publication.get_absolute_url())
+        response = demo_staff_client.get(publication.get_absolute_url())
     assert response.context["audience"] == "party"
 
 

@@ -26,17 +26,13 @@ XUCHANG = "中共许昌市教育局党组"
 
 
 @pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    return {
-        "xinye": InspectionRound.objects.get(party_group__name=XINYE),
-        "xuchang": InspectionRound.objects.get(party_group__name=XUCHANG),
-    }
+def rounds(seeded):
+    """The rounds of both seed notices, as ``seed_demo`` loaded them (once per session)."""
+    return {key: publication.round for key, publication in seeded.items()}
 
 
-def test_xinye_counts_and_numbering(seeded):
-    rnd = seeded["xinye"]
+def test_xinye_counts_and_numbering(rounds):
+    rnd = rounds["xinye"]
     assert rnd.categories.count() == 4
     assert rnd.tasks.count() == 12
     assert Measure.objects.filter(task__round=rnd).count() == 46
@@ -54,8 +50,8 @@ def test_xinye_counts_and_numbering(seeded):
     assert first.result_text == ""
 
 
-def test_xinye_round_and_notice(seeded):
-    rnd = seeded["xinye"]
+def test_xinye_round_and_notice(rounds):
+    rnd = rounds["xinye"]
     assert rnd.inspecting_body == "县委上下联动专项巡察组"
     assert rnd.inspection_start == datetime.date(2024, 3, 15)
     assert rnd.inspection_end == datetime.date(2024, 4, 10)
@@ -69,8 +65,8 @@ def test_xinye_round_and_notice(seeded):
     assert notice.opening.startswith("根据省委第九巡视组上下联动巡察工作要求")
 
 
-def test_xuchang_counts_results_and_depths(seeded):
-    rnd = seeded["xuchang"]
+def test_xuchang_counts_results_and_depths(rounds):
+    rnd = rounds["xuchang"]
     assert rnd.tasks.count() == 53
     measures = Measure.objects.filter(task__round=rnd).count()
     assert 180 <= measures <= 195
@@ -90,8 +86,8 @@ def test_xuchang_counts_results_and_depths(seeded):
     assert set(depths) == {3, 4}
 
 
-def test_xuchang_tree_keeps_the_missing_circled_three(seeded):
-    rnd = seeded["xuchang"]
+def test_xuchang_tree_keeps_the_missing_circled_three(rounds):
+    rnd = rounds["xuchang"]
     nodes = list(walk(build_tree(rnd)))
     parent = next(n for n in nodes if n.obj.title.startswith("重要事项监管不严"))
     children = parent.children
@@ -102,8 +98,8 @@ def test_xuchang_tree_keeps_the_missing_circled_three(seeded):
     assert {n.obj.pk for n in flagged} == {c.obj.pk for c in children[2:]}
 
 
-def test_xuchang_mixed_siblings_share_one_numbering(seeded):
-    rnd = seeded["xuchang"]
+def test_xuchang_mixed_siblings_share_one_numbering(rounds):
+    rnd = rounds["xuchang"]
     nodes = list(walk(build_tree(rnd)))
     parent = next(n for n in nodes if n.obj.title.startswith("党的全面领导不充分"))
     assert parent.number == "3."
@@ -111,8 +107,8 @@ def test_xuchang_mixed_siblings_share_one_numbering(seeded):
         ("1)", False), ("2)", True), ("3)", False)]
 
 
-def test_xuchang_round_notice_and_contacts(seeded):
-    rnd = seeded["xuchang"]
+def test_xuchang_round_notice_and_contacts(rounds):
+    rnd = rounds["xuchang"]
     assert rnd.inspecting_body == "市委第三巡察组"
     assert rnd.kind == "常规巡察"
     assert (rnd.inspection_start, rnd.inspection_end, rnd.feedback_date) == (
@@ -130,12 +126,12 @@ def test_xuchang_round_notice_and_contacts(seeded):
     assert "0374-2699812" in notice.closing and "xcsjyjdb@126.com" in notice.closing
 
 
-def test_every_tree_line_of_the_seeds_is_in_the_records(seeded):
+def test_every_tree_line_of_the_seeds_is_in_the_records(rounds):
     """Each heading line of the seed text appears, in order, as a node's label and title."""
     files = {"xinye": "000_d41cc051d79ffcc9.txt", "xuchang": "001_eae98d11af12162c.txt"}
     for key, name in files.items():
         text = (SEEDS / name).read_text(encoding="utf-8")
-        nodes = list(walk(build_tree(seeded[key])))
+        nodes = list(walk(build_tree(rounds[key])))
         rendered = [_squash((n.printed_label or n.number) + n.obj.title) for n in nodes]
         lines = [_squash(line) for line in text.splitlines()]
         cursor = 0
@@ -150,7 +146,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).replace("，", ",")
 
 
-def test_no_word_leftovers_anywhere(seeded):
+def test_no_word_leftovers_anywhere(rounds):
     texts = []
     for model, fields in ((RectificationTask, ["title", "outcome"]), (Measure, ["text"]),
                           (ProblemCategory, ["title"]), (Notice, ["opening", "closing", "title"])):
@@ -159,13 +155,13 @@ def test_no_word_leftovers_anywhere(seeded):
     assert texts and not any("bookmark" in t or "_GoBack" in t for t in texts)
 
 
-def test_history_records_the_import(seeded):
-    task = seeded["xuchang"].tasks.first()
+def test_history_records_the_import(rounds):
+    task = rounds["xuchang"].tasks.first()
     assert task.history.count() == 1
     assert task.history.first().history_change_reason == "导入通报"
 
 
-def test_demo_users_and_roles(seeded):
+def test_demo_users_and_roles(rounds):
     User = get_user_model()
     for name in ("staff", "auditor", "clerk_xinye", "clerk_xuchang"):
         assert User.objects.get(username=name).check_password("rectify-demo")
@@ -176,7 +172,7 @@ def test_demo_users_and_roles(seeded):
     assert not User.objects.get(username="clerk_xinye").is_staff
 
 
-def test_seed_demo_is_idempotent(seeded):
+def test_seed_demo_is_idempotent(rounds):
     counts = (InspectionRound.objects.count(), RectificationTask.objects.count(),
               Measure.objects.count(), get_user_model().objects.count())
     call_command("seed_demo", stdout=io.StringIO())
