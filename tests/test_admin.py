@@ -176,7 +176,7 @@ def test_round_title_is_escaped_in_the_tree(client, staff_user, small_round):
 
 def test_round_list_counts_tasks(client, staff_user, small_round):
     task = RectificationTask.objects.get(title="党建工作边缘化")
-    change_status([task], Status.COMPLETED)
+    change_status([task], Status.COMPLETED, staff_user)
     client.force_login(staff_user)
     response = client.get(url("round", "changelist"))
     row = response.context["cl"].result_list[0]
@@ -518,7 +518,7 @@ def test_bulk_status_change_is_all_or_nothing(client, staff_user, small_round):
     messages = run_action(client, "mark_in_progress", [done, signed])
     assert len(messages) == 1
     assert messages[0].startswith("整改状态未修改")
-    assert "已销号，须先重新打开才能改为正在推进" in messages[0]
+    assert "已锁定" in messages[0] and "重新打开" in messages[0]
     assert {t.pk: task_state(t) for t in (signed, done)} == states
     assert history_count() == history
 

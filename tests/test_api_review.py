@@ -209,7 +209,8 @@ def test_a_proposal_to_a_signed_off_task_is_refused(clerk, signed_off):
     response = clerk.post(task_url(signed_off, "proposal"),
                           {"status": "in_progress", "note": "仍需推进。"}, format="json")
     assert response.status_code == 400
-    assert response.data == {"status": ["该任务已销号，不能再提议修改整改状态。"]}
+    message = response.data["non_field_errors"][0]
+    assert "staff 销号，已锁定" in message and "重新打开" in message
 
 
 # -- who may ------------------------------------------------------------------------------------
@@ -361,7 +362,7 @@ def test_no_evidence_on_a_signed_off_task(staff, signed_off):
     response = staff.post(task_url(signed_off, "evidence"), {"file": pdf_upload()},
                           format="multipart")
     assert response.status_code == 400
-    assert "已销号" in response.data["non_field_errors"][0]
+    assert "销号，已锁定" in response.data["non_field_errors"][0]
     assert Evidence.objects.filter(task=signed_off).count() == 1  # the proposal's
 
 

@@ -227,7 +227,7 @@ def test_signed_off_task_cannot_go_back_in_progress(staff, task):
     response = staff.post(task_url(task, "change-status"), {"status": "in_progress"},
                           format="json")
     assert response.status_code == 400
-    assert "已销号" in response.data["non_field_errors"][0]
+    assert "销号，已锁定" in response.data["non_field_errors"][0]
 
 
 def test_invalid_status_is_a_field_error(staff, task):

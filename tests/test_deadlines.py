@@ -18,27 +18,41 @@ def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
 
 
+def annotated(task: RectificationTask, today=TODAY) -> RectificationTask:
+    """The task as every surface reads it: with the database's due date and colour."""
+    return deadlines.with_due_dates(RectificationTask.objects.filter(pk=task.pk), today).get()
+
+
+@pytest.fixture
+def open_task(make_round):
+    rnd = make_round(feedback_date=datetime.date(2024, 1, 1))
+    return RectificationTask.objects.create(round=rnd, title="问题")
+
+
 @pytest.mark.parametrize(("left", "colour"), [
     (60, Warning.GREEN), (21, Warning.GREEN), (20, Warning.YELLOW), (11, Warning.YELLOW),
     (10, Warning.RED), (0, Warning.RED), (-1, Warning.RED), (-300, Warning.RED),
 ])
-def test_colour_boundaries(left, colour):
-    assert deadlines.warning_for(days(left), Status.IN_PROGRESS, TODAY) == colour
+def test_colour_boundaries(open_task, left, colour):
+    RectificationTask.objects.filter(pk=open_task.pk).update(deadline=days(left))
+    task = annotated(open_task)
+    assert task.warning == colour
+    assert task.is_overdue is (left < 0)
+    assert list(deadlines.with_warning(RectificationTask.objects.all(), colour, TODAY)) == [task]
 
 
 @pytest.mark.parametrize("status", Status.done())
-def test_done_tasks_have_no_warning(status):
-    assert deadlines.warning_for(days(-5), status, TODAY) is None
+def test_done_tasks_have_no_warning_and_are_never_overdue(open_task, status):
+    RectificationTask.objects.filter(pk=open_task.pk).update(deadline=days(-5), status=status)
+    task = annotated(open_task)
+    assert task.warning is None and task.is_overdue is False
+    assert not deadlines.overdue(RectificationTask.objects.all(), TODAY).exists()
 
 
-def test_no_date_no_warning():
-    assert deadlines.warning_for(None, Status.IN_PROGRESS, TODAY) is None
-
-
-def test_due_date_prefers_own_deadline():
-    assert deadlines.due_date(days(3), days(30)) == days(3)
-    assert deadlines.due_date(None, days(30)) == days(30)
-    assert deadlines.due_date(None, None) is None
+def test_no_date_no_warning(open_task):
+    task = annotated(open_task)
+    assert task.due_on is None and task.warning is None and task.is_overdue is False
+    assert deadlines.not_overdue(RectificationTask.objects.all(), TODAY).get() == open_task
 
 
 @pytest.mark.parametrize(("left", "text"), [
@@ -52,12 +66,17 @@ def test_countdown_without_date():
     assert deadlines.countdown(None, TODAY) == ""
 
 
-def test_round_end_date_from_raw_values():
-    feedback = datetime.date(2023, 12, 31)
-    assert deadlines.round_end_date(None, feedback, 2) == datetime.date(2024, 2, 29)
-    assert deadlines.round_end_date(days(1), feedback, 2) == days(1)
-    assert deadlines.round_end_date(None, feedback, None) is None
-    assert deadlines.round_end_date(None, None, 3) is None
+def test_round_end_is_stored_from_feedback_and_months(make_round):
+    rnd = make_round(feedback_date=datetime.date(2023, 12, 31), rectification_months=2)
+    assert rnd.rectification_end_date == datetime.date(2024, 2, 29)
+    rnd.rectification_end = datetime.date(2024, 3, 1)
+    rnd.save()
+    rnd.refresh_from_db()
+    assert rnd.rectification_end_date == datetime.date(2024, 3, 1)
+    rnd.rectification_end, rnd.rectification_months = None, None
+    rnd.save()
+    rnd.refresh_from_db()
+    assert rnd.rectification_end_date is None
 
 
 # -- tasks, with their round --------------------------------------------------------------------
@@ -66,26 +85,27 @@ def test_round_end_date_from_raw_values():
 def test_task_falls_back_to_round_end(make_round):
     rnd = make_round(feedback_date=datetime.date(2024, 3, 15), rectification_months=3)
     task = RectificationTask.objects.create(round=rnd, title="问题")
-    assert deadlines.task_due_date(task) == datetime.date(2024, 6, 15)
-    assert deadlines.task_warning(task, TODAY) == Warning.YELLOW  # 14 days left
-    task.deadline = days(30)
-    assert deadlines.task_warning(task, TODAY) == Warning.GREEN
-    task.status = Status.COMPLETED
-    assert deadlines.task_warning(task, TODAY) is None
+    assert annotated(task).due_on == datetime.date(2024, 6, 15)
+    assert annotated(task).warning == Warning.YELLOW  # 14 days left
+    RectificationTask.objects.filter(pk=task.pk).update(deadline=days(30))
+    assert annotated(task).due_on == days(30)
+    assert annotated(task).warning == Warning.GREEN
+    RectificationTask.objects.filter(pk=task.pk).update(status=Status.COMPLETED)
+    assert annotated(task).warning is None
 
 
 def test_stored_round_end_wins(make_round):
     rnd = make_round(rectification_end=days(5), rectification_months=6)
     task = RectificationTask.objects.create(round=rnd, title="问题")
-    assert deadlines.task_due_date(task) == days(5)
-    assert deadlines.task_warning(task, TODAY) == Warning.RED
+    assert annotated(task).due_on == days(5)
+    assert annotated(task).warning == Warning.RED
 
 
 def test_task_without_any_date(make_round):
     rnd = make_round(feedback_date=None)
     task = RectificationTask.objects.create(round=rnd, title="问题")
-    assert deadlines.task_due_date(task) is None
-    assert deadlines.task_warning(task, TODAY) is None
+    assert annotated(task).due_on is None
+    assert annotated(task).warning is None
 
 
 # -- milestones ---------------------------------------------------------------------------------

@@ -269,8 +269,8 @@ def test_no_upload_to_a_signed_off_task(task, clerk_user, staff_user, evidence_r
     sign_off(task, staff_user)
     with pytest.raises(ValidationError) as refused:
         add_evidence(task, upload("报告.pdf", make_pdf()), clerk_user)
-    assert refused.value.messages == [
-        "该任务已销号，不能再上传佐证材料；如需补充，请工作人员先重新打开。"]
+    [message] = refused.value.messages
+    assert "由 staff 销号，已锁定" in message and "重新打开" in message
     assert not Evidence.objects.exists()
     assert stored_files(evidence_root) == []
 
@@ -314,6 +314,6 @@ def test_no_delete_on_a_signed_off_task(task, clerk_user, staff_user, evidence_r
     with django_capture_on_commit_callbacks(execute=True), \
             pytest.raises(ValidationError) as refused:
         delete_evidence(Evidence.objects.get(pk=evidence.pk), clerk_user)
-    assert "该任务已销号，不能再删除佐证材料" in refused.value.messages[0]
+    assert "销号，已锁定" in refused.value.messages[0]
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert len(stored_files(evidence_root)) == 1

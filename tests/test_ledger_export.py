@@ -14,6 +14,7 @@ from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import write_ledger
 from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
 from rectify.models.choices import Status
+from rectify.rules import due_dates
 from rectify.services.workflow import change_status, sign_off
 from tests.ledger_helpers import export, sheet_rows
 
@@ -95,7 +96,7 @@ def test_summary_counts_party_groups_by_status(seeded, tmp_path):
     assert total["被巡察党组织"] == "合计"
     assert total["合计"] == 65
     assert total["正在推进"] + total["已完成"] + total["已完成，长期坚持"] == 65
-    expected_overdue = RectificationTask.objects.overdue().count()
+    expected_overdue = due_dates.overdue(RectificationTask.objects.all()).count()
     assert total["逾期"] == expected_overdue
     assert total["已销号"] == 0
 

@@ -276,7 +276,7 @@ def test_a_signed_off_task_cannot_go_back(small_round, task, tmp_path, staff_use
     sign_off(task, staff_user)
     path = export(tmp_path)
     edit(path, {(task.pk, "整改状态"): "正在推进"})
-    refused(path, staff_user, column="整改状态", text="已销号")
+    refused(path, staff_user, column="整改状态", text="销号，已锁定")
 
 
 def test_measures_that_do_not_read_back_are_refused(ledger, task, staff_user):

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.rounds import add_months
+from rectify.rules import due_dates
 from rectify.services.records import StaleRecord, save_record
 from rectify.services.workflow import change_status, sign_off
 
@@ -149,8 +150,8 @@ def test_overdue_means_past_deadline_and_not_done(small_round):
     RectificationTask.objects.filter(pk__in=[late.pk, done.pk]).update(
         deadline=datetime.date(2023, 5, 1))
     RectificationTask.objects.filter(pk=done.pk).update(status=Status.COMPLETED)
-    assert list(RectificationTask.objects.overdue(today)) == [late]
-    assert set(RectificationTask.objects.not_overdue(today)) == {done, fine}
+    assert list(due_dates.overdue(RectificationTask.objects.all(), today)) == [late]
+    assert set(due_dates.not_overdue(RectificationTask.objects.all(), today)) == {done, fine}
 
 
 def test_milestones_from_feedback_date(make_round):

@@ -22,7 +22,7 @@ from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates, lifecycle, permissions
-from rectify.rules.problem_tree import in_print_order, print_key_names
+from rectify.rules.problem_tree import print_ordering
 from rectify.services.workflow import change_status, sign_off
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
@@ -155,13 +155,12 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_queryset(self, request):
-        return in_print_order(due_dates.with_due_dates(super().get_queryset(request)
-                              .select_related("round__party_group", "category",
-                                              "signed_off_by")))
+        return due_dates.with_due_dates(super().get_queryset(request).select_related(
+            "round__party_group", "category", "signed_off_by"))
 
     def get_ordering(self, request):
-        """The notice's order, round by round (``in_print_order``), unless a column is sorted."""
-        return ["-round__feedback_date", "round_id", *print_key_names()]
+        """The notice's order, round by round, unless a column is sorted."""
+        return print_ordering()
 
     # -- the sign-off lock ------------------------------------------------------------------
 

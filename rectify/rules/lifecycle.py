@@ -22,7 +22,8 @@ approve       staff, not the proposer      proposed             status := propos
 return        staff                        proposed             proposal cleared, comment kept
 set_status    staff                        open, done, proposed status; completion date; printed
                                                                 result and proposal cleared
-sign_off      staff                        done                 signer and time recorded
+sign_off      staff                        done (or proposed    signer and time recorded; a
+                                           while done)          pending proposal is cleared
 reopen        staff                        signed_off           正在推进 again; completion date,
                                                                 sign-off, result cleared
 import        the notice loader            (new task)           status, printed result, date
@@ -104,7 +105,7 @@ MOVES: dict[str, Move] = {move.name: move for move in (
     Move("return", _("退回状态提议"), _staff, _("巡察办工作人员"), frozenset({PROPOSED})),
     Move("set_status", _("修改整改状态"), _staff, _("巡察办工作人员"),
          frozenset({OPEN, DONE, PROPOSED})),
-    Move("sign_off", _("销号"), _staff, _("巡察办工作人员"), frozenset({DONE})),
+    Move("sign_off", _("销号"), _staff, _("巡察办工作人员"), frozenset({DONE, PROPOSED})),
     Move("reopen", _("回头看重新打开"), _staff, _("巡察办工作人员"), frozenset({SIGNED_OFF})),
 )}
 
@@ -283,12 +284,12 @@ def _sign(task: RectificationTask, user, when=None) -> None:
 
 
 def sign_off(task: RectificationTask, user, when=None) -> str:
-    if state_of(task) == PROPOSED and task.status in Status.done():
-        raise MoveRefused(gettext("该任务有待审核的状态提议，请先审核。"), code="pending")
-    if state_of(task) == OPEN:
+    """Sign a completed task off; a pending proposal is decided with it (cleared)."""
+    if state_of(task) != SIGNED_OFF and task.status not in Status.done():
         raise MoveRefused(gettext("只有已完成的任务才能销号。"), code="not_done")
     check("sign_off", task, user)
     _sign(task, user, when)
+    _clear_proposal(task)
     return gettext("销号")
 
 

@@ -191,15 +191,13 @@ def print_order_keys() -> list:
     return keys
 
 
-def print_key_names() -> list[str]:
-    """The names :func:`in_print_order` annotates, top level first."""
-    return [f"print_key_{i}" for i in range(1, MAX_TASK_DEPTH + 1)]
+def print_ordering() -> list:
+    """The ordering of tasks round by round (the newest feedback first), each round's tasks
+    in the order of its notice: for ``order_by`` and the admin's ``get_ordering``."""
+    return [F("round__feedback_date").desc(nulls_last=True), "round_id",
+            *(key.asc(nulls_first=True) for key in print_order_keys()), "pk"]
 
 
 def in_print_order(tasks: QuerySet) -> QuerySet:
-    """``tasks`` ordered round by round (the newest feedback first), each round's tasks in
-    the order of its notice."""
-    keys = print_order_keys()
-    return tasks.annotate(**{f"print_key_{i}": key for i, key in enumerate(keys, 1)}).order_by(
-        F("round__feedback_date").desc(nulls_last=True), "round_id",
-        *(F(f"print_key_{i}").asc(nulls_first=True) for i in range(1, len(keys) + 1)), "pk")
+    """``tasks`` in print order (:func:`print_ordering`)."""
+    return tasks.order_by(*print_ordering())

@@ -22,8 +22,16 @@ from rectify.services.records import check_version, save_record
 
 
 def _current(task: RectificationTask, expected_version: int | None) -> RectificationTask:
-    """The task as stored now, locked for the transaction; a stale version is refused."""
+    """The task as stored now, locked for the transaction; a stale version is refused. The
+    move is made on this copy, never on the caller's (which may be older)."""
     return check_version(task, expected_version)
+
+
+def _done(caller: RectificationTask, current: RectificationTask) -> RectificationTask:
+    """After the move: the caller's copy reads what was saved."""
+    if caller is not current:
+        caller.refresh_from_db()
+    return current
 
 
 @transaction.atomic
@@ -34,6 +42,7 @@ def change_status(tasks: Iterable[RectificationTask], status: str, user=None,
     if status not in Status.values:
         raise ValidationError(_("未知的整改状态：{status}").format(status=status))
     changed, errors = 0, []
+    reason = reason or _("批量修改整改状态为“{label}”").format(label=Status(status).label)
     for task in tasks:
         try:
             changed += set_status(task, status, user, reason, completion_date=completion_date)
@@ -49,11 +58,12 @@ def change_status(tasks: Iterable[RectificationTask], status: str, user=None,
 def set_status(task: RectificationTask, status: str, user=None, reason: str = "", *,
                completion_date=None, expected_version: int | None = None) -> bool:
     """Set one task's status (staff); returns whether it changed."""
-    task = _current(task, expected_version)
-    if not lifecycle.set_status(task, user, status, completion_date=completion_date):
+    current = _current(task, expected_version)
+    if not lifecycle.set_status(current, user, status, completion_date=completion_date):
         return False
-    save_record(task, user, reason or _("修改整改状态为“{label}”").format(
+    save_record(current, user, reason or _("修改整改状态为“{label}”").format(
         label=Status(status).label))
+    _done(task, current)
     return True
 
 
@@ -61,9 +71,9 @@ def set_status(task: RectificationTask, status: str, user=None, reason: str = ""
 def sign_off(task: RectificationTask, user, when=None, *,
              expected_version: int | None = None) -> RectificationTask:
     """Sign a completed task off (销号): signer and time are recorded; the task is locked."""
-    task = _current(task, expected_version)
-    reason = lifecycle.sign_off(task, user, when)
-    return save_record(task, user, reason, move="sign_off")
+    current = _current(task, expected_version)
+    save_record(current, user, lifecycle.sign_off(current, user, when), move="sign_off")
+    return _done(task, current)
 
 
 @transaction.atomic
@@ -71,10 +81,11 @@ def propose_status(task: RectificationTask, status: str, user, note: str = "", *
                    completion_date=None,
                    expected_version: int | None = None) -> RectificationTask:
     """A bureau's proposal of a new status (e.g. 已完成), for staff to decide."""
-    task = _current(task, expected_version)
-    reason = lifecycle.propose(task, user, status, note, completion_date=completion_date,
-                               has_evidence=task.evidence.exists())
-    return save_record(task, user, reason)
+    current = _current(task, expected_version)
+    reason = lifecycle.propose(current, user, status, note, completion_date=completion_date,
+                               has_evidence=current.evidence.exists())
+    save_record(current, user, reason)
+    return _done(task, current)
 
 
 def submit_proposal(task: RectificationTask, user, status: str, note: str, *,
@@ -102,8 +113,9 @@ def submit_proposal(task: RectificationTask, user, status: str, note: str, *,
 def withdraw_proposal(task: RectificationTask, user, reason: str = "", *,
                       expected_version: int | None = None) -> RectificationTask:
     """Withdraw (the bureau) or decline (staff) the task's pending proposal."""
-    task = _current(task, expected_version)
-    return save_record(task, user, lifecycle.withdraw(task, user, reason))
+    current = _current(task, expected_version)
+    save_record(current, user, lifecycle.withdraw(current, user, reason))
+    return _done(task, current)
 
 
 def _record(task, user, decision: str, comment: str, proposal: dict) -> Review:
@@ -115,33 +127,33 @@ def _record(task, user, decision: str, comment: str, proposal: dict) -> Review:
 def approve(task: RectificationTask, user, comment: str = "", *,
             expected_version: int | None = None) -> RectificationTask:
     """Accept the pending proposal; a proposed completion is signed off (销号) at once."""
-    task = _current(task, expected_version)
-    proposal = lifecycle.proposal_of(task)
-    reason = lifecycle.approve(task, user, comment)
-    save_record(task, user, reason, move="approve")
-    _record(task, user, ReviewDecision.APPROVED, (comment or "").strip(), proposal)
-    return task
+    current = _current(task, expected_version)
+    proposal = lifecycle.proposal_of(current)
+    reason = lifecycle.approve(current, user, comment)
+    save_record(current, user, reason, move="approve")
+    _record(current, user, ReviewDecision.APPROVED, (comment or "").strip(), proposal)
+    return _done(task, current)
 
 
 @transaction.atomic
 def return_proposal(task: RectificationTask, user, comment: str, *,
                     expected_version: int | None = None) -> RectificationTask:
     """Send the pending proposal back with a comment (required); the status stays."""
-    task = _current(task, expected_version)
-    proposal = lifecycle.proposal_of(task)
-    reason = lifecycle.return_proposal(task, user, comment)
-    save_record(task, user, reason)
-    _record(task, user, ReviewDecision.RETURNED, comment.strip(), proposal)
-    return task
+    current = _current(task, expected_version)
+    proposal = lifecycle.proposal_of(current)
+    reason = lifecycle.return_proposal(current, user, comment)
+    save_record(current, user, reason)
+    _record(current, user, ReviewDecision.RETURNED, comment.strip(), proposal)
+    return _done(task, current)
 
 
 @transaction.atomic
 def reopen(task: RectificationTask, user, reason: str, *,
            expected_version: int | None = None) -> RectificationTask:
     """Reopen a signed-off task after a recheck (回头看): 正在推进 again, the reason kept."""
-    task = _current(task, expected_version)
-    why = lifecycle.reopen(task, user, reason)
-    save_record(task, user, why, move="reopen")
-    _record(task, user, ReviewDecision.REOPENED, reason.strip(),
+    current = _current(task, expected_version)
+    why = lifecycle.reopen(current, user, reason)
+    save_record(current, user, why, move="reopen")
+    _record(current, user, ReviewDecision.REOPENED, reason.strip(),
             {"proposed_status": "", "proposal_note": "", "proposed_by": None})
-    return task
+    return _done(task, current)
