@@ -13,6 +13,7 @@ from rectify.admin.admin_base import RecordAdmin
 from rectify.admin.admin_filters import RoundFilter
 from rectify.admin.publishing_admin import publications_list, publish_view
 from rectify.models import Notice
+from rectify.rules import permissions
 
 
 @admin.register(Notice)
@@ -49,8 +50,8 @@ class NoticeAdmin(RecordAdmin):
     # -- publishing ----------------------------------------------------------------------
 
     def has_publish_permission(self, request, obj=None) -> bool:
-        """Publishing is for inspection staff (the ``rectify.publish_notice`` permission)."""
-        return request.user.has_perm("rectify.publish_notice")
+        """Publishing is for inspection staff (``permissions.can_publish``)."""
+        return permissions.can_publish(request.user)
 
     def publish_view(self, request, object_id):
         return publish_view(self, request, object_id)
