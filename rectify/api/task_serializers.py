@@ -26,7 +26,7 @@ from rectify.models import (
 )
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
-from rectify.rules import permissions
+from rectify.rules import lifecycle, permissions
 
 
 class TaskSerializer(TreeNumberMixin, RecordSerializer):
@@ -56,6 +56,8 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
         "proposed_status": _("状态提议请通过 proposal 操作提出。"),
         "proposal_note": _("状态提议请通过 proposal 操作提出。"),
         "proposed_completion_date": _("状态提议请通过 proposal 操作提出。"),
+        "result_text": _("原文整改结果随整改状态变化，请通过 status 操作修改整改状态。"),
+        "completion_date": _("完成时间随整改状态记录，请通过 status 操作修改（工作人员）。"),
     }
 
     class Meta:
@@ -68,9 +70,12 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
                   "proposal_note", "proposed_completion_date", "proposed_by", "proposed_at",
                   "withhold_ground", "withhold_note", "measures", "version", "created_at",
                   "updated_at"]
-        read_only_fields = ["round", "status", "signed_off_at", "proposed_status",
-                            "proposal_note", "proposed_completion_date", "proposed_at",
-                            "created_at", "updated_at"]
+        # What the lifecycle moves write (rectify.rules.lifecycle) is read-only here: the
+        # actions (status, sign-off, proposal, review, reopen) change it.
+        read_only_fields = ["round", "status", "result_text", "completion_date",
+                            "signed_off_at", "proposed_status", "proposal_note",
+                            "proposed_completion_date", "proposed_at", "created_at",
+                            "updated_at"]
         extra_kwargs = {"position": {"required": False}}
 
     def get_fields(self):
@@ -110,12 +115,23 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
 
 
 class TaskCreateSerializer(TaskSerializer):
-    """A new task (staff): its round and initial status are set here, then fixed."""
+    """A new task (staff): its round and the state it starts in (status, printed result,
+    completion date: the lifecycle's ``import`` move) are set here, then fixed."""
 
     class Meta(TaskSerializer.Meta):
         read_only_fields = ["signed_off_at", "proposed_status", "proposal_note",
                             "proposed_completion_date", "proposed_at", "created_at",
                             "updated_at"]
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        state = {name: validated_data.pop(name) for name in
+                 ("status", "result_text", "completion_date") if name in validated_data}
+        instance = self.Meta.model(**validated_data)
+        lifecycle.imported(instance, state.get("status", Status.IN_PROGRESS),
+                           state.get("result_text", ""), state.get("completion_date"))
+        self.prepare(instance)
+        return self._save(instance)
 
 
 # -- actions on a task and their reviews -------------------------------------------------------
