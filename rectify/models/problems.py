@@ -359,8 +359,10 @@ class Measure(models.Model):
         return self.text[:40]
 
     def clean(self) -> None:
-        text, self.removed_ordinal = mark_formats.strip_measure_ordinal(
-            (self.text or "").strip())
+        text, removed = mark_formats.strip_measure_ordinal((self.text or "").strip())
+        # A form cleans the measure, then save_record cleans it again: keep what the first
+        # pass removed, for the page to tell the user.
+        self.removed_ordinal = removed or getattr(self, "removed_ordinal", "")
         self.text = text.strip()
         if not self.text:
             raise ValidationError({"text": _("措施内容不能为空。")})
