@@ -361,7 +361,7 @@ def test_conditional_get(staff, task):
     ({"withhold_ground": "secret"}, "withhold_ground", "不是合法选项"),
     ({"withhold_ground": "other"}, "withhold_note", "须填写不予公开说明"),
     ({"deadline": "2023-01-01"}, "deadline", "整改时限不能早于反馈日期（2023-02-28）。"),
-    ({"completion_date": "2999-01-01"}, "completion_date", "完成时间不能晚于今天。"),
+    ({"completion_date": "2023-06-30"}, "completion_date", "请通过 status 操作修改"),
 ])
 def test_bad_task_input_is_a_field_error_and_writes_nothing(staff, task, body, field, message):
     before = history_count()
