@@ -68,7 +68,7 @@ def places_for_rounds(round_ids: list[int]) -> dict[int, Place]:
     places: dict[int, Place] = {}
     for index, ((kind, pk), node) in enumerate(numbers_for_rounds(round_ids).items()):
         if kind == "task":
-            places[pk] = Place(index, node.number_path, node.category_path)
+            places[pk] = Place(index, node.number_as_printed, node.category_path)
     return places
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from rectify.models import InspectionRound, ProblemCategory, RectificationTask
 from rectify.models.mark_formats import MAX_TASK_DEPTH
@@ -50,6 +51,15 @@ class TreeNode:
     def number_path(self) -> str:
         """Numbers from the top, e.g. ``(一)1.1)①``."""
         return "".join(node.number for node in [*self.path, self])
+
+    @property
+    def number_as_printed(self) -> str:
+        """The full derived number, and the printed label where it differs, flagged:
+        ``(二)3.1)③ ⚠原文④`` (for plain-text surfaces such as the ledger)."""
+        if not self.label_flagged:
+            return self.number_path
+        return gettext("{number} ⚠原文{label}").format(number=self.number_path,
+                                                      label=self.printed_label)
 
     @property
     def category_path(self) -> str:
