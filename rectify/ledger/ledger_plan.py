@@ -216,8 +216,11 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
         return None
 
     result = RowPlan(row.number, task.pk, shown.number, version)
+    edited: list[cols.Column] = []  # the columns whose cells were edited, in order
 
     def change(column: cols.Column, before: Any, after: Any, *, implied: bool = False) -> None:
+        if not implied and column not in edited:
+            edited.append(column)
         result.changes.append(Change(row.number, task.pk, shown.number, column.label,
                                      _shown(before), _shown(after), implied))
 
@@ -291,6 +294,11 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
                 result.fields[column.field] = value
                 change(column, before, value)
 
+    if edited and task.signed_off_at is not None:
+        # Signed off means locked (rectify.rules.lifecycle): every edited cell is refused.
+        for column in edited:
+            plan.error(row.number, column, where(column), lifecycle.locked_message(task))
+        return None
     if asked_status is not None:
         effects = status_change_effects(
             task, asked_status, completion=result.fields.get("completion_date",

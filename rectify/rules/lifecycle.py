@@ -86,6 +86,8 @@ class Move:
     who: Callable[[object, RectificationTask], bool]
     who_text: str
     sources: frozenset[str]
+    #: What the task itself must satisfy besides its state (a sign-off: a completed status).
+    ready: Callable[[RectificationTask], bool] = lambda task: True
 
 
 def _bureau_or_staff(user, task) -> bool:
@@ -96,16 +98,30 @@ def _staff(user, task) -> bool:
     return permissions.can_review(user)
 
 
+def _own_proposal(user, task) -> bool:
+    return task.proposed_by_id is not None and task.proposed_by_id == getattr(user, "pk", None)
+
+
+def _reviewer(user, task) -> bool:
+    """Staff decide a proposal, but not one of their own."""
+    return _staff(user, task) and not _own_proposal(user, task)
+
+
+def _completed(task) -> bool:
+    return task.status in Status.done()
+
+
 MOVES: dict[str, Move] = {move.name: move for move in (
     Move("propose", _("提议整改状态"), _bureau_or_staff, _("本单位联络员或巡察办工作人员"),
          frozenset({OPEN, DONE, PROPOSED})),
     Move("withdraw", _("撤回状态提议"), _bureau_or_staff, _("本单位联络员或巡察办工作人员"),
          frozenset({PROPOSED})),
-    Move("approve", _("审核通过"), _staff, _("巡察办工作人员"), frozenset({PROPOSED})),
+    Move("approve", _("审核通过"), _reviewer, _("巡察办工作人员"), frozenset({PROPOSED})),
     Move("return", _("退回状态提议"), _staff, _("巡察办工作人员"), frozenset({PROPOSED})),
     Move("set_status", _("修改整改状态"), _staff, _("巡察办工作人员"),
          frozenset({OPEN, DONE, PROPOSED})),
-    Move("sign_off", _("销号"), _staff, _("巡察办工作人员"), frozenset({DONE, PROPOSED})),
+    Move("sign_off", _("销号"), _staff, _("巡察办工作人员"), frozenset({DONE, PROPOSED}),
+         ready=_completed),
     Move("reopen", _("回头看重新打开"), _staff, _("巡察办工作人员"), frozenset({SIGNED_OFF})),
 )}
 
@@ -114,7 +130,7 @@ def allowed_moves(task: RectificationTask, user) -> set[str]:
     """The moves ``user`` may make on ``task`` now: what a page offers."""
     state = state_of(task)
     return {name for name, move in MOVES.items()
-            if state in move.sources and move.who(user, task)}
+            if state in move.sources and move.ready(task) and move.who(user, task)}
 
 
 def locked_message(task: RectificationTask) -> str:
@@ -233,10 +249,10 @@ def proposal_of(task: RectificationTask) -> dict:
 def approve(task: RectificationTask, user, comment: str = "") -> str:
     """Accept the pending proposal; a proposed completion is signed off (销号) at once, with
     the completion date the bureau gave."""
-    check("approve", task, user)
-    if task.proposed_by_id is not None and task.proposed_by_id == getattr(user, "pk", None):
+    if _staff(user, task) and _own_proposal(user, task):
         raise MoveRefused(gettext("不能审核自己提出的状态提议，请由其他工作人员审核。"),
                           code="own_proposal")
+    check("approve", task, user)
     status = task.proposed_status
     _set_status(task, status, task.proposed_completion_date)
     if status in Status.done():
@@ -285,7 +301,7 @@ def _sign(task: RectificationTask, user, when=None) -> None:
 
 def sign_off(task: RectificationTask, user, when=None) -> str:
     """Sign a completed task off; a pending proposal is decided with it (cleared)."""
-    if state_of(task) != SIGNED_OFF and task.status not in Status.done():
+    if state_of(task) != SIGNED_OFF and not MOVES["sign_off"].ready(task):
         raise MoveRefused(gettext("只有已完成的任务才能销号。"), code="not_done")
     check("sign_off", task, user)
     _sign(task, user, when)
