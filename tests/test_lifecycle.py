@@ -63,16 +63,16 @@ TABLE = {
     ("set_status", PROPOSED): (DONE, WHO, WHO, WHO, WHO),
     ("set_status", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO),
 
-    # Only a completed task can be signed off, whoever asks.
-    ("sign_off", OPEN): (NOT_DONE, NOT_DONE, NOT_DONE, NOT_DONE, NOT_DONE),
+    # Only a completed task can be signed off; whoever may not sign off learns only that.
+    ("sign_off", OPEN): (NOT_DONE, WHO, WHO, WHO, WHO),
     ("sign_off", DONE): (SIGNED_OFF, WHO, WHO, WHO, WHO),
-    ("sign_off", PROPOSED): (NOT_DONE, NOT_DONE, NOT_DONE, NOT_DONE, NOT_DONE),
+    ("sign_off", PROPOSED): (NOT_DONE, WHO, WHO, WHO, WHO),
     ("sign_off", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO),
 
-    # Only a signed-off task can be reopened, whoever asks.
-    ("reopen", OPEN): (NOT_SIGNED_OFF,) * 5,
-    ("reopen", DONE): (NOT_SIGNED_OFF,) * 5,
-    ("reopen", PROPOSED): (NOT_SIGNED_OFF,) * 5,
+    # Only a signed-off task can be reopened; whoever may not reopen learns only that.
+    ("reopen", OPEN): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO),
+    ("reopen", DONE): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO),
+    ("reopen", PROPOSED): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO),
     ("reopen", SIGNED_OFF): (OPEN, WHO, WHO, WHO, WHO),
 }
 MOVES = ("propose", "withdraw", "approve", "return", "set_status", "sign_off", "reopen")

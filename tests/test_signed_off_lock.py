@@ -207,6 +207,16 @@ def test_the_task_page_shows_the_lock_and_no_edit_forms(users, task, role):
     assert (reverse("work:reopen", args=[task.pk]) in html) == (role == "staff")
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_the_measure_page_shows_the_lock_and_no_form(users, task, role):
+    measure = measures_of(task)[0]
+    page = login(users[role]).get(reverse("work:measure_edit", args=[measure.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert lock_message(task) in html and measure.text in html
+    assert "<form" not in html.split("<main", 1)[-1]
+
+
 # -- the admin (staff) ------------------------------------------------------------------------
 
 

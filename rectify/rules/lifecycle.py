@@ -147,12 +147,19 @@ def ensure_unlocked(task: RectificationTask) -> None:
         raise TaskLocked(locked_message(task), code="signed_off")
 
 
-def check(name: str, task: RectificationTask, user) -> None:
-    """Refuse ``name`` on ``task`` by ``user`` unless the table allows it."""
+def check_who(name: str, task: RectificationTask, user) -> None:
+    """Refuse ``name`` to a user the table does not name for it (asked first: someone who may
+    not make a move learns nothing of the task's state from the refusal)."""
     move = MOVES[name]
     if not move.who(user, task):
         raise MoveRefused(gettext("“{move}”只能由{who}办理。").format(
             move=move.label, who=move.who_text), code="not_allowed")
+
+
+def check(name: str, task: RectificationTask, user) -> None:
+    """Refuse ``name`` on ``task`` by ``user`` unless the table allows it."""
+    move = MOVES[name]
+    check_who(name, task, user)
     state = state_of(task)
     if state in move.sources:
         return
@@ -267,6 +274,7 @@ def approve(task: RectificationTask, user, comment: str = "") -> str:
 
 
 def return_proposal(task: RectificationTask, user, comment: str) -> str:
+    check_who("return", task, user)
     comment = (comment or "").strip()
     if not comment:
         raise MoveRefused({"comment": gettext(
@@ -301,6 +309,7 @@ def _sign(task: RectificationTask, user, when=None) -> None:
 
 def sign_off(task: RectificationTask, user, when=None) -> str:
     """Sign a completed task off; a pending proposal is decided with it (cleared)."""
+    check_who("sign_off", task, user)
     if state_of(task) != SIGNED_OFF and not MOVES["sign_off"].ready(task):
         raise MoveRefused(gettext("只有已完成的任务才能销号。"), code="not_done")
     check("sign_off", task, user)
@@ -310,6 +319,7 @@ def sign_off(task: RectificationTask, user, when=None) -> str:
 
 
 def reopen(task: RectificationTask, user, reason: str) -> str:
+    check_who("reopen", task, user)
     reason = (reason or "").strip()
     if not reason:
         raise MoveRefused({"reason": gettext("重新打开须填写理由（回头看发现的问题）。")})

@@ -293,8 +293,11 @@ def measure_edit(request, pk: int):
         status = 200
     else:
         return _not_allowed()
+    task = measure.task
+    locked = lifecycle.locked_message(task) if task.signed_off_at else ""
     return render(request, "work/measure_form.html",
-                  {"form": form, "measure": measure, "task": measure.task}, status=status)
+                  {"form": form, "measure": measure, "task": task, "locked": locked},
+                  status=status)
 
 
 def _not_allowed():
