@@ -1,7 +1,7 @@
 """Apply a planned ledger import all or nothing.
 
 :func:`apply_plan` writes a plan without errors (``ledger_plan.read_ledger``) in one
-transaction through ``save_record``, ``workflow.change_status``, ``delete_record``
+transaction through ``save_record``, ``workflow.set_status``, ``delete_record``
 (history rows by the importing user), re-checking each task's version under a row lock;
 any refusal rolls everything back.
 """
@@ -20,7 +20,7 @@ from rectify.ledger.ledger_sheet import CellError
 from rectify.models import Measure, RectificationTask
 from rectify.rules import permissions
 from rectify.services.records import delete_record, save_record
-from rectify.services.workflow import change_status
+from rectify.services.workflow import set_status
 
 
 class LedgerImportError(Exception):
@@ -68,7 +68,8 @@ def _apply_row(plan: ImportPlan, row: RowPlan, user, reason: str) -> None:
                 setattr(task, name, value)
             save_record(task, user, reason, expected_version=task.version)
         if row.status is not None:
-            change_status([task], row.status, user, reason)
+            set_status(task, row.status, user, reason, completion_date=row.completion_date,
+                       restate=row.restate)
         if row.measures is not None:
             _apply_measures(task, measures, row.measures, user, reason)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ values the task refuses (``full_clean``). Nothing is written here: the preview s
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.ledger import ledger_columns as cols
@@ -64,7 +64,9 @@ class RowPlan:
     version: str  # the 版本 cell, as exported
     changes: list[Change] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)  # plain task fields to save
-    status: str | None = None  # a new canonical status (through change_status)
+    status: str | None = None  # the status to set (the lifecycle's set_status), if edited
+    completion_date: datetime.date | None = None  # a new completion date, with the status
+    restate: bool = False  # the same status typed again: it replaces the printed result
     measures: list[str] | None = None  # the new measure texts, in order
 
 
@@ -190,7 +192,7 @@ def _plan_rows(rows: list[SheetRow], header_columns: dict[str, int], user,
             plan.error(row.number, cols.ID_COLUMN, coordinate,
                        _("未知的任务ID {id}（不存在或无权查看）。").format(id=task_id))
             continue
-        row_plan = _plan_row(row, header_columns, now, plan)
+        row_plan = _plan_row(row, header_columns, now, plan, user)
         if row_plan is not None and (row_plan.changes or row_plan.fields):
             if not now.editable:
                 plan.error(row.number, cols.ID_COLUMN, coordinate,
@@ -199,7 +201,8 @@ def _plan_rows(rows: list[SheetRow], header_columns: dict[str, int], user,
             plan.rows.append(row_plan)
 
 
-def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) -> RowPlan | None:
+def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
+              user) -> RowPlan | None:
     """Compare one row with its task; record errors in ``plan``; None if the row is refused."""
     errors_before = len(plan.errors)
     task, shown = now.task, now.row
@@ -271,8 +274,6 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
                 continue
             change(column, cols.status_text(task), _status_label(status))
             asked_status = status
-            if status != task.status:
-                result.status = status
         elif column.kind == cols.MEASURES:
             text = normalise_text(cell)
             old = [measure_text for _pk, _version, measure_text in shown.measures]
@@ -299,16 +300,19 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
         for column in edited:
             plan.error(row.number, column, where(column), lifecycle.locked_message(task))
         return None
-    if asked_status is not None:
+    completion_edited = dates_edited.get("completion_date", False)
+    if asked_status is not None or completion_edited:
+        # The status and the completion date are the lifecycle's (set_status), not fields.
+        completion = result.fields.pop("completion_date", None)
         effects = status_change_effects(
-            task, asked_status, completion=result.fields.get("completion_date",
-                                                             task.completion_date),
-            completion_edited=dates_edited.get("completion_date", False))
+            task, user, asked_status or task.status, completion_date=completion,
+            completion_edited=completion_edited)
         for key, message in effects.refusals:
             plan.error(row.number, cols.BY_KEY[key], where(cols.BY_KEY[key]), message)
         for key, before, after in effects.implied:
             change(cols.BY_KEY[key], before, after, implied=True)
-        result.fields.update(effects.fields)
+        result.status, result.completion_date, result.restate = (
+            asked_status or task.status, completion, asked_status == task.status)
     if len(plan.errors) > errors_before:
         return None
     if result.fields:
@@ -318,42 +322,37 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan) ->
 
 @dataclass
 class StatusEffects:
-    """What a new value in the 整改状态 cell implies for its task (nothing is written here)."""
+    """What a new 整改状态 or 完成时间 cell implies for its task (nothing is written here)."""
 
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
     implied: list[tuple[str, Any, Any]] = field(default_factory=list)  # (key, before, after)
-    fields: dict[str, Any] = field(default_factory=dict)  # plain task fields to save
 
 
-def status_change_effects(task: RectificationTask, status: str, *, completion: Any,
+def status_change_effects(task: RectificationTask, user, status: str, *,
+                          completion_date: datetime.date | None,
                           completion_edited: bool) -> StatusEffects:
-    """What setting ``task``'s status to ``status`` implies, given the completion date the row
-    leaves (``completion``, edited in the row or not).
-
-    The same status again: the printed result text gives way to the status. A new status: a
-    signed-off task cannot go back; completing sets the completion date (today, unless one is
-    given); going back clears it, and refuses a completion date entered in the same row.
-    The implied changes are shown in the preview; the apply step writes a new status through
-    ``services.workflow.change_status``, which derives the same completion date itself (and also
-    clears the result text and any pending proposal).
-    """
-    # The move itself is the lifecycle's (rectify.rules.lifecycle.set_status, applied by
-    # services.workflow.change_status); this only previews it.
+    """The preview of the lifecycle's ``set_status`` move on a copy of ``task``: what it
+    refuses (naming the column), and what it changes besides the cells edited (the
+    completion date set to today or cleared). The apply step makes the same move through
+    ``services.workflow.set_status``; the rule itself is ``rectify.rules.lifecycle``'s."""
     effects = StatusEffects()
-    if task.signed_off_at is not None:
-        effects.refusals.append(("status", lifecycle.locked_message(task)))
+    if completion_edited and completion_date is None and status in Status.done():
+        effects.refusals.append(("completion_date", _("已完成的任务须填写完成时间。")))
         return effects
-    if status == task.status:
-        effects.fields["result_text"] = ""
+    preview = copy.copy(task)
+    try:
+        lifecycle.set_status(preview, user, status, completion_date=completion_date,
+                             restate=status == task.status)
+    except lifecycle.MoveRefused as refusal:
+        by_field = refusal.message_dict if hasattr(refusal, "error_dict") else {
+            "status": refusal.messages}
+        for name, messages in by_field.items():
+            key = "completion_date" if name == "completion_date" else "status"
+            effects.refusals.extend((key, message) for message in messages)
         return effects
-    if status not in Status.done():
-        if completion and completion_edited:
-            effects.refusals.append(("completion_date", _(
-                "整改状态为“正在推进”时不能填写完成时间。")))
-        elif completion:
-            effects.implied.append(("completion_date", completion, None))
-    elif not completion:
-        effects.implied.append(("completion_date", None, timezone.localdate()))
+    if preview.completion_date != task.completion_date and not completion_edited:
+        effects.implied.append(("completion_date", task.completion_date,
+                                preview.completion_date))
     return effects
 
 

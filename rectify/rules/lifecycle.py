@@ -285,18 +285,30 @@ def return_proposal(task: RectificationTask, user, comment: str) -> str:
 
 
 def set_status(task: RectificationTask, user, status: str, *,
-               completion_date: datetime.date | None = None) -> bool:
-    """Staff set the status (the admin's bulk action, the ledger import); a pending proposal
-    is decided with it. Returns whether anything changed."""
+               completion_date: datetime.date | None = None, restate: bool = False) -> bool:
+    """Staff set the status (the admin's bulk action, the API, the ledger import); a pending
+    proposal is decided with it. ``completion_date`` (a completed status only) replaces the
+    recorded one; ``restate``: the same status stated again replaces the printed result.
+    Returns whether anything changed."""
     _check_status(status)
-    if task.status == status and completion_date in (None, task.completion_date):
+    if completion_date is not None and status not in Status.done():
+        raise MoveRefused({"completion_date": gettext(
+            "整改状态为“正在推进”时不能填写完成时间。")})
+    same = task.status == status
+    if same and completion_date in (None, task.completion_date) and not (
+            restate and task.result_text):
         if task.signed_off_at is not None:
             return False  # nothing to change: no reason to refuse
         check("set_status", task, user)
         return False
     check("set_status", task, user)
-    if completion_date is not None and status in Status.done():
+    if completion_date is not None:
         _check_completion(task, completion_date)
+    if same:  # the date, or the printed words, and nothing else
+        task.completion_date = completion_date or task.completion_date
+        if restate:
+            task.result_text = ""
+        return True
     _set_status(task, status, completion_date)
     _clear_proposal(task)
     return True

@@ -56,10 +56,13 @@ def change_status(tasks: Iterable[RectificationTask], status: str, user=None,
 
 @transaction.atomic
 def set_status(task: RectificationTask, status: str, user=None, reason: str = "", *,
-               completion_date=None, expected_version: int | None = None) -> bool:
-    """Set one task's status (staff); returns whether it changed."""
+               completion_date=None, restate: bool = False,
+               expected_version: int | None = None) -> bool:
+    """Set one task's status (staff), its completion date, or (``restate``) its status in
+    place of the printed result; returns whether anything changed."""
     current = _current(task, expected_version)
-    if not lifecycle.set_status(current, user, status, completion_date=completion_date):
+    if not lifecycle.set_status(current, user, status, completion_date=completion_date,
+                                restate=restate):
         return False
     save_record(current, user, reason or _("修改整改状态为“{label}”").format(
         label=Status(status).label))
