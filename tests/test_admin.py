@@ -338,6 +338,7 @@ def task_post(task: RectificationTask, version: int | None = None, **changes) ->
         data.update({
             f"measures-{i}-id": measure.pk,
             f"measures-{i}-task": task.pk,
+            f"measures-{i}-version": measure.version,
             f"measures-{i}-position": measure.position,
             f"measures-{i}-text": measure.text,
             f"measures-{i}-responsible_unit": measure.responsible_unit,
@@ -656,3 +657,24 @@ def test_party_group_admin_edits_members(client, staff_user, clerk_user, bureau)
     bureau.refresh_from_db()
     assert bureau.region == "许昌市"
     assert bureau.history.order_by("-history_date").first().history_user == staff_user
+
+
+def test_a_stale_measure_row_is_refused_with_the_current_text(client, staff_user, small_round):
+    other = make_user(get_user_model(), "colleague", roles.STAFF, is_staff=True)
+    task = RectificationTask.objects.get(title="三年攻坚存在短板")
+    data = task_post(task)  # the page as loaded, measure versions included
+    measure = task.measures.order_by("position", "pk").first()
+    # Meanwhile a colleague edits the first measure.
+    measure.text = "全面开展排查，建立问题清单。"
+    save_record(measure, other)
+    saved, history = task_state(task), history_count()
+    client.force_login(staff_user)
+    response = client.post(url("task", "change", task.pk),
+                           {**data, "measures-0-text": "全面开展排查并整改。"})
+    assert response.status_code == 200
+    errors = " ".join(str(e) for form in response.context["inline_admin_formsets"][0].formset
+                      for e in form.non_field_errors())
+    assert "colleague" in errors and "全面开展排查，建立问题清单。" in errors
+    measure.refresh_from_db()
+    assert measure.text == "全面开展排查，建立问题清单。"
+    assert task_state(task) == saved and history_count() == history

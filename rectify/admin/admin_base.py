@@ -94,10 +94,13 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
+        # The version each inline row was read at, where its form carries one.
+        versions = {id(f.instance): f.cleaned_data.get("version") for f in formset.forms
+                    if getattr(f, "cleaned_data", None) and f.instance.pk}
         for obj in formset.deleted_objects:
-            delete_record(obj, request.user)
+            delete_record(obj, request.user, expected_version=versions.get(id(obj)))
         for obj in instances:
-            save_record(obj, request.user)
+            save_record(obj, request.user, expected_version=versions.get(id(obj)))
         formset.save_m2m()
 
     # -- related choices without N+1 ---------------------------------------------------

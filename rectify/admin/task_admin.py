@@ -22,23 +22,56 @@ from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates, lifecycle, permissions
+from rectify.rules.history import stale_message
 from rectify.rules.problem_tree import print_ordering
+from rectify.services.records import StaleRecord, check_version
 from rectify.services.workflow import change_status, sign_off
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+
+class MeasureInlineForm(forms.ModelForm):
+    """A measure row, carrying the version it was read at (a stale row is refused)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        """Refuse early, with the other person's change, what ``save_record`` would refuse."""
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.has_changed():
+            loaded = cleaned.get("version")
+            try:
+                check_version(self.instance, loaded if loaded is not None else -1)
+            except StaleRecord as stale:
+                submitted = {name: cleaned[name] for name in self.changed_data
+                             if name in cleaned and name != "version"}
+                raise ValidationError(stale_message(stale.current, submitted, loaded),
+                                      code="stale")
+        return cleaned
 
 
 class MeasureInline(admin.TabularInline):
     """The task's measures (整改措施) in print order."""
 
     model = Measure
-    fields = ("position", "text", "responsible_unit", "due_date")
+    form = MeasureInlineForm
+    fields = ("position", "text", "responsible_unit", "due_date", "version")
     ordering = ("position", "pk")
     extra = 1
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2,
                                                                             "cols": 70})}}
 
     def get_formset(self, request, obj=None, **kwargs):
+        # ``version`` is a declared hidden field (the model field is not editable).
+        fields = kwargs.get("fields")
+        if fields is None:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [name for name in fields if name != "version"]
         formset = super().get_formset(request, obj, **kwargs)
         # A new measure goes after the existing ones unless placed otherwise.
         if "position" in formset.form.base_fields:
