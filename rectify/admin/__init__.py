@@ -7,9 +7,11 @@ Importing this package registers the model admins (``admin.autodiscover``).
 from rectify.admin import (
     category_admin,
     notice_admin,
+    party_group_admin,
     publishing_admin,
     round_admin,
     task_admin,
 )
 
-__all__ = ["category_admin", "notice_admin", "publishing_admin", "round_admin", "task_admin"]
+__all__ = ["category_admin", "notice_admin", "party_group_admin", "publishing_admin",
+           "round_admin", "task_admin"]

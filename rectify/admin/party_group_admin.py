@@ -1,4 +1,4 @@
-"""Bureau party groups in the admin."""
+"""Bureau party groups (``bureaus.PartyGroup``) in the admin."""
 
 from __future__ import annotations
 
