@@ -173,11 +173,11 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None or self._in_history_version(request):
             return super().get_readonly_fields(request, obj)
-        # The round is fixed once saved; status and sign-off change through the actions.
-        return ("round", "number", "status_with_result", "result_text", "completion_date",
-                "work_page", "proposed_status",
-                "proposal_note", "proposed_by", "proposed_completion_date", "proposed_at",
-                "signed_off_by", "signed_off_at", "change_log", "created_at", "updated_at")
+        # The round is fixed once saved; what the lifecycle writes changes through the actions
+        # and the review page (the status is shown as ``status_with_result``).
+        lifecycle_fields = sorted(lifecycle.LIFECYCLE_FIELDS - {"status"})
+        return ("round", "number", "status_with_result", *lifecycle_fields, "work_page",
+                "change_log", "created_at", "updated_at")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # ``version`` is a declared hidden field (the model field is not editable).

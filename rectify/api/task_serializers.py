@@ -72,10 +72,8 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
                   "updated_at"]
         # What the lifecycle moves write (rectify.rules.lifecycle) is read-only here: the
         # actions (status, sign-off, proposal, review, reopen) change it.
-        read_only_fields = ["round", "status", "result_text", "completion_date",
-                            "signed_off_at", "proposed_status", "proposal_note",
-                            "proposed_completion_date", "proposed_at", "created_at",
-                            "updated_at"]
+        read_only_fields = ["round", "created_at", "updated_at", *sorted(
+            lifecycle.LIFECYCLE_FIELDS - {"signed_off_by", "proposed_by"})]  # declared above
         extra_kwargs = {"position": {"required": False}}
 
     def get_fields(self):

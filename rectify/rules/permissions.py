@@ -129,10 +129,6 @@ def is_staff(user) -> bool:
     return access_for(user).staff
 
 
-def can_view(user, obj: models.Model) -> bool:
-    return visible(type(obj), user).filter(pk=obj.pk).exists()
-
-
 def can_add(user, model: type[models.Model]) -> bool:
     """Staff add any record; a clerk adds measures (to its own bureaus' tasks)."""
     access = access_for(user)
