@@ -246,3 +246,16 @@ def test_no_seed_measure_prints_its_ordinal_twice(seeded, tmp_path):
     for row in sheet_rows(export(tmp_path)):
         for line in (row["整改措施"] or "").split("\n"):
             assert not TYPED_ORDINAL.match(TYPED_ORDINAL.sub("", line, count=1)), line
+
+
+def test_only_the_ordinal_typed_first_is_removed(small_round):
+    """The form and then save_record clean a measure: the second pass removes nothing more."""
+    from rectify.services.records import save_record
+
+    task = small_round.tasks.get(title="三年攻坚存在短板")
+    measure = Measure(task=task, text="四是（1）建立台账，（2）逐项销号。")
+    measure.full_clean()  # the form's pass
+    save_record(measure)  # and save_record's
+    measure.refresh_from_db()
+    assert measure.text == "（1）建立台账，（2）逐项销号。"
+    assert measure.removed_ordinal == "四是"

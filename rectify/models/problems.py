@@ -359,11 +359,14 @@ class Measure(models.Model):
         return self.text[:40]
 
     def clean(self) -> None:
-        text, removed = mark_formats.strip_measure_ordinal((self.text or "").strip())
-        # A form cleans the measure, then save_record cleans it again: keep what the first
-        # pass removed, for the page to tell the user.
-        self.removed_ordinal = removed or getattr(self, "removed_ordinal", "")
-        self.text = text.strip()
+        text = (self.text or "").strip()
+        # A form cleans the measure, then save_record cleans it again: a text cleaned already
+        # is not stripped twice ("四是（1）…" keeps its "（1）"), and what the first pass
+        # removed stays for the page to tell the user.
+        if text != getattr(self, "_cleaned_text", None):
+            text, self.removed_ordinal = mark_formats.strip_measure_ordinal(text)
+            text = text.strip()
+        self.text = self._cleaned_text = text
         if not self.text:
             raise ValidationError({"text": _("措施内容不能为空。")})
 
