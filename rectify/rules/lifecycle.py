@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rectify.models import RectificationTask
@@ -111,18 +111,24 @@ def _completed(task) -> bool:
     return task.status in Status.done()
 
 
+_BUREAU = _("本单位联络员或巡察办工作人员")
+_STAFF = _("巡察办工作人员")
+
+
+#: A move's name is worded as an action: its own translation context ("move").
 MOVES: dict[str, Move] = {move.name: move for move in (
-    Move("propose", _("提议整改状态"), _bureau_or_staff, _("本单位联络员或巡察办工作人员"),
+    Move("propose", pgettext_lazy("move", "提议整改状态"), _bureau_or_staff, _BUREAU,
          frozenset({OPEN, DONE, PROPOSED})),
-    Move("withdraw", _("撤回状态提议"), _bureau_or_staff, _("本单位联络员或巡察办工作人员"),
+    Move("withdraw", pgettext_lazy("move", "撤回状态提议"), _bureau_or_staff, _BUREAU,
          frozenset({PROPOSED})),
-    Move("approve", _("审核通过"), _reviewer, _("巡察办工作人员"), frozenset({PROPOSED})),
-    Move("return", _("退回状态提议"), _staff, _("巡察办工作人员"), frozenset({PROPOSED})),
-    Move("set_status", _("修改整改状态"), _staff, _("巡察办工作人员"),
+    Move("approve", pgettext_lazy("move", "审核通过"), _reviewer, _STAFF, frozenset({PROPOSED})),
+    Move("return", pgettext_lazy("move", "退回状态提议"), _staff, _STAFF, frozenset({PROPOSED})),
+    Move("set_status", pgettext_lazy("move", "修改整改状态"), _staff, _STAFF,
          frozenset({OPEN, DONE, PROPOSED})),
-    Move("sign_off", _("销号"), _staff, _("巡察办工作人员"), frozenset({DONE, PROPOSED}),
+    Move("sign_off", pgettext_lazy("move", "销号"), _staff, _STAFF, frozenset({DONE, PROPOSED}),
          ready=_completed),
-    Move("reopen", _("回头看重新打开"), _staff, _("巡察办工作人员"), frozenset({SIGNED_OFF})),
+    Move("reopen", pgettext_lazy("move", "回头看重新打开"), _staff, _STAFF,
+         frozenset({SIGNED_OFF})),
 )}
 
 
