@@ -76,20 +76,32 @@ class InspectionRoundAdmin(RecordAdmin):
     search_fields = ("title", "inspecting_body", "kind", "superior_body",
                      "party_group__name", "party_group__short_name")
     date_hierarchy = "feedback_date"
-    readonly_fields = ("problem_tree", "created_at", "updated_at")
-    history_hidden_fields = ("problem_tree",)
+    readonly_fields = ("problem_tree", "rectification_period", "created_at", "updated_at")
+    history_hidden_fields = ("problem_tree", "rectification_period")
     inlines = [NoticeInline]
     fieldsets = [
         (None, {"fields": ("party_group", "title", "inspecting_body", "kind",
                            "superior_body", "superior_round")}),
         (_("日期"), {"fields": ("inspection_start", "inspection_end", "feedback_date",
-                               "rectification_end", "rectification_months")}),
+                               "rectification_end", "rectification_months",
+                               "rectification_period", "report_submitted_on")}),
         (_("问题树"), {"fields": ("problem_tree",)}),
         (_("编号与通报版式"), {"classes": ("collapse",), "fields": (
             "numbering_style", "level_formats", "task_format", "show_task_counts",
             "measures_inline", "progress_label", "result_label", "show_results")}),
         (_("记录"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     ]
+
+    @admin.display(description=_("整改期限"))
+    def rectification_period(self, obj):
+        """The end of concentrated rectification the tasks fall due by, or a warning."""
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.rectification_end_date is None:
+            return format_html('<strong class="rectify-warning">⚠ {}</strong>', gettext(
+                "未设整改期限：请填写集中整改结束日期或集中整改月数，否则未设整改时限的任务"
+                "没有到期日和时限预警。"))
+        return obj.rectification_end_date.isoformat()
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: import_notice_view(self, request))

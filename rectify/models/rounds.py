@@ -70,6 +70,11 @@ class InspectionRound(models.Model):
     rectification_months = models.PositiveSmallIntegerField(
         _("集中整改月数"), null=True, blank=True
     )
+    report_submitted_on = models.DateField(
+        _("整改情况报告报送日期"), null=True, blank=True,
+        help_text=_("被巡察党组织向巡察机构报送整改情况报告的日期；填写后“报送整改情况报告”"
+                    "节点显示为已报送"),
+    )
     rectification_end_date = models.DateField(
         _("集中整改截止日期"), null=True, blank=True, editable=False,
         help_text=_("集中整改结束日期，未填写时为反馈日期加集中整改月数；保存时算出并存储，"
@@ -154,6 +159,10 @@ class InspectionRound(models.Model):
             self.rectification_end < self.feedback_date
         ):
             errors["rectification_end"] = _("集中整改结束日期不能早于反馈日期。")
+        if self.report_submitted_on and self.feedback_date and (
+            self.report_submitted_on < self.feedback_date
+        ):
+            errors["report_submitted_on"] = _("整改情况报告报送日期不能早于反馈日期。")
         formats = self.level_formats
         if not isinstance(formats, list) or not formats or not all(
             isinstance(f, str) and _valid_format(f) for f in formats

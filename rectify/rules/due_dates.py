@@ -23,7 +23,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import BooleanField, Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -109,26 +120,58 @@ def countdown(day: datetime.date | None, today: datetime.date | None = None) -> 
 
 @dataclass(frozen=True)
 class Milestone:
+    """A point of a round's timetable: its date, and either a countdown or, once reached, what
+    closed it (``done``: the report submitted, the final notice published)."""
+
     label: str
     date: datetime.date
     days_left: int
     countdown: str
+    done: str = ""
 
     @property
     def passed(self) -> bool:
-        return self.days_left < 0
+        return self.days_left < 0 or bool(self.done)
 
 
-def milestones(rnd, today: datetime.date | None = None) -> list[Milestone]:
+def milestones(rnd, today: datetime.date | None = None, *,
+               final_published: bool = False) -> list[Milestone]:
     """A round's milestones from its feedback date: the feedback itself, the rectification
-    report (due two months after feedback) and the end of concentrated rectification."""
+    report (due two months after feedback; closed when staff record it submitted) and the end
+    of concentrated rectification (closed once the round's final notice is published, or the
+    day has passed). A round whose final notice is published has nothing left to count down."""
     today = today or timezone.localdate()
-    points = [  # (label, date, whether it counts down: the feedback is only a start)
-        (_("巡察反馈"), rnd.feedback_date, False),
-        (_("报送整改情况报告"), rnd.report_due, True),
-        (_("集中整改结束"), rnd.rectification_end_date, True),
+    submitted = getattr(rnd, "report_submitted_on", None)
+    report_done = (str(_("已报送 {date}")).format(date=submitted.isoformat()) if submitted
+                   else str(_("终期通报已发布")) if final_published else "")
+    end_done = str(_("终期通报已发布")) if final_published else ""
+    points = [  # (label, date, whether it counts down: the feedback is only a start, done)
+        (_("巡察反馈"), rnd.feedback_date, False, ""),
+        (_("报送整改情况报告"), rnd.report_due, True, report_done),
+        (_("集中整改结束"), rnd.rectification_end_date, True, end_done),
     ]
     return [
-        Milestone(str(label), day, (day - today).days, countdown(day, today) if counts else "")
-        for label, day, counts in points if day is not None
+        Milestone(str(label), day, (day - today).days,
+                  countdown(day, today) if counts and not done else "", done)
+        for label, day, counts, done in points if day is not None
     ]
+
+
+def _final_versions() -> QuerySet:
+    """Published versions of final notices (整改情况通报): once one is out, the round's
+    milestones are done."""
+    from rectify.models import Publication
+    from rectify.models.choices import NoticeKind
+
+    return Publication.objects.filter(kind=NoticeKind.FINAL)
+
+
+def with_final_published(rounds: QuerySet) -> QuerySet:
+    """``rounds`` annotated with ``final_published`` (whether a final notice is published),
+    for :func:`milestones`."""
+    return rounds.annotate(final_published=Exists(_final_versions().filter(
+        round=OuterRef("pk"))))
+
+
+def final_published(rnd) -> bool:
+    return _final_versions().filter(round=rnd).exists()

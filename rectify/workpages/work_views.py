@@ -86,13 +86,14 @@ def task_list(request):
             else RectificationTask.objects.none())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _number(page, today)
-    rounds = (permissions.visible(InspectionRound, request.user).select_related("party_group")
-              .order_by("-feedback_date", "-pk")[:20])
+    rounds = (deadlines.with_final_published(permissions.visible(InspectionRound, request.user))
+              .select_related("party_group").order_by("-feedback_date", "-pk")[:20])
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "work/task_list.html", {
         "filterset": filterset, "valid": valid, "page": page, "count": page.paginator.count,
-        "rounds": [(rnd, deadlines.milestones(rnd, today)) for rnd in rounds],
+        "rounds": [(rnd, deadlines.milestones(rnd, today, final_published=rnd.final_published))
+                   for rnd in rounds],
         "query": query.urlencode(), "access": permissions.access_for(request.user),
         "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
     })
@@ -152,7 +153,8 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "history": task_history_entries(task),
         "can_change": permissions.can_change(request.user, task) and not task.signed_off_at,
         "can_review": permissions.can_sign_off(request.user),
-        "milestones": deadlines.milestones(task.round),
+        "milestones": deadlines.milestones(task.round, final_published=deadlines.final_published(
+            task.round)),
         "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
         **_page_forms(task), **bound_forms,
     }
