@@ -185,12 +185,13 @@ def can_publish(user) -> bool:
 def writable_fields(user, model: type[models.Model]) -> frozenset[str] | None:
     """The fields ``user`` may write on a record of ``model`` it may change (None: all).
 
-    A bureau's clerk writes only the progress of a task (its status is proposed, never set).
+    A bureau's clerk writes only the progress and the outcome paragraph of a task (its status
+    is proposed, never set).
     """
     if access_for(user).staff:
         return None
     if model is RectificationTask:
-        return frozenset({"progress"})
+        return frozenset({"progress", "outcome"})
     return None
 
 

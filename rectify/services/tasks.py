@@ -44,8 +44,11 @@ def add_progress_entry(task: RectificationTask, user, text: str, date=None):
 
 
 @transaction.atomic
-def update_progress(task: RectificationTask, user, progress: str, *,
-                    expected_version: int | None = None) -> RectificationTask:
-    """The task's progress summary (整改进展), the one task field a bureau writes."""
+def update_progress(task: RectificationTask, user, progress: str, outcome: str | None = None,
+                    *, expected_version: int | None = None) -> RectificationTask:
+    """The task's progress summary (整改进展) and outcome paragraph (整改成效): the task
+    fields a bureau writes."""
     task.progress = progress
+    if outcome is not None:
+        task.outcome = outcome
     return save_record(task, user, _("更新整改进展"), expected_version=expected_version)

@@ -49,6 +49,8 @@ class ProgressForm(VersionedForm):
     id_prefix = "progress"
     progress = forms.CharField(label=_("整改进展（汇总）"), required=False, widget=textarea(6),
                                help_text=_("面向审核人员的整改进展概述，可随时更新"))
+    outcome = forms.CharField(label=_("整改成效"), required=False, widget=textarea(4),
+                              help_text=_("通报中“经过整改，……”一段：取得的成效"))
 
 
 class EntryForm(PageForm):

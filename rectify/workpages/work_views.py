@@ -64,6 +64,11 @@ def _task_for_review(request, pk: int) -> RectificationTask:
     return task
 
 
+#: A message tagged ``section-<anchor>`` is shown in that section of the task page, where the
+#: redirect puts the user, not at the top.
+MEASURES_SECTION = "section-measures"
+
+
 def _task_url(task, anchor: str = "") -> str:
     url = reverse("work:task", kwargs={"pk": task.pk})
     return f"{url}#{anchor}" if anchor else url
@@ -116,7 +121,8 @@ def _number(tasks, today) -> None:
 def _page_forms(task) -> dict:
     version = {"version": task.version}
     return {
-        "progress_form": forms.ProgressForm(initial={**version, "progress": task.progress}),
+        "progress_form": forms.ProgressForm(initial={**version, "progress": task.progress,
+                                                     "outcome": task.outcome}),
         "entry_form": forms.EntryForm(),
         "measure_form": forms.MeasureForm(),
         "evidence_form": forms.EvidenceForm(),
@@ -200,7 +206,7 @@ def _submit(request, task, form_name: str, form, action, *, success: str, anchor
         _add_errors(form, error)
         task.refresh_from_db()
         return _task_page(request, task, status=400, **{form_name: form})
-    messages.success(request, success)
+    messages.success(request, success, extra_tags=f"section-{anchor}")
     return redirect(_task_url(task, anchor))
 
 
@@ -220,11 +226,12 @@ def task_progress(request, pk: int):
     task = _task_for_change(request, pk)
 
     def action(data):
-        task_services.update_progress(task, request.user, data["progress"],
+        task_services.update_progress(task, request.user, data["progress"], data["outcome"],
                                       expected_version=data["version"])
 
     return _submit(request, task, "progress_form", forms.ProgressForm(request.POST), action,
-                   success=_("整改进展已保存。"), anchor="progress", stale_fields=("progress",))
+                   success=_("整改进展已保存。"), anchor="progress",
+                   stale_fields=("progress", "outcome"))
 
 
 @login_required
@@ -258,7 +265,7 @@ def _tell_ordinal(request, measure: Measure) -> None:
     removed = getattr(measure, "removed_ordinal", "")
     if removed:
         messages.info(request, _("已去掉措施开头的序号“{ordinal}”：序号按措施的顺序自动生成。")
-                      .format(ordinal=removed))
+                      .format(ordinal=removed), extra_tags=MEASURES_SECTION)
 
 def _measure_for_change(request, pk: int) -> Measure:
     measure = get_object_or_404(permissions.visible(Measure, request.user)
@@ -288,7 +295,7 @@ def measure_edit(request, pk: int):
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, _("整改措施已保存。"))
+                messages.success(request, _("整改措施已保存。"), extra_tags=MEASURES_SECTION)
                 return redirect(_task_url(measure.task, "measures"))
     elif request.method in ("GET", "HEAD"):
         form = forms.MeasureEditForm(instance=measure, initial={"version": measure.version})
@@ -324,15 +331,16 @@ def measure_reorder(request, pk: int):
     task = _task_for_change(request, pk)
     form = forms.ReorderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("措施顺序无效，请刷新页面后重试。"))
+        messages.error(request, _("措施顺序无效，请刷新页面后重试。"),
+                       extra_tags=MEASURES_SECTION)
         return redirect(_task_url(task, "measures"))
     try:
         order = form.new_order()
         task_services.reorder_measures(task, order, request.user)
     except ValidationError as error:  # StaleRecord too: someone added or removed a measure
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, " ".join(error.messages), extra_tags=MEASURES_SECTION)
     else:
-        messages.success(request, _("整改措施顺序已调整。"))
+        messages.success(request, _("整改措施顺序已调整。"), extra_tags=MEASURES_SECTION)
     return redirect(_task_url(task, "measures"))
 
 
