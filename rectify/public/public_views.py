@@ -10,8 +10,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import condition, require_safe
 
+from rectify.models.choices import Audience
 from rectify.public import public_access as access
-from rectify.public.notice_changes import compare
+from rectify.public.notice_changes import compare_versions
 from rectify.services.filtersets import PublicationFilterSet
 from rectify.services.snapshot import iter_nodes
 
@@ -88,7 +89,9 @@ def notice_detail(request, pk):
 
 def _changes_etag(request, pk):
     other = _other_version(request, pk)
-    return "{}-since-{}".format(access.etag(request, pk), other.pk if other else "none")
+    audience = _compared_audience(request, pk, other) if other else "none"
+    return "{}-since-{}-{}".format(access.etag(request, pk), other.pk if other else "none",
+                                   audience)
 
 
 def _other_version(request, pk):
@@ -104,27 +107,55 @@ def _other_version(request, pk):
     return other
 
 
+def _compared_audience(request, pk, other) -> str:
+    """The one audience both versions are compared in.
+
+    The party versions only when this reader gets the party version of both; else the public
+    versions (a public reader never gets anything else), which both must have.
+    """
+    publication, audience = access.get_publication(request, pk)
+    other, other_audience = access.get_publication(request, other.pk)
+    if audience == other_audience:
+        return audience
+    if publication.for_public and other.for_public:
+        return Audience.PUBLIC
+    raise Http404("the two versions have no audience in common")
+
+
 @require_safe
 @condition(etag_func=_changes_etag, last_modified_func=access.last_modified)
 def notice_changes(request, pk):
-    """Which tasks changed status or text between two versions of the same round."""
+    """Which tasks changed status or text between two versions of the same round.
+
+    A public reader's comparison is computed from the public snapshots only: a task withheld
+    from the public is at most counted (rectify.public.notice_changes).
+    """
     publication, audience = access.get_publication(request, pk)
     other = _other_version(request, pk)
-    changes = None
+    comparison = None
     if other is not None:
-        _other, other_audience = access.get_publication(request, other.pk)
-        older, newer = sorted([(other, other_audience), (publication, audience)],
-                              key=lambda pair: pair[0].version)
-        changes = compare(older[0].content(older[1]), newer[0].content(newer[1]))
+        other, _other_audience = access.get_publication(request, other.pk)
+        audience = _compared_audience(request, pk, other)
+        older, newer = sorted([publication, other], key=lambda version: version.version)
+        comparison = compare_versions(older.content(audience), newer.content(audience),
+                                      audience)
     else:
-        older = newer = (publication, audience)
+        older = newer = publication
+    this_withheld = other_withheld = 0
+    if comparison is not None and audience == Audience.PUBLIC:
+        counts = {older.pk: comparison.withheld_before, newer.pk: comparison.withheld_after}
+        this_withheld, other_withheld = counts[publication.pk], counts[other.pk]
     return render(request, "public/notice_changes.html", {
         "publication": publication,
         "audience": audience,
         "other": other,
-        "older": older[0],
-        "newer": newer[0],
-        "changes": changes,
+        "older": older,
+        "newer": newer,
+        "comparison": comparison,
+        "changes": comparison.changes if comparison else None,
+        "public_comparison": audience == Audience.PUBLIC,
+        "this_withheld": this_withheld,
+        "other_withheld": other_withheld,
         "versions": _versions(request, publication),
         "party_reader": access.party_reader(request),
     })
