@@ -24,6 +24,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts and ends in the default language: a request with an English
+    Accept-Language leaves English active in the thread (LocaleMiddleware activates it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def make_user(django_user_model, username: str, role: str | None, *, is_staff: bool = False):
     user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=is_staff)
     if role:
