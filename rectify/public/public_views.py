@@ -26,13 +26,13 @@ LIST_FIELDS = ("id", "round_id", "notice_id", "version", "date", "title", "kind"
 def notice_list(request):
     """Every published notice (its newest version), newest first; filters and search."""
     party = access.party_reader(request)
-    base = access.visible_publications(request).latest_per_notice().only(*LIST_FIELDS)
+    base = access.current_publications(request).latest_per_notice().only(*LIST_FIELDS)
     filterset = PublicationFilterSet(request.GET or None, queryset=base, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     rows = filterset.qs if valid else base.none()
     rows = rows.order_by("-date", "-published_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    years = access.visible_publications(request).dates("date", "year", order="DESC")
+    years = access.current_publications(request).dates("date", "year", order="DESC")
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "public/notice_list.html", {
@@ -45,17 +45,24 @@ def notice_list(request):
 
 
 def _versions(request, publication):
-    """The versions of the same round this reader may see, oldest first (one query a request)."""
+    """The versions of the same round this reader may see, oldest first (one query a request);
+    withdrawn ones too, which the pages mark as withdrawn and never compare."""
     cache = request.__dict__.setdefault("_rectify_versions", {})
     if publication.round_id not in cache:
         cache[publication.round_id] = list(
             access.visible_publications(request)
             .filter(round_id=publication.round_id)
             .only("id", "round_id", "version", "date", "title", "kind", "for_party",
-                  "for_public", "published_at")
+                  "for_public", "published_at", "withdrawn_at")
             .order_by("version")
         )
     return cache[publication.round_id]
+
+
+def _latest(versions):
+    """The newest version that was not withdrawn, or None."""
+    current = [v for v in versions if not v.is_withdrawn]
+    return current[-1] if current else None
 
 
 def _heading_levels(content: dict) -> None:
@@ -73,13 +80,17 @@ def _heading_levels(content: dict) -> None:
 def notice_detail(request, pk):
     """One published version, as printed: title, text, numbered tree, closing, signature."""
     publication, audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return access.withdrawn_page(request, publication)
     content = publication.content(audience)
     _heading_levels(content)
+    versions = _versions(request, publication)
     return render(request, "public/notice_detail.html", {
         "publication": publication,
         "audience": audience,
         "content": content,
-        "versions": _versions(request, publication),
+        "versions": versions,
+        "latest": _latest(versions),
         "party_reader": access.party_reader(request),
         "both_audiences": access.party_reader(request) and publication.for_party
         and publication.for_public,
@@ -87,7 +98,12 @@ def notice_detail(request, pk):
 
 
 def _changes_etag(request, pk):
+    publication, _audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return None
     other = _other_version(request, pk)
+    if other is not None and other.is_withdrawn:
+        return None
     return "{}-since-{}".format(access.etag(request, pk), other.pk if other else "none")
 
 
@@ -96,7 +112,8 @@ def _other_version(request, pk):
     publication, _audience = access.get_publication(request, pk)
     since = request.GET.get("since")
     if since is None:
-        earlier = [v for v in _versions(request, publication) if v.version < publication.version]
+        earlier = [v for v in _versions(request, publication)
+                   if v.version < publication.version and not v.is_withdrawn]
         return earlier[-1] if earlier else None
     other, _other_audience = access.get_publication(request, since)
     if other.round_id != publication.round_id or other.pk == publication.pk:
@@ -109,7 +126,11 @@ def _other_version(request, pk):
 def notice_changes(request, pk):
     """Which tasks changed status or text between two versions of the same round."""
     publication, audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return access.withdrawn_page(request, publication)
     other = _other_version(request, pk)
+    if other is not None and other.is_withdrawn:
+        return access.withdrawn_page(request, other)
     changes = None
     if other is not None:
         _other, other_audience = access.get_publication(request, other.pk)
@@ -133,7 +154,7 @@ def notice_changes(request, pk):
 @require_safe
 def round_latest(request, round_pk):
     """A stable address for a round: its newest version this reader may see, or 404."""
-    latest = (access.visible_publications(request).filter(round_id=access.record_id(round_pk))
+    latest = (access.current_publications(request).filter(round_id=access.record_id(round_pk))
               .only("id").order_by("-version").first())
     if latest is None:
         raise Http404("round not published")
