@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from rectify.models import Publication
 from rectify.services.publishing import withdraw_publication
@@ -16,6 +17,13 @@ from tests.public_helpers import page_text
 pytestmark = pytest.mark.django_db
 
 REASON = "通报中的整改结果数据有误，需更正后重新发布。"
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A request in English leaves its language active in the thread: do not leak it."""
+    yield
+    translation.deactivate()
 
 
 def admin_url(name: str, *args) -> str:
