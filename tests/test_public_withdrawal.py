@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import http_date
 
 from rectify.models import Publication
 from rectify.services.publishing import withdraw_publication
@@ -154,10 +155,33 @@ def test_the_other_version_marks_it_withdrawn(client, versions):
     assert f'href="{second.get_absolute_url()}"' in html
     assert f"?since={second.pk}" not in html  # never compared
     assert "较早版本" not in html  # the first is the current version again
-    # Its ETag changes: the page now says the other version was withdrawn.
-    assert client.get(first.get_absolute_url()).status_code == 200
     default = client.get(reverse("public:notice_changes", args=[first.pk]))
     assert default.status_code == 200
+
+
+def test_other_versions_validators_change_with_the_withdrawal(client, small_notice, publish,
+                                                              staff_user):
+    first = publish(small_notice, staff_user)
+    second = publish(small_notice, staff_user)
+    before = client.get(first.get_absolute_url())
+    etag, modified = before["ETag"], before["Last-Modified"]
+    assert modified == http_date(second.published_at.timestamp())  # the newest version's
+    assert client.get(first.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    withdraw_publication(second, staff_user, REASON, "王局长")
+    # The page now marks the second version withdrawn: a cached copy is not fresh any more.
+    after = client.get(first.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200 and after["ETag"] != etag
+    assert "撤回" in page_text(after.content, "versions")
+    second.refresh_from_db()
+    assert after["Last-Modified"] == http_date(second.withdrawn_at.timestamp())
+    assert client.get(first.get_absolute_url(),
+                      HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+    # Open data of the first version does not show the others: its validators stay.
+    data = reverse("public:notice_json", args=[first.pk])
+    assert client.get(data, HTTP_IF_NONE_MATCH=client.get(data)["ETag"]).status_code == 304
+    since = client.get(reverse("public:notice_changes", args=[first.pk]),
+                       {"since": second.pk}, HTTP_IF_MODIFIED_SINCE=after["Last-Modified"])
+    assert since.status_code == 410
 
 
 def test_list_search_feed_and_round_address_drop_it(client, versions):

@@ -5,6 +5,8 @@ Thin views: access through ``rectify.public.public_access``, content from the fr
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -65,6 +67,32 @@ def _latest(versions):
     return current[-1] if current else None
 
 
+def _versions_stamp(request, publication) -> str:
+    """What the page shows of the other versions: which exist and which were withdrawn."""
+    marks = ",".join(f"{v.pk}{'w' if v.is_withdrawn else ''}"
+                     for v in _versions(request, publication))
+    return hashlib.sha256(marks.encode()).hexdigest()[:12]
+
+
+def _page_etag(request, pk):
+    """The version's ETag and its round's versions: publishing or withdrawing another
+    version changes the page (its banner and its list of versions)."""
+    tag = access.etag(request, pk)
+    if tag is None:
+        return None
+    publication, _audience = access.get_publication(request, pk)
+    return f"{tag}-v{_versions_stamp(request, publication)}"
+
+
+def _page_last_modified(request, pk):
+    """The latest publication or withdrawal among the round's versions this reader sees."""
+    if access.last_modified(request, pk) is None:
+        return None
+    publication, _audience = access.get_publication(request, pk)
+    return max(stamp for v in _versions(request, publication)
+               for stamp in (v.published_at, v.withdrawn_at) if stamp is not None)
+
+
 def _heading_levels(content: dict) -> None:
     """Give each tree node its heading level: <h1> title, <h2> sections, then the tree."""
     notice = content["notice"]
@@ -76,7 +104,7 @@ def _heading_levels(content: dict) -> None:
 
 
 @require_safe
-@condition(etag_func=access.etag, last_modified_func=access.last_modified)
+@condition(etag_func=_page_etag, last_modified_func=_page_last_modified)
 def notice_detail(request, pk):
     """One published version, as printed: title, text, numbered tree, closing, signature."""
     publication, audience = access.get_publication(request, pk)
@@ -104,7 +132,14 @@ def _changes_etag(request, pk):
     other = _other_version(request, pk)
     if other is not None and other.is_withdrawn:
         return None
-    return "{}-since-{}".format(access.etag(request, pk), other.pk if other else "none")
+    return "{}-since-{}".format(_page_etag(request, pk), other.pk if other else "none")
+
+
+def _changes_last_modified(request, pk):
+    other = _other_version(request, pk)
+    if other is not None and other.is_withdrawn:
+        return None
+    return _page_last_modified(request, pk)
 
 
 def _other_version(request, pk):
@@ -122,7 +157,7 @@ def _other_version(request, pk):
 
 
 @require_safe
-@condition(etag_func=_changes_etag, last_modified_func=access.last_modified)
+@condition(etag_func=_changes_etag, last_modified_func=_changes_last_modified)
 def notice_changes(request, pk):
     """Which tasks changed status or text between two versions of the same round."""
     publication, audience = access.get_publication(request, pk)
