@@ -45,3 +45,30 @@ class PublicationDetailSerializer(PublicationSerializer):
     def get_content(self, obj):
         audience = self.get_audience(obj)
         return obj.content(audience) if audience else None
+
+
+class PublicationWithdrawalSerializer(serializers.Serializer):
+    """Withdrawing a published version (撤回): why, and who approved it (both required;
+    the service names a missing one)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                   help_text=_("撤回理由（必填），将在原发布页面上公开"))
+    approved_by = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                        help_text=_("撤回审批人（主要负责人）的姓名（必填）"))
+
+
+class WithdrawnPublicationSerializer(serializers.ModelSerializer):
+    """A withdrawn version: when, why and who approved; none of its content."""
+
+    detail = serializers.SerializerMethodField()
+    url = serializers.URLField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Publication
+        fields = ["detail", "id", "notice", "round", "version", "url", "withdrawn_at",
+                  "withdrawal_reason", "withdrawal_approved_by"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_detail(self, obj) -> str:
+        return str(_("该版本已撤回。"))

@@ -10,8 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
+from rectify.models.base import AppendOnlyHistory
 from rectify.models.choices import Audience, NoticeKind
+
+#: The only fields a published version may still change: its withdrawal (撤回), once.
+WITHDRAWAL_FIELDS = frozenset({"withdrawn_at", "withdrawn_by", "withdrawn_by_name",
+                               "withdrawal_reason", "withdrawal_approved_by"})
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -20,6 +26,10 @@ class PublicationQuerySet(models.QuerySet):
     def public(self) -> PublicationQuerySet:
         """Published to the public (向社会通报)."""
         return self.filter(for_public=True)
+
+    def current(self) -> PublicationQuerySet:
+        """Not withdrawn (撤回): the versions that lists, feeds and searches show."""
+        return self.filter(withdrawn_at__isnull=True)
 
     def latest_per_notice(self) -> PublicationQuerySet:
         """Only the newest version of each notice among this queryset's rows."""
@@ -66,8 +76,20 @@ class Publication(models.Model):
     public_snapshot = models.JSONField(_("公开版本内容"), null=True, blank=True)
     search_text = models.TextField(_("公开版本检索文本"), blank=True)
     party_search_text = models.TextField(_("党内版本检索文本"), blank=True)
+    # The withdrawal (撤回): the only change a published version ever takes, once.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("撤回人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    withdrawn_by_name = models.CharField(_("撤回人用户名"), max_length=150, blank=True)
+    withdrawal_reason = models.TextField(_("撤回理由"), blank=True)
+    withdrawal_approved_by = models.CharField(_("撤回审批人"), max_length=100, blank=True)
 
     objects = PublicationQuerySet.as_manager()
+    # Who published and who withdrew each version; the frozen content is not copied.
+    history = HistoricalRecords(bases=[AppendOnlyHistory], excluded_fields=[
+        "snapshot", "public_snapshot", "search_text", "party_search_text"])
 
     class Meta:
         verbose_name = _("已发布通报")
@@ -85,6 +107,19 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return _("{title}（第{version}版）").format(title=self.title, version=self.version)
+
+    def save(self, *args, **kwargs):
+        """A published version is frozen: once stored, only its withdrawal may be saved."""
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= WITHDRAWAL_FIELDS:
+                raise PermissionError("a published version is frozen; only its withdrawal "
+                                      "may be saved (update_fields)")
+        return super().save(*args, **kwargs)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def clean(self) -> None:
         if not (self.for_party or self.for_public):

@@ -1,4 +1,5 @@
-"""Atom feed of the versions published to the public (向社会通报), newest first."""
+"""Atom feed of the versions published to the public (向社会通报), newest first; a withdrawn
+version (撤回) leaves the feed."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class PublicationFeed(Feed):
         return reverse("public:notice_list")
 
     def items(self):
-        return (Publication.objects.public()
+        return (Publication.objects.public().current()
                 .defer("snapshot", "search_text", "party_search_text")
                 .order_by("-published_at", "-pk")[:ITEMS])
 
@@ -59,7 +60,10 @@ class PublicationFeed(Feed):
 
 
 def _latest(request, *args, **kwargs):
-    return Publication.objects.public().aggregate(latest=Max("published_at"))["latest"]
+    """The feed changes when a version is published or withdrawn."""
+    stamps = Publication.objects.public().aggregate(
+        published=Max("published_at"), withdrawn=Max("withdrawn_at"))
+    return max((s for s in stamps.values() if s is not None), default=None)
 
 
 feed = condition(last_modified_func=_latest)(PublicationFeed())

@@ -2,6 +2,7 @@
 
 The same access rule as the page: the public gets the public version only, where withheld
 tasks are already absent; staff and auditors may ask for either with ``?audience=``.
+A withdrawn version (撤回) answers 410 Gone: in JSON, when and why; in CSV, nothing.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
 from rectify.models.choices import Audience
@@ -71,10 +73,25 @@ def _meta(request, publication, audience: str) -> dict:
     return data
 
 
+def _gone_json(request, publication) -> JsonResponse:
+    return JsonResponse({
+        "detail": _("该版本已撤回。"),
+        "id": publication.pk,
+        "url": request.build_absolute_uri(publication.get_absolute_url()),
+        "round": publication.round_id,
+        "version": publication.version,
+        "withdrawn_at": publication.withdrawn_at.isoformat(),
+        "withdrawal_reason": publication.withdrawal_reason,
+        "withdrawal_approved_by": publication.withdrawal_approved_by,
+    }, status=410, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
 @require_safe
 @condition(etag_func=access.etag, last_modified_func=access.last_modified)
 def notice_json(request, pk):
     publication, audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return _gone_json(request, publication)
     content = publication.content(audience)
     return JsonResponse(
         {"publication": _meta(request, publication, audience), **content},
@@ -86,6 +103,9 @@ def notice_json(request, pk):
 @condition(etag_func=access.etag, last_modified_func=access.last_modified)
 def notice_csv(request, pk):
     publication, audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return HttpResponse(_("该版本已撤回。") + "\n", status=410,
+                            content_type="text/plain; charset=utf-8")
     content = publication.content(audience)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = "" if audience == Audience.PUBLIC else "-party"

@@ -5,6 +5,10 @@ party version (党内通报) — ``permissions.visible(Publication, user)``, the
 the one permission rule in ``rectify.rules.permissions``, which the API uses too. Anything else —
 an unknown id, an unpublished notice or round, a party-only version asked for by someone
 else — is a 404, never a 403.
+
+A withdrawn version (撤回) that the reader could see answers 410 Gone (``withdrawn_page``):
+when and why it was withdrawn, nothing of its content. Lists, the feed and searches use
+``current_publications``, from which withdrawn versions are gone.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import datetime
 import functools
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from rectify.models import Publication
@@ -35,6 +40,11 @@ def party_reader(request: HttpRequest) -> bool:
 def visible_publications(request: HttpRequest):
     """The publications this reader may see: the one rule of ``rectify.rules.permissions``."""
     return permissions.visible(Publication, request.user)
+
+
+def current_publications(request: HttpRequest):
+    """The publications this reader may see that were not withdrawn: lists, searches."""
+    return visible_publications(request).current()
 
 
 #: Ids are 64-bit (BigAutoField); anything else cannot name a record.
@@ -77,15 +87,30 @@ def get_publication(request: HttpRequest, pk) -> tuple[Publication, str]:
     return cache[key]
 
 
-def etag(request: HttpRequest, pk, *args, **kwargs) -> str:
+def etag(request: HttpRequest, pk, *args, **kwargs) -> str | None:
+    """The version's ETag; none once withdrawn, so that no cache revalidates its old content
+    into a 304 and every request gets the 410."""
     publication, audience = get_publication(request, pk)
+    if publication.is_withdrawn:
+        return None
     stamp = publication.published_at.timestamp()
     return f"pub-{publication.pk}-{stamp}-{audience}-r{RENDER_VERSION}"
 
 
-def last_modified(request: HttpRequest, pk, *args, **kwargs) -> datetime.datetime:
+def last_modified(request: HttpRequest, pk, *args, **kwargs) -> datetime.datetime | None:
     publication, _audience = get_publication(request, pk)
+    if publication.is_withdrawn:
+        return None
     return publication.published_at
+
+
+def withdrawn_page(request: HttpRequest, publication: Publication) -> HttpResponse:
+    """410 Gone: the version was withdrawn — when, why, and who approved; no content."""
+    html = render_to_string("public/notice_withdrawn.html", {
+        "publication": publication,
+        "party_reader": party_reader(request),
+    }, request=request)
+    return HttpResponse(html, status=410)
 
 
 def chinese_page(view):

@@ -5,6 +5,8 @@ Thin views: access through ``rectify.public.public_access``, content from the fr
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,13 +29,13 @@ LIST_FIELDS = ("id", "round_id", "notice_id", "version", "date", "title", "kind"
 def notice_list(request):
     """Every published notice (its newest version), newest first; filters and search."""
     party = access.party_reader(request)
-    base = access.visible_publications(request).latest_per_notice().only(*LIST_FIELDS)
+    base = access.current_publications(request).latest_per_notice().only(*LIST_FIELDS)
     filterset = PublicationFilterSet(request.GET or None, queryset=base, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     rows = filterset.qs if valid else base.none()
     rows = rows.order_by("-date", "-published_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    years = access.visible_publications(request).dates("date", "year", order="DESC")
+    years = access.current_publications(request).dates("date", "year", order="DESC")
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "public/notice_list.html", {
@@ -46,17 +48,50 @@ def notice_list(request):
 
 
 def _versions(request, publication):
-    """The versions of the same round this reader may see, oldest first (one query a request)."""
+    """The versions of the same round this reader may see, oldest first (one query a request);
+    withdrawn ones too, which the pages mark as withdrawn and never compare."""
     cache = request.__dict__.setdefault("_rectify_versions", {})
     if publication.round_id not in cache:
         cache[publication.round_id] = list(
             access.visible_publications(request)
             .filter(round_id=publication.round_id)
             .only("id", "round_id", "version", "date", "title", "kind", "for_party",
-                  "for_public", "published_at")
+                  "for_public", "published_at", "withdrawn_at")
             .order_by("version")
         )
     return cache[publication.round_id]
+
+
+def _latest(versions):
+    """The newest version that was not withdrawn, or None."""
+    current = [v for v in versions if not v.is_withdrawn]
+    return current[-1] if current else None
+
+
+def _versions_stamp(request, publication) -> str:
+    """What the page shows of the other versions: which exist and which were withdrawn."""
+    marks = ",".join(f"{v.pk}{'w' if v.is_withdrawn else ''}"
+                     for v in _versions(request, publication))
+    return hashlib.sha256(marks.encode()).hexdigest()[:12]
+
+
+def _page_etag(request, pk):
+    """The version's ETag and its round's versions: publishing or withdrawing another
+    version changes the page (its banner and its list of versions)."""
+    tag = access.etag(request, pk)
+    if tag is None:
+        return None
+    publication, _audience = access.get_publication(request, pk)
+    return f"{tag}-v{_versions_stamp(request, publication)}"
+
+
+def _page_last_modified(request, pk):
+    """The latest publication or withdrawal among the round's versions this reader sees."""
+    if access.last_modified(request, pk) is None:
+        return None
+    publication, _audience = access.get_publication(request, pk)
+    return max(stamp for v in _versions(request, publication)
+               for stamp in (v.published_at, v.withdrawn_at) if stamp is not None)
 
 
 def _heading_levels(content: dict) -> None:
@@ -70,17 +105,21 @@ def _heading_levels(content: dict) -> None:
 
 
 @require_safe
-@condition(etag_func=access.etag, last_modified_func=access.last_modified)
+@condition(etag_func=_page_etag, last_modified_func=_page_last_modified)
 def notice_detail(request, pk):
     """One published version, as printed: title, text, numbered tree, closing, signature."""
     publication, audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return access.withdrawn_page(request, publication)
     content = publication.content(audience)
     _heading_levels(content)
+    versions = _versions(request, publication)
     return render(request, "public/notice_detail.html", {
         "publication": publication,
         "audience": audience,
         "content": content,
-        "versions": _versions(request, publication),
+        "versions": versions,
+        "latest": _latest(versions),
         "party_reader": access.party_reader(request),
         "both_audiences": access.party_reader(request) and publication.for_party
         and publication.for_public,
@@ -88,10 +127,22 @@ def notice_detail(request, pk):
 
 
 def _changes_etag(request, pk):
+    publication, _audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return None
     other = _other_version(request, pk)
+    if other is not None and other.is_withdrawn:
+        return None
     audience = _compared_audience(request, pk, other) if other else "none"
-    return "{}-since-{}-{}".format(access.etag(request, pk), other.pk if other else "none",
+    return "{}-since-{}-{}".format(_page_etag(request, pk), other.pk if other else "none",
                                    audience)
+
+
+def _changes_last_modified(request, pk):
+    other = _other_version(request, pk)
+    if other is not None and other.is_withdrawn:
+        return None
+    return _page_last_modified(request, pk)
 
 
 def _other_version(request, pk):
@@ -99,7 +150,8 @@ def _other_version(request, pk):
     publication, _audience = access.get_publication(request, pk)
     since = request.GET.get("since")
     if since is None:
-        earlier = [v for v in _versions(request, publication) if v.version < publication.version]
+        earlier = [v for v in _versions(request, publication)
+                   if v.version < publication.version and not v.is_withdrawn]
         return earlier[-1] if earlier else None
     other, _other_audience = access.get_publication(request, since)
     if other.round_id != publication.round_id or other.pk == publication.pk:
@@ -123,7 +175,7 @@ def _compared_audience(request, pk, other) -> str:
 
 
 @require_safe
-@condition(etag_func=_changes_etag, last_modified_func=access.last_modified)
+@condition(etag_func=_changes_etag, last_modified_func=_changes_last_modified)
 def notice_changes(request, pk):
     """Which tasks changed status or text between two versions of the same round.
 
@@ -131,7 +183,11 @@ def notice_changes(request, pk):
     from the public is at most counted (rectify.public.notice_changes).
     """
     publication, audience = access.get_publication(request, pk)
+    if publication.is_withdrawn:
+        return access.withdrawn_page(request, publication)
     other = _other_version(request, pk)
+    if other is not None and other.is_withdrawn:
+        return access.withdrawn_page(request, other)
     comparison = None
     if other is not None:
         other, _other_audience = access.get_publication(request, other.pk)
@@ -164,7 +220,7 @@ def notice_changes(request, pk):
 @require_safe
 def round_latest(request, round_pk):
     """A stable address for a round: its newest version this reader may see, or 404."""
-    latest = (access.visible_publications(request).filter(round_id=access.record_id(round_pk))
+    latest = (access.current_publications(request).filter(round_id=access.record_id(round_pk))
               .only("id").order_by("-version").first())
     if latest is None:
         raise Http404("round not published")

@@ -158,12 +158,12 @@ def milestones(rnd, today: datetime.date | None = None, *,
 
 
 def _final_versions() -> QuerySet:
-    """Published versions of final notices (整改情况通报): once one is out, the round's
-    milestones are done."""
+    """Published versions of final notices (整改情况通报), not withdrawn: once one is out,
+    the round's milestones are done."""
     from rectify.models import Publication
     from rectify.models.choices import NoticeKind
 
-    return Publication.objects.filter(kind=NoticeKind.FINAL)
+    return Publication.objects.current().filter(kind=NoticeKind.FINAL)
 
 
 def with_final_published(rounds: QuerySet) -> QuerySet:

@@ -24,7 +24,8 @@ every surface answers 404, never 403.
 Publications (the frozen published versions) follow the public pages' rule: staff and
 auditors read every published version (党内通报 too), everyone else — clerks and anonymous
 readers — only what was published to the public (向社会通报), from which withheld tasks were
-removed when it was published. Nobody changes a publication.
+removed when it was published. Nobody changes a publication; staff may only withdraw one
+(撤回, ``can_withdraw``), which the public surfaces then answer as gone (410).
 
 Whether a *signed-off* task may still be changed is not a question of who asks: it is locked
 for everyone until staff reopen it (``rectify.rules.lifecycle``).
@@ -179,6 +180,11 @@ def can_import(user) -> bool:
 
 def can_publish(user) -> bool:
     """Publishing a notice version: staff only."""
+    return access_for(user).staff
+
+
+def can_withdraw(user) -> bool:
+    """Withdrawing a published version (撤回), with a reason and its approver: staff only."""
     return access_for(user).staff
 
 

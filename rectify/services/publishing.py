@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.models import InspectionRound, Notice, Publication
-from rectify.services.records import save_record
+from rectify.models.publications import WITHDRAWAL_FIELDS
+from rectify.rules import permissions
+from rectify.services.records import attribute, save_record
 from rectify.services.snapshot import build_snapshot, public_content, search_text
 
 
@@ -65,9 +67,54 @@ def publish_notice(
             party_search_text=search_text(snapshot),
         )
         publication.full_clean()
+        attribute(publication, user, _("发布通报（第{version}版）").format(
+            version=publication.version))
         publication.save()
         if notice.approved_by != approved_by[:100]:
             notice.approved_by = approved_by[:100]
             save_record(notice, user, _("发布通报（第{version}版）").format(
                 version=publication.version))
+    return publication
+
+
+def withdraw_publication(publication: Publication, user, reason: str,
+                         approved_by: str) -> Publication:
+    """Withdraw a published version (撤回): staff only, with a reason and its approver.
+
+    The version's content stays stored but no surface shows it any more (the public pages
+    answer 410 Gone with when and why). Who withdrew it, when, why and who approved it are
+    kept on the version and in its history row. Refused, writing nothing, when the reason or
+    the approver is missing or the version was already withdrawn.
+    """
+    if not permissions.can_withdraw(user):
+        raise PermissionDenied(_("只有巡察办工作人员可以撤回已发布的通报。"))
+    reason = (reason or "").strip()
+    approved_by = (approved_by or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("请填写撤回理由。")
+    if not approved_by:
+        errors["approved_by"] = _("请填写撤回审批人（主要负责人）。")
+    elif len(approved_by) > 100:
+        errors["approved_by"] = _("撤回审批人不能超过100个字符。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = Publication.objects.select_for_update().get(pk=publication.pk)
+        if current.is_withdrawn:
+            raise ValidationError({"__all__": _(
+                "第{version}版已于{when}撤回，不能再次撤回。").format(
+                    version=current.version,
+                    when=timezone.localtime(current.withdrawn_at).strftime("%Y-%m-%d %H:%M"))},
+                code="withdrawn")
+        current.withdrawn_at = timezone.now()
+        current.withdrawn_by = user
+        current.withdrawn_by_name = user.get_username()
+        current.withdrawal_reason = reason
+        current.withdrawal_approved_by = approved_by
+        attribute(current, user, _("撤回通报（第{version}版）：{reason}").format(
+            version=current.version, reason=reason)[:100])
+        current.save(update_fields=sorted(WITHDRAWAL_FIELDS))
+    for field in WITHDRAWAL_FIELDS:
+        setattr(publication, field, getattr(current, field))
     return publication

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rectify', '0006_measure_position_and_text_help'),
+        ('rectify', '0007_publication_withdrawal'),
     ]
 
     operations = [
