@@ -81,3 +81,17 @@ def test_the_round_admin_flags_a_round_without_an_end(seeded):
     page = client.get(reverse("admin:rectify_inspectionround_change", args=[xuchang.pk]))
     assert "未设整改期限" not in page.content.decode()
     assert "2023-05-28" in page.content.decode()
+
+
+def test_a_withdrawn_final_notice_closes_nothing(seeded):
+    from django.contrib.auth import get_user_model
+
+    from rectify.services.publishing import withdraw_publication
+
+    staff = get_user_model().objects.get(username="staff")
+    withdraw_publication(seeded["xuchang"], staff, "内容有误，重新审定后发布", "张某某")
+    html = login("staff").get(reverse("work:index")).content.decode()
+    cards = [part.split("</article>")[0]
+             for part in html.split('<article class="round-card">')[1:]]
+    xuchang = next(card for card in cards if "许昌" in card)
+    assert "终期通报已发布" not in xuchang and "已逾期" in xuchang
