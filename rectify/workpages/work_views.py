@@ -154,7 +154,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "countdown": deadlines.countdown(due), "warning_help": deadlines.WARNING_HELP,
         "measures": measures, "measure_order": ",".join(str(m.pk) for m in measures),
         "entries": task.progress_entries.select_related("author"),
-        "evidence": task.evidence.select_related("uploaded_by"),
+        "evidence": _with_previews(task.evidence.select_related("uploaded_by")),
         "reviews": task.reviews.select_related("reviewer", "proposed_by"),
         "history": task_history_entries(task),
         "can_change": permissions.can_change(request.user, task) and not task.signed_off_at,
@@ -357,18 +357,47 @@ def evidence_add(request, pk: int):
                    success=_("佐证材料已上传。"), anchor="evidence")
 
 
+#: What an inline preview may load: nothing runs, nothing is fetched, only its own frame of
+#: the work pages may show it.
+INLINE_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; " \
+             "frame-ancestors 'self'"
+
+
+def preview_kind(content_type: str) -> str:
+    """``"image"`` or ``"pdf"`` for a (checked) content type shown inline; ``""`` otherwise."""
+    if content_type.startswith("image/"):
+        return "image"
+    if content_type == "application/pdf":
+        return "pdf"
+    return ""
+
+
+def _with_previews(evidence) -> list[Evidence]:
+    items = list(evidence)
+    for item in items:
+        item.preview = preview_kind(item.content_type or "")
+    return items
+
+
 @login_required
 @require_safe
 def evidence_download(request, pk: int):
-    """The file, as an attachment under the name it was uploaded with, to whoever may see the
-    task; 404 for everyone else."""
+    """The file under the name it was uploaded with, to whoever may see the task; 404 for
+    everyone else. An attachment, except with ``?inline=1`` for an image or PDF (by its checked
+    content type): then shown inline, sandboxed, framable only by the work pages."""
     evidence = get_object_or_404(permissions.visible(Evidence, request.user), pk=pk)
+    inline = request.GET.get("inline") == "1" and bool(preview_kind(evidence.content_type or ""))
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("文件已不存在。"))
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    response = FileResponse(handle, as_attachment=not inline, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        response["Content-Security-Policy"] = INLINE_CSP
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @login_required
