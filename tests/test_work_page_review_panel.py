@@ -1,4 +1,5 @@
-"""The review panel's evidence previews: inline, sandboxed downloads (issue 12 point 8)."""
+"""The review panel's evidence previews (inline, sandboxed downloads) and the task list's
+filter fold (issue 12 point 8)."""
 
 from __future__ import annotations
 
@@ -128,3 +129,37 @@ def test_review_panel_previews_images_and_pdfs_and_links_office_files(staff_clie
 def test_no_previews_without_a_pending_proposal(staff_client, clerk_user, task):
     add_pdf_evidence(task, clerk_user)
     assert "<iframe" not in proposal_panel(staff_client, task)
+
+
+# -- the filter fold --------------------------------------------------------------------------
+
+
+def fold(client, query: str = "") -> str:
+    page = client.get(reverse("work:index") + query).content.decode()
+    return re.search(r"<details class=\"filter-fold\"[^>]*>\s*<summary>.*?</summary>", page,
+                     re.S).group(0)
+
+
+def test_filter_fold_is_closed_without_filters(staff_client, small_round):
+    html = fold(staff_client)
+    assert " open" not in html.split(">")[0]
+    assert "已选" not in html
+    # A page number alone is not a filter.
+    assert " open" not in fold(staff_client, "?page=1").split(">")[0]
+
+
+def test_filter_fold_is_open_and_counts_active_filters(staff_client, small_round):
+    html = fold(staff_client, f"?status={Status.COMPLETED}&q=台账&signed_off=false")
+    assert " open" in html.split(">")[0]
+    assert "已选 3 项" in html
+
+
+def test_filter_fold_counts_a_deadline_range_once(staff_client, small_round):
+    html = fold(staff_client, "?deadline_after=2023-01-01&deadline_before=2023-12-31")
+    assert " open" in html.split(">")[0] and "已选 1 项" in html
+
+
+def test_filter_fold_is_open_when_filters_are_invalid(staff_client, small_round):
+    html = fold(staff_client, "?deadline_after=not-a-date")
+    assert " open" in html.split(">")[0]
+    assert "条件有误" in html

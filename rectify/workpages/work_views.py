@@ -95,13 +95,28 @@ def task_list(request):
               .select_related("party_group").order_by("-feedback_date", "-pk")[:20])
     query = request.GET.copy()
     query.pop("page", None)
+    active = _active_filters(filterset.form)
     return render(request, "work/task_list.html", {
-        "filterset": filterset, "valid": valid, "page": page, "count": page.paginator.count,
+        "filterset": filterset, "valid": valid, "active_filters": active,
+        "filters_open": bool(active) or not valid, "page": page, "count": page.paginator.count,
         "rounds": [(rnd, deadlines.milestones(rnd, today, final_published=rnd.final_published))
                    for rnd in rounds],
         "query": query.urlencode(), "access": permissions.access_for(request.user),
         "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
     })
+
+
+def _active_filters(form) -> int:
+    """How many of the filter form's fields the request fills in (a range counts once)."""
+    if not form.is_bound:
+        return 0
+
+    def filled(value) -> bool:
+        if isinstance(value, (list, tuple)):
+            return any(filled(part) for part in value)
+        return value not in (None, "")
+
+    return sum(1 for field in form if filled(field.data))
 
 
 def _number(tasks, today) -> None:
