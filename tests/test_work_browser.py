@@ -43,7 +43,12 @@ def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, e
     assert page.locator("h1").inner_text() == "整改任务"
     assert page.get_by_text("共 12 项整改任务").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # On the phone the filters fold away behind one button, which opens them.
+    fold = page.locator("details.filter-fold")
+    assert not fold.evaluate("el => el.open") and not page.locator("#id_q").is_visible()
     page.screenshot(path=str(ARTIFACTS / "work-list-mobile.png"), full_page=True)
+    fold.locator("summary").click()
+    assert page.locator("#id_q").is_visible()
     page.locator("table.tasks a").first.click()
     page.wait_for_load_state()
     task_url = page.url
@@ -81,6 +86,7 @@ def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, e
 
     # Staff approve it from the review queue.
     page = _login(browser, seeded_site, "staff")
+    assert page.locator("details.filter-fold").evaluate("el => el.open")  # a wide screen
     page.goto(seeded_site + "/work/review/")
     assert page.get_by_text("待审核 1 项").is_visible()
     page.screenshot(path=str(ARTIFACTS / "work-review-queue.png"), full_page=True)
@@ -88,6 +94,7 @@ def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, e
     page.wait_for_load_state()
     assert page.url.split("#")[0] == task_url
     assert page.get_by_text("排查整改全部完成，已建立长效机制。").first.is_visible()
+    assert page.locator("#proposal iframe[sandbox]").count() == 1  # the PDF's preview
     page.get_by_label("通过（已完成的即销号）").check()
     page.locator("#id_review_comment").fill("材料齐全，同意销号。")
     page.get_by_role("button", name="提交审核结果").click()
