@@ -94,7 +94,7 @@ def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, e
     page.wait_for_load_state()
     assert page.url.split("#")[0] == task_url
     assert page.get_by_text("排查整改全部完成，已建立长效机制。").first.is_visible()
-    assert page.locator("#proposal iframe[sandbox]").count() == 1  # the PDF's preview
+    assert page.locator("#proposal a.pdf-preview[target=_blank]").count() == 1  # the PDF
     page.get_by_label("通过（已完成的即销号）").check()
     page.locator("#id_review_comment").fill("材料齐全，同意销号。")
     page.get_by_role("button", name="提交审核结果").click()

@@ -399,7 +399,9 @@ def _with_previews(evidence) -> list[Evidence]:
 def evidence_download(request, pk: int):
     """The file under the name it was uploaded with, to whoever may see the task; 404 for
     everyone else. An attachment, except with ``?inline=1`` for an image or PDF (by its checked
-    content type): then shown inline, sandboxed, framable only by the work pages."""
+    content type): an image is shown inline, sandboxed and framable only by the work pages; a
+    PDF opens inline in its own tab (the browser's PDF viewer does not run in a sandbox, so
+    it gets no sandbox and may not be framed)."""
     evidence = get_object_or_404(permissions.visible(Evidence, request.user), pk=pk)
     inline = request.GET.get("inline") == "1" and bool(preview_kind(evidence.content_type or ""))
     try:
@@ -409,7 +411,7 @@ def evidence_download(request, pk: int):
     response = FileResponse(handle, as_attachment=not inline, filename=evidence.original_name,
                             content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    if inline:
+    if inline and preview_kind(evidence.content_type or "") == "image":
         response["Content-Security-Policy"] = INLINE_CSP
         response["X-Frame-Options"] = "SAMEORIGIN"
     return response
