@@ -72,13 +72,24 @@ def _open() -> Q:
     return ~Q(status__in=Status.done())
 
 
+def _overdue(today: datetime.date) -> Q:
+    """Overdue, on a queryset annotated with ``due_on``: open, and due before ``today``."""
+    return _open() & Q(due_on__lt=today)
+
+
+def _not_overdue(today: datetime.date) -> Q:
+    """The complement of :func:`_overdue`, spelled out: a task without a date is not overdue
+    (SQL's NOT would drop it with the NULL)."""
+    return ~_open() | Q(due_on__isnull=True) | Q(due_on__gte=today)
+
+
 def with_due_dates(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """``tasks`` with ``due_on`` (date), ``is_overdue`` (bool) and ``warning`` (a
     :class:`Warning` value, or None when done or without a date), computed in SQL."""
     today = _today(today)
     open_ = _open()
     return tasks.annotate(due_on=due_on_expression()).annotate(
-        is_overdue=Case(When(open_ & Q(due_on__lt=today), then=Value(True)),
+        is_overdue=Case(When(_overdue(today), then=Value(True)),
                         default=Value(False), output_field=BooleanField()),
         warning=Case(
             When(~open_ | Q(due_on__isnull=True), then=Value(None)),
@@ -92,13 +103,11 @@ def with_due_dates(tasks: QuerySet, today: datetime.date | None = None) -> Query
 
 def overdue(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """The open tasks whose due date has passed."""
-    return tasks.annotate(due_on=due_on_expression()).filter(
-        _open(), due_on__lt=_today(today))
+    return tasks.annotate(due_on=due_on_expression()).filter(_overdue(_today(today)))
 
 
 def not_overdue(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
-    return tasks.annotate(due_on=due_on_expression()).filter(
-        ~_open() | Q(due_on__isnull=True) | Q(due_on__gte=_today(today)))
+    return tasks.annotate(due_on=due_on_expression()).filter(_not_overdue(_today(today)))
 
 
 def with_warning(tasks: QuerySet, colour: str, today: datetime.date | None = None) -> QuerySet:
