@@ -181,7 +181,8 @@ def check(name: str, task: RectificationTask, user) -> None:
 # -- what each move does (in memory; the services save) -----------------------------------------
 
 
-def _check_status(status: str, field: str = "status") -> None:
+def check_status(status: str, field: str = "status") -> None:
+    """Refuse a status that is none of the three canonical ones."""
     if status not in Status.values:
         raise MoveRefused({field: gettext("未知的整改状态：{status}").format(status=status)})
 
@@ -296,7 +297,7 @@ def set_status(task: RectificationTask, user, status: str, *,
     proposal is decided with it. ``completion_date`` (a completed status only) replaces the
     recorded one; ``restate``: the same status stated again replaces the printed result.
     Returns whether anything changed."""
-    _check_status(status)
+    check_status(status)
     if completion_date is not None and status not in Status.done():
         raise MoveRefused({"completion_date": gettext(
             "整改状态为“正在推进”时不能填写完成时间。")})
@@ -355,7 +356,7 @@ def imported(task: RectificationTask, status: str, result_text: str = "",
              completion_date: datetime.date | None = None) -> None:
     """The state a task is imported in from a published notice: the canonical status read
     from the printed result, the printed words themselves, and the printed completion date."""
-    _check_status(status)
+    check_status(status)
     task.status = status
     task.result_text = result_text
     task.completion_date = completion_date if status in Status.done() else None

@@ -1,7 +1,9 @@
-"""The task's lifecycle moves as services: each locks the task's row, checks the version the
-caller read, asks ``rectify.rules.lifecycle`` whether the move is allowed and what it changes,
-saves the task once (a history row whose reason names the move) and, for a review decision,
-writes a :class:`~rectify.models.Review` that the bureau sees on its task page.
+"""The task's lifecycle moves as services: each locks the task's row and checks the version
+the caller read (``check_version``: the move is made on the row as stored now, never on the
+caller's possibly older copy), asks ``rectify.rules.lifecycle`` whether the move is allowed
+and what it changes, saves the task once (a history row whose reason names the move) and,
+for a review decision, writes a :class:`~rectify.models.Review` that the bureau sees on its
+task page.
 
 Every surface calls these — the admin's actions, the API's actions, the work pages, the ledger
 import; none of them sets a status, a sign-off or a proposal itself.
@@ -21,12 +23,6 @@ from rectify.rules import lifecycle
 from rectify.services.records import check_version, save_record
 
 
-def _current(task: RectificationTask, expected_version: int | None) -> RectificationTask:
-    """The task as stored now, locked for the transaction; a stale version is refused. The
-    move is made on this copy, never on the caller's (which may be older)."""
-    return check_version(task, expected_version)
-
-
 def _done(caller: RectificationTask, current: RectificationTask) -> RectificationTask:
     """After the move: the caller's copy reads what was saved."""
     if caller is not current:
@@ -39,8 +35,7 @@ def change_status(tasks: Iterable[RectificationTask], status: str, user=None,
                   reason: str = "", *, completion_date=None) -> int:
     """Set the status of several tasks at once (staff): all or nothing. Returns the number of
     tasks whose status changed; a signed-off task is refused (reopen it first)."""
-    if status not in Status.values:
-        raise ValidationError(_("未知的整改状态：{status}").format(status=status))
+    lifecycle.check_status(status)  # once, not once per task
     changed, errors = 0, []
     reason = reason or _("批量修改整改状态为“{label}”").format(label=Status(status).label)
     for task in tasks:
@@ -60,7 +55,7 @@ def set_status(task: RectificationTask, status: str, user=None, reason: str = ""
                expected_version: int | None = None) -> bool:
     """Set one task's status (staff), its completion date, or (``restate``) its status in
     place of the printed result; returns whether anything changed."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     if not lifecycle.set_status(current, user, status, completion_date=completion_date,
                                 restate=restate):
         return False
@@ -74,7 +69,7 @@ def set_status(task: RectificationTask, status: str, user=None, reason: str = ""
 def sign_off(task: RectificationTask, user, when=None, *,
              expected_version: int | None = None) -> RectificationTask:
     """Sign a completed task off (销号): signer and time are recorded; the task is locked."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     save_record(current, user, lifecycle.sign_off(current, user, when), move="sign_off")
     return _done(task, current)
 
@@ -84,7 +79,7 @@ def propose_status(task: RectificationTask, status: str, user, note: str = "", *
                    completion_date=None,
                    expected_version: int | None = None) -> RectificationTask:
     """A bureau's proposal of a new status (e.g. 已完成), for staff to decide."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     reason = lifecycle.propose(current, user, status, note, completion_date=completion_date,
                                has_evidence=current.evidence.exists())
     save_record(current, user, reason)
@@ -116,7 +111,7 @@ def submit_proposal(task: RectificationTask, user, status: str, note: str, *,
 def withdraw_proposal(task: RectificationTask, user, reason: str = "", *,
                       expected_version: int | None = None) -> RectificationTask:
     """Withdraw (the bureau) or decline (staff) the task's pending proposal."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     save_record(current, user, lifecycle.withdraw(current, user, reason))
     return _done(task, current)
 
@@ -130,7 +125,7 @@ def _record(task, user, decision: str, comment: str, proposal: dict) -> Review:
 def approve(task: RectificationTask, user, comment: str = "", *,
             expected_version: int | None = None) -> RectificationTask:
     """Accept the pending proposal; a proposed completion is signed off (销号) at once."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     proposal = lifecycle.proposal_of(current)
     reason = lifecycle.approve(current, user, comment)
     save_record(current, user, reason, move="approve")
@@ -142,7 +137,7 @@ def approve(task: RectificationTask, user, comment: str = "", *,
 def return_proposal(task: RectificationTask, user, comment: str, *,
                     expected_version: int | None = None) -> RectificationTask:
     """Send the pending proposal back with a comment (required); the status stays."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     proposal = lifecycle.proposal_of(current)
     reason = lifecycle.return_proposal(current, user, comment)
     save_record(current, user, reason)
@@ -154,7 +149,7 @@ def return_proposal(task: RectificationTask, user, comment: str, *,
 def reopen(task: RectificationTask, user, reason: str, *,
            expected_version: int | None = None) -> RectificationTask:
     """Reopen a signed-off task after a recheck (回头看): 正在推进 again, the reason kept."""
-    current = _current(task, expected_version)
+    current = check_version(task, expected_version)
     why = lifecycle.reopen(current, user, reason)
     save_record(current, user, why, move="reopen")
     _record(current, user, ReviewDecision.REOPENED, reason.strip(),
