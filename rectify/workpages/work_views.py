@@ -153,12 +153,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
     """The task page; ``bound_forms`` replace the empty ones (kept input and its errors)."""
     access = permissions.access_for(request.user)
     node = numbers_for_rounds([task.round_id]).get(("task", task.pk))
-    due = getattr(task, "due_on", None)
-    if not hasattr(task, "warning"):  # refreshed after a refused write: read it again
-        task = deadlines.with_due_dates(RectificationTask.objects.select_related(
-            "round", "round__party_group", "category", "signed_off_by", "proposed_by")).get(
-            pk=task.pk)
-        due = task.due_on
+    due = task.due_on  # the task comes from _visible_task, with its due date
     measures = list(Measure.objects.filter(task=task).order_by("position", "pk"))
     context = {
         "task": task, "number": node.number if node else "",
@@ -334,7 +329,8 @@ def _not_allowed():
 @require_POST
 def measure_delete(request, pk: int):
     measure = _measure_for_change(request, pk)
-    return _submit(request, measure.task, "delete_form", forms.DeleteForm(request.POST),
+    task = _visible_task(request, measure.task_id)
+    return _submit(request, task, "delete_form", forms.DeleteForm(request.POST),
                    lambda data: delete_record(measure, request.user, _("删除整改措施"),
                                               expected_version=data["version"]),
                    success=_("整改措施已删除。"), anchor="measures")
