@@ -35,6 +35,16 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+def without_version(model_admin, request, obj, kwargs: dict) -> dict:
+    """The form factory's ``kwargs`` with ``version`` left out of its fields: the model's
+    version is not editable, so forms declare it as a hidden field of their own
+    (``admin_forms.VersionedAdminForm``) while the fieldsets still place it."""
+    fields = kwargs.get("fields")
+    if fields is None:
+        fields = flatten_fieldsets(model_admin.get_fieldsets(request, obj))
+    return {**kwargs, "fields": [name for name in fields if name != "version"]}
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     """Admin whose every write goes through ``rectify.services.records``.
 

@@ -1,4 +1,5 @@
-"""Admin forms: category choices scoped to the round, and the task's lost-update guard.
+"""Admin forms: category choices scoped to the round, and the lost-update guard of tasks and
+their measure rows.
 
 The rules themselves (same round, no cycles, depth, dates) live in the models' ``clean()``;
 these forms only show sensible choices and carry the task's version.
@@ -10,10 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rectify.models import RectificationTask
 from rectify.rules.history import stale_message
 from rectify.rules.problem_tree import numbers_for_rounds, walk
 from rectify.services.records import StaleRecord, check_version
@@ -83,42 +82,61 @@ class CategoryAdminForm(forms.ModelForm):
         scope_category_field(self, "parent", exclude_self=True)
 
 
-class TaskAdminForm(forms.ModelForm):
-    """A task, with its ``version`` carried in a hidden field.
+class VersionedAdminForm(forms.ModelForm):
+    """A record's form carrying the ``version`` it was read at in a hidden field.
 
-    If the task was saved by someone else since this form was loaded, the form is refused
-    with who saved it, when, and the current value of every field that differs from what
-    was submitted; nothing is saved.
+    If the record was saved by someone else since the form was loaded, the form is refused
+    with who saved it, when, and the current value of every submitted field that differs;
+    nothing is saved. The comparison is ``check_version``'s, the one ``save_record`` makes.
     """
 
     version = forms.IntegerField(label=gettext_lazy("版本"), widget=forms.HiddenInput,
                                  required=False)
+    deleted_message = gettext_lazy("该记录已被删除，无法保存。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" in self.fields and self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+    def refuse_if_stale(self, submitted: list[str]) -> None:
+        """Refuse early, naming the fields ``submitted``, what ``save_record`` would refuse."""
+        loaded = self.cleaned_data.get("version")
+        try:
+            with transaction.atomic():
+                check_version(self.instance, loaded if loaded is not None else -1)
+        except type(self.instance).DoesNotExist:
+            raise ValidationError(self.deleted_message, code="deleted")
+        except StaleRecord as stale:
+            values = {name: self.cleaned_data[name] for name in submitted
+                      if name in self.cleaned_data and name != "version"}
+            raise ValidationError(stale_message(stale.current, values, loaded), code="stale")
+
+
+class TaskAdminForm(VersionedAdminForm):
+    """A task, with its version: a save over someone else's newer one is refused."""
+
+    deleted_message = gettext_lazy("该任务已被删除，无法保存。")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         scope_category_field(self, "category", exclude_self=False)
         if "version" in self.fields:
             self.fields["version"].required = self.instance.pk is not None
-            if self.instance.pk is not None:
-                self.fields["version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is not None and "version" in self.fields:
-            self._check_version(cleaned.get("version"))
+            self.refuse_if_stale(list(self.fields))
         return cleaned
 
-    def _check_version(self, loaded: int | None) -> None:
-        """Refuse early, with the other person's change, what ``save_record`` would refuse."""
-        try:
-            with transaction.atomic():
-                check_version(self.instance, loaded if loaded is not None else -1)
-        except RectificationTask.DoesNotExist:
-            raise ValidationError(_("该任务已被删除，无法保存。"), code="deleted")
-        except StaleRecord as stale:
-            raise ValidationError(self._stale_message(stale.current, loaded), code="stale")
 
-    def _stale_message(self, current: RectificationTask, loaded: int | None) -> str:
-        submitted = {name: self.cleaned_data[name] for name in self.fields
-                     if name in self.cleaned_data and name != "version"}
-        return stale_message(current, submitted, loaded)
+class MeasureInlineForm(VersionedAdminForm):
+    """A measure row of the task page: a changed row read before someone else's save is
+    refused (an unchanged row is not saved, so not checked)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.has_changed():
+            self.refuse_if_stale(self.changed_data)
+        return cleaned

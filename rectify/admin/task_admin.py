@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -13,46 +12,19 @@ from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rectify.admin.admin_base import RecordAdmin
+from rectify.admin.admin_base import RecordAdmin, without_version
 from rectify.admin.admin_display import change_log, status_badge
 from rectify.admin.admin_filters import OverdueFilter, ProposalFilter, RoundFilter, SignedOffFilter
-from rectify.admin.admin_forms import TaskAdminForm
+from rectify.admin.admin_forms import MeasureInlineForm, TaskAdminForm
 from rectify.admin.category_admin import TreeNumberMixin
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates, lifecycle, permissions
-from rectify.rules.history import stale_message
 from rectify.rules.problem_tree import print_ordering
-from rectify.services.records import StaleRecord, check_version
 from rectify.services.workflow import change_status, sign_off
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
-
-
-class MeasureInlineForm(forms.ModelForm):
-    """A measure row, carrying the version it was read at (a stale row is refused)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["version"].initial = self.instance.version
-
-    def clean(self):
-        """Refuse early, with the other person's change, what ``save_record`` would refuse."""
-        cleaned = super().clean()
-        if self.instance.pk is not None and self.has_changed():
-            loaded = cleaned.get("version")
-            try:
-                check_version(self.instance, loaded if loaded is not None else -1)
-            except StaleRecord as stale:
-                submitted = {name: cleaned[name] for name in self.changed_data
-                             if name in cleaned and name != "version"}
-                raise ValidationError(stale_message(stale.current, submitted, loaded),
-                                      code="stale")
-        return cleaned
 
 
 class MeasureInline(admin.TabularInline):
@@ -67,12 +39,8 @@ class MeasureInline(admin.TabularInline):
                                                                             "cols": 70})}}
 
     def get_formset(self, request, obj=None, **kwargs):
-        # ``version`` is a declared hidden field (the model field is not editable).
-        fields = kwargs.get("fields")
-        if fields is None:
-            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = [name for name in fields if name != "version"]
-        formset = super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj,
+                                      **without_version(self, request, obj, kwargs))
         # A new measure goes after the existing ones unless placed otherwise.
         if "position" in formset.form.base_fields:
             formset.form.base_fields["position"].initial = next_measure_position(
@@ -180,12 +148,8 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                 "change_log", "created_at", "updated_at")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        # ``version`` is a declared hidden field (the model field is not editable).
-        fields = kwargs.get("fields")
-        if fields is None:
-            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = [name for name in fields if name != "version"]
-        return super().get_form(request, obj, change, **kwargs)
+        return super().get_form(request, obj, change,
+                                **without_version(self, request, obj, kwargs))
 
     def get_queryset(self, request):
         return due_dates.with_due_dates(super().get_queryset(request).select_related(
