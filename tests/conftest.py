@@ -249,14 +249,12 @@ def seeded(_session_seed, db, settings):
 
 
 @pytest.fixture
-def demo_staff_client(seeded, django_user_model):
+def demo_staff_client(seeded):
     """A client logged in as seed_demo's inspection staff account ``staff`` (``staff_user``
     would be a second user of that name next to the seed)."""
-    from django.test import Client
+    from tests.seed_helpers import demo_client
 
-    logged_in = Client()
-    logged_in.force_login(django_user_model.objects.get(username="staff"))
-    return logged_in
+    return demo_client("staff")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import re
 
 import lxml.html
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -21,6 +20,7 @@ from rectify.ledger.ledger_plan import read_ledger
 from rectify.models import Measure, RectificationTask
 from rectify.services.publishing import publish_notice
 from tests.ledger_helpers import edit, export, sheet_rows
+from tests.seed_helpers import demo_client, demo_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,6 @@ PRINTED = "四是" + NEW
 #: An ordinal as a person types it at the start of a measure (for the checks below).
 TYPED_ORDINAL = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}是|[（(][0-9一二三四五六七八九十]{1,2}[)）])")
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    return client
 
 
 @pytest.fixture
@@ -74,7 +64,7 @@ def ledger_measures_cell(task, tmp_path) -> str:
 def public_page(task) -> str:
     """The notice of ``task``'s round published again, as the public reads it."""
     notice = task.round.notices.get()
-    publication = publish_notice(notice, user("staff"), approved_by="张三")
+    publication = publish_notice(notice, demo_user("staff"), approved_by="张三")
     response = Client().get(publication.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
@@ -97,12 +87,12 @@ def assert_printed_once(task, tmp_path) -> None:
 
 
 def test_the_work_page_shows_the_ordinal_the_next_measure_prints_with(task):
-    page = task_page(login("clerk_xinye"), task)
+    page = task_page(demo_client("clerk_xinye"), task)
     assert "（将印为“四是……”，序号自动生成，请勿输入）" in page
 
 
 def test_a_clerk_typing_the_ordinal_on_the_work_page_is_told_it_was_removed(task, tmp_path):
-    clerk = login("clerk_xinye")
+    clerk = demo_client("clerk_xinye")
     response = add_on_the_work_page(clerk, task, PRINTED)
     assert response.status_code == 200
     page = response.content.decode()
@@ -121,7 +111,7 @@ def test_a_clerk_typing_the_ordinal_on_the_work_page_is_told_it_was_removed(task
 
 @pytest.mark.parametrize("typed", ["二是、" + NEW, "（4）" + NEW, "4." + NEW, "第四，" + NEW])
 def test_other_typed_ordinals_are_removed_on_the_work_page(task, typed):
-    page = add_on_the_work_page(login("clerk_xinye"), task, typed).content.decode()
+    page = add_on_the_work_page(demo_client("clerk_xinye"), task, typed).content.decode()
     assert task.measures.order_by("position", "pk").last().text == NEW
     assert "已去掉措施开头的序号" in page
 
@@ -129,14 +119,14 @@ def test_other_typed_ordinals_are_removed_on_the_work_page(task, typed):
 @pytest.mark.parametrize("text", ["2023年底前完成全部整改", "4.5万元专项资金全部到位",
                                   "12月底前建立长效机制"])
 def test_text_that_starts_with_a_number_is_kept(task, text):
-    page = add_on_the_work_page(login("clerk_xinye"), task, text).content.decode()
+    page = add_on_the_work_page(demo_client("clerk_xinye"), task, text).content.decode()
     assert "整改措施已添加。" in page
     assert task.measures.order_by("position", "pk").last().text == text
     assert "已去掉措施开头的序号" not in page
 
 
 def test_editing_a_measure_to_add_an_ordinal_removes_it_and_says_so(task):
-    clerk = login("clerk_xinye")
+    clerk = demo_client("clerk_xinye")
     measure = task.measures.order_by("position").last()
     response = clerk.post(reverse("work:measure_edit", kwargs={"pk": measure.pk}), {
         "text": "三是" + measure.text, "responsible_unit": "", "due_date": "",
@@ -151,7 +141,7 @@ def test_editing_a_measure_to_add_an_ordinal_removes_it_and_says_so(task):
 
 def test_a_measure_posted_to_the_api_loses_its_ordinal_and_goes_last(task, api_client,
                                                                       tmp_path):
-    api = api_client(user("clerk_xinye"))
+    api = api_client(demo_user("clerk_xinye"))
     response = api.post("/api/measures/", {"task": task.pk, "text": PRINTED}, format="json")
     assert response.status_code == 201, response.content
     assert response.data["text"] == NEW
@@ -163,7 +153,7 @@ def test_a_measure_posted_to_the_api_loses_its_ordinal_and_goes_last(task, api_c
 
 
 def test_a_number_at_the_start_is_kept_by_the_api(task, api_client):
-    api = api_client(user("clerk_xinye"))
+    api = api_client(demo_user("clerk_xinye"))
     response = api.post("/api/measures/", {"task": task.pk, "text": "4.5万元专项资金全部到位"},
                         format="json")
     assert response.status_code == 201, response.content
@@ -185,7 +175,7 @@ def admin_change_form(client, task) -> dict:
 
 
 def test_a_measure_added_in_the_admin_inline_loses_its_ordinal(task, tmp_path):
-    staff = login("staff")
+    staff = demo_client("staff")
     data = admin_change_form(staff, task)
     new = int(data["measures-TOTAL_FORMS"]) - 1  # the blank extra row
     assert data[f"measures-{new}-text"] == ""
@@ -202,7 +192,7 @@ def test_a_measure_added_in_the_admin_inline_loses_its_ordinal(task, tmp_path):
 
 
 def test_a_measure_typed_in_the_ledger_cell_is_stored_without_its_ordinal(task, tmp_path):
-    staff = user("staff")
+    staff = demo_user("staff")
     path = export(tmp_path, RectificationTask.objects.filter(pk=task.pk), name="in.xlsx")
     cell = sheet_rows(path)[0]["整改措施"]
     edit(path, {(task.pk, "整改措施"): cell + "\n" + PRINTED})
@@ -215,7 +205,7 @@ def test_a_measure_typed_in_the_ledger_cell_is_stored_without_its_ordinal(task, 
 
 
 def test_a_number_at_the_start_of_a_ledger_measure_is_kept(task, tmp_path):
-    staff = user("staff")
+    staff = demo_user("staff")
     path = export(tmp_path, RectificationTask.objects.filter(pk=task.pk), name="in.xlsx")
     cell = sheet_rows(path)[0]["整改措施"]
     edit(path, {(task.pk, "整改措施"): cell + "\n四是2023年底前完成全部整改"})
@@ -234,7 +224,7 @@ def test_a_measure_created_without_a_position_goes_last(task):
     assert measure.position == last.position + 1
     assert texts(task)[-1] == NEW
     # So does one added on the work page, which has no position field.
-    add_on_the_work_page(login("clerk_xinye"), task, "建立长效机制")
+    add_on_the_work_page(demo_client("clerk_xinye"), task, "建立长效机制")
     assert texts(task)[-2:] == [NEW, "建立长效机制"]
 
 

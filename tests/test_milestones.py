@@ -7,12 +7,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from rectify.models import InspectionRound
 from rectify.rules import due_dates
 from rectify.services.records import save_record
+from tests.seed_helpers import demo_client, demo_user
 
 TODAY = datetime.date(2023, 9, 1)
 
@@ -51,18 +51,10 @@ def test_a_report_date_before_the_feedback_is_refused(make_round, staff_user):
     assert InspectionRound.objects.get(pk=rnd.pk).report_submitted_on is None
 
 
-def login(username: str) -> Client:
-    from django.contrib.auth import get_user_model
-
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
-
-
 def test_seed_rounds_on_the_work_list(seeded):
     """Xuchang's final notice is published: its milestones are done, not overdue. Xinye's
     round has no end of rectification: it is flagged."""
-    html = login("staff").get(reverse("work:index")).content.decode()
+    html = demo_client("staff").get(reverse("work:index")).content.decode()
     cards = [part.split("</article>")[0]
              for part in html.split('<article class="round-card">')[1:]]
     xuchang = next(card for card in cards if "许昌" in card)
@@ -73,7 +65,7 @@ def test_seed_rounds_on_the_work_list(seeded):
 
 
 def test_the_round_admin_flags_a_round_without_an_end(seeded):
-    client = login("staff")
+    client = demo_client("staff")
     xinye = InspectionRound.objects.get(party_group__name="中共新野县教育体育局党组")
     xuchang = InspectionRound.objects.get(party_group__name="中共许昌市教育局党组")
     page = client.get(reverse("admin:rectify_inspectionround_change", args=[xinye.pk]))
@@ -84,13 +76,11 @@ def test_the_round_admin_flags_a_round_without_an_end(seeded):
 
 
 def test_a_withdrawn_final_notice_closes_nothing(seeded):
-    from django.contrib.auth import get_user_model
-
     from rectify.services.publishing import withdraw_publication
 
-    staff = get_user_model().objects.get(username="staff")
+    staff = demo_user("staff")
     withdraw_publication(seeded["xuchang"], staff, "内容有误，重新审定后发布", "张某某")
-    html = login("staff").get(reverse("work:index")).content.decode()
+    html = demo_client("staff").get(reverse("work:index")).content.decode()
     cards = [part.split("</article>")[0]
              for part in html.split('<article class="round-card">')[1:]]
     xuchang = next(card for card in cards if "许昌" in card)

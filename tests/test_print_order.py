@@ -14,12 +14,11 @@ import re
 import lxml.html
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from rectify.models import ProblemCategory, RectificationTask
 from rectify.models.choices import NumberingStyle
+from tests.seed_helpers import demo_client
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +49,6 @@ XUCHANG_FLAGGED = {"(二)3.1)③": "④", "(二)3.1)④": "⑤"}
 
 WORK_LINK = re.compile(r"/work/tasks/(\d+)/$")
 ADMIN_LINK = re.compile(r"/rectificationtask/(\d+)/change/")
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 # -- what each surface lists ------------------------------------------------------------------
@@ -122,17 +115,17 @@ def xuchang(seeded):
 
 
 def test_xuchang_work_list_reads_in_the_notices_order(xuchang):
-    pages = work_list(login("clerk_xuchang"))
+    pages = work_list(demo_client("clerk_xuchang"))
     assert [len(rows) for rows in pages] == [50, 3]
     assert [row["number"] for row in pages[0]] == XUCHANG_NUMBERS[:50]
     assert [row["number"] for row in pages[1]] == XUCHANG_NUMBERS[50:]
     # The same for staff, who see both bureaus, with the round chosen in the filters.
-    staff_pages = work_list(login("staff"), round=xuchang.pk)
+    staff_pages = work_list(demo_client("staff"), round=xuchang.pk)
     assert [row["number"] for rows in staff_pages for row in rows] == XUCHANG_NUMBERS
 
 
 def test_xuchang_work_list_shows_the_printed_label_where_it_differs(xuchang):
-    rows = [row for rows in work_list(login("clerk_xuchang")) for row in rows]
+    rows = [row for rows in work_list(demo_client("clerk_xuchang")) for row in rows]
     flagged = {row["number"]: row["flag"] for row in rows if row["flag"]}
     assert flagged == {number: f"⚠ 原文 {label}" for number, label in XUCHANG_FLAGGED.items()}
     # The tasks flagged are the ones printed ④ and ⑤ under “1）重要事项监管不严”.
@@ -145,14 +138,14 @@ def test_xuchang_work_list_shows_the_printed_label_where_it_differs(xuchang):
 
 
 def test_xuchang_admin_list_reads_in_the_notices_order(xuchang):
-    rows = admin_list(login("staff"), xuchang)
+    rows = admin_list(demo_client("staff"), xuchang)
     assert [row["number"] for row in rows] == XUCHANG_NUMBERS
     flagged = {row["number"]: row["flag"] for row in rows if row["flag"]}
     assert flagged == {number: f"⚠ {label}" for number, label in XUCHANG_FLAGGED.items()}
 
 
 def test_xuchang_ledger_reads_in_the_notices_order(xuchang):
-    rows = ledger_list(login("staff"), xuchang)
+    rows = ledger_list(demo_client("staff"), xuchang)
     # The 序号 column carries the printed label where it differs, flagged.
     assert [row["number"] for row in rows] == [
         f"{number} ⚠原文{XUCHANG_FLAGGED[number]}" if number in XUCHANG_FLAGGED else number
@@ -160,7 +153,7 @@ def test_xuchang_ledger_reads_in_the_notices_order(xuchang):
 
 
 def test_the_three_surfaces_list_the_same_tasks_in_the_same_order(xuchang):
-    staff = login("staff")
+    staff = demo_client("staff")
     work = [row["id"] for rows in work_list(staff, round=xuchang.pk) for row in rows]
     assert [row["id"] for row in admin_list(staff, xuchang)] == work
     assert [row["id"] for row in ledger_list(staff, xuchang)] == work

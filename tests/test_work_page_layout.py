@@ -4,17 +4,10 @@ after the task's own content."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from rectify.models import RectificationTask
-
-
-def clerk_client() -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="clerk_xinye"))
-    return client
+from tests.seed_helpers import demo_client, demo_user
 
 
 def xinye_task() -> RectificationTask:
@@ -24,7 +17,7 @@ def xinye_task() -> RectificationTask:
 
 def test_the_clerk_edits_the_outcome_paragraph(seeded):
     task = xinye_task()
-    client = clerk_client()
+    client = demo_client("clerk_xinye")
     page = client.get(reverse("work:task", args=[task.pk])).content.decode()
     assert 'name="outcome"' in page and task.outcome[:20] in page
     response = client.post(reverse("work:progress", args=[task.pk]), {
@@ -46,7 +39,7 @@ def test_the_api_lets_a_clerk_write_the_outcome_and_nothing_else(seeded):
 
     task = xinye_task()
     client = APIClient()
-    client.force_authenticate(get_user_model().objects.get(username="clerk_xinye"))
+    client.force_authenticate(demo_user("clerk_xinye"))
     url = reverse("api:task-detail", args=[task.pk])
     response = client.patch(url, {"outcome": "经过整改，成效明显。", "version": task.version},
                             format="json")
@@ -57,7 +50,7 @@ def test_the_api_lets_a_clerk_write_the_outcome_and_nothing_else(seeded):
 
 def test_the_proposal_panel_comes_after_the_task(seeded):
     task = xinye_task()
-    html = clerk_client().get(reverse("work:task", args=[task.pk])).content.decode()
+    html = demo_client("clerk_xinye").get(reverse("work:task", args=[task.pk])).content.decode()
     order = [html.index(f'<section id="{name}"') for name in
              ("measures", "progress", "entries", "evidence", "proposal", "history")]
     assert order == sorted(order)
