@@ -210,7 +210,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
 
     def has_signoff_permission(self, request, obj=None):
         """销号 is for inspection staff only."""
-        return self.has_change_permission(request, obj) and permissions.can_sign_off(
+        return self.has_change_permission(request, obj) and permissions.can_review(
             request.user)
 
     def apply_status(self, request, queryset, status: Status) -> None:

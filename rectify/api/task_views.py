@@ -48,11 +48,11 @@ from rectify.services.records import StaleRecord
 
 
 def _staff(user, obj) -> bool:
-    return permissions.can_change_status(user)
+    return permissions.can_review(user)
 
 
 def _signer(user, obj) -> bool:
-    return permissions.can_sign_off(user)
+    return permissions.can_review(user)
 
 
 def _proposer(user, obj) -> bool:

@@ -155,17 +155,10 @@ def can_delete(user, obj: models.Model) -> bool:
     return isinstance(obj, Measure | Evidence) and can_change(user, obj)
 
 
-def can_change_status(user) -> bool:
-    """The canonical status changes by staff only; clerks propose (``can_propose_status``)."""
-    return access_for(user).staff
-
-
 def can_review(user) -> bool:
-    """Approving or returning a proposal, signing off (销号) and reopening: staff only."""
+    """Setting the canonical status, approving or returning a proposal, signing off (销号)
+    and reopening: staff only; a bureau proposes (``can_propose_status``)."""
     return access_for(user).staff
-
-
-can_sign_off = can_review
 
 
 def can_propose_status(user, task) -> bool:

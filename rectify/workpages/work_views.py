@@ -59,7 +59,7 @@ def _task_for_change(request, pk: int) -> RectificationTask:
 
 def _task_for_review(request, pk: int) -> RectificationTask:
     task = _visible_task(request, pk)
-    if not permissions.can_sign_off(request.user):
+    if not permissions.can_review(request.user):
         raise PermissionDenied(_("审核和销号由巡察办工作人员办理。"))
     return task
 
@@ -168,7 +168,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "reviews": task.reviews.select_related("reviewer", "proposed_by"),
         "history": task_history_entries(task),
         "can_change": permissions.can_change(request.user, task) and not task.signed_off_at,
-        "can_review": permissions.can_sign_off(request.user),
+        "can_review": permissions.can_review(request.user),
         "milestones": deadlines.milestones(task.round, final_published=deadlines.final_published(
             task.round)),
         "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
