@@ -163,13 +163,22 @@ def test_history_records_the_import(rounds):
 
 def test_demo_users_and_roles(rounds):
     User = get_user_model()
-    for name in ("staff", "auditor", "clerk_xinye", "clerk_xuchang"):
+    for name in ("staff", "auditor", "clerk_xinye", "clerk_xuchang", "leader_xinye",
+                 "leader_xuchang"):
         assert User.objects.get(username=name).check_password("rectify-demo")
     assert User.objects.get(username="staff").groups.filter(name=roles.STAFF).exists()
     assert User.objects.get(username="auditor").groups.filter(name=roles.AUDITOR).exists()
     xinye = PartyGroup.objects.get(name=XINYE)
-    assert list(xinye.members.values_list("username", flat=True)) == ["clerk_xinye"]
+    assert sorted(xinye.members.values_list("username", flat=True)) == [
+        "clerk_xinye", "leader_xinye"]
+    assert User.objects.get(username="leader_xinye").groups.filter(name=roles.LEADER).exists()
     assert not User.objects.get(username="clerk_xinye").is_staff
+    assert not User.objects.get(username="leader_xinye").is_staff
+
+
+def test_the_xinye_round_is_reviewed_in_two_levels(rounds):
+    assert rounds["xinye"].review_levels == 2
+    assert rounds["xuchang"].review_levels == 1
 
 
 def test_seed_demo_is_idempotent(rounds):

@@ -51,3 +51,18 @@ class ReviewDecision(models.TextChoices):
     APPROVED = "approved", _("审核通过")
     RETURNED = "returned", _("退回")
     REOPENED = "reopened", _("回头看重新打开")
+
+
+class ReviewLevel(models.IntegerChoices):
+    """Who decides a proposal: the bureau's own leader (first level, in a round reviewed in two
+    levels) or the inspection office (always the last level)."""
+
+    BUREAU = 1, _("单位负责人审核")
+    OFFICE = 2, _("巡察办审核")
+
+
+class ReviewLevels(models.IntegerChoices):
+    """How many levels a round's proposals pass (逐级审核)."""
+
+    ONE = 1, _("一级审核（巡察办）")
+    TWO = 2, _("两级审核（单位负责人、巡察办）")

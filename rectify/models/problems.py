@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from rectify.models import mark_formats
 from rectify.models.base import AppendOnlyHistory, ScopedQuerySet
-from rectify.models.choices import Status, WithholdGround
+from rectify.models.choices import ReviewLevel, Status, WithholdGround
 
 MAX_CATEGORY_DEPTH = mark_formats.MAX_TASK_DEPTH - 1
 
@@ -244,6 +244,10 @@ class RectificationTask(models.Model):
     proposed_completion_date = models.DateField(
         _("提议完成时间"), null=True, blank=True,
         help_text=_("提议已完成时填写的实际完成日期，审核通过后成为完成时间"),
+    )
+    proposal_level = models.PositiveSmallIntegerField(
+        _("待审核层级"), choices=ReviewLevel.choices, null=True, blank=True,
+        help_text=_("状态提议正等待哪一级审核：单位负责人或巡察办"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from rectify.models import mark_formats
 from rectify.models.base import AppendOnlyHistory, ScopedQuerySet
-from rectify.models.choices import NumberingStyle
+from rectify.models.choices import NumberingStyle, ReviewLevels
 
 
 def default_level_formats() -> list[str]:
@@ -74,6 +74,10 @@ class InspectionRound(models.Model):
         _("整改情况报告报送日期"), null=True, blank=True,
         help_text=_("被巡察党组织向巡察机构报送整改情况报告的日期；填写后“报送整改情况报告”"
                     "节点显示为已报送"),
+    )
+    review_levels = models.PositiveSmallIntegerField(
+        _("审核层级"), choices=ReviewLevels.choices, default=ReviewLevels.ONE,
+        help_text=_("两级审核：单位联络员的状态提议先经本单位负责人审核，再由巡察办审核销号"),
     )
     rectification_end_date = models.DateField(
         _("集中整改截止日期"), null=True, blank=True, editable=False,

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify.models.base import AppendOnlyHistory, ScopedQuerySet
-from rectify.models.choices import ReviewDecision, Status
+from rectify.models.choices import ReviewDecision, ReviewLevel, Status
 
 
 class TaskChildQuerySet(ScopedQuerySet):
@@ -131,12 +131,16 @@ class Evidence(models.Model):
 
 
 class Review(models.Model):
-    """One decision of staff on a task: a proposal approved (and the task signed off) or
-    returned, or a signed-off task reopened after a recheck (回头看). Written once."""
+    """One decision on a task's proposal, at its level: the bureau leader's (first level, in a
+    round reviewed in two levels) passed on or returned; the inspection office's approved (and
+    the task signed off) or returned; or a signed-off task reopened after a recheck (回头看).
+    Written once."""
 
     task = models.ForeignKey("rectify.RectificationTask", verbose_name=_("整改任务"),
                              on_delete=models.CASCADE, related_name="reviews")
     decision = models.CharField(_("审核结果"), max_length=20, choices=ReviewDecision.choices)
+    level = models.PositiveSmallIntegerField(_("审核层级"), choices=ReviewLevel.choices,
+                                             default=ReviewLevel.OFFICE)
     proposed_status = models.CharField(_("提议整改状态"), max_length=30,
                                        choices=Status.choices, blank=True)
     proposal_note = models.TextField(_("提议说明"), blank=True)

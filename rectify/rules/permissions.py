@@ -14,11 +14,13 @@ auditor               everything                             nothing
 bureau clerk          its bureaus' party groups, rounds,     its bureaus' tasks (the progress
                       categories, tasks, measures, notices   only), their measures, progress
                                                              entries, evidence, proposals
+bureau leader         as a clerk                             as a clerk; and decides the first
+                                                             level of a two-level review
 anyone else           nothing (publications: see below)      nothing
 ====================  =====================================  ==================================
 
-A bureau is a party group; a clerk is a user in the clerk group, and its bureaus are the party
-groups it is a member of. A record outside what a user may see does not exist for that user:
+A bureau is a party group; a clerk (单位联络员) or a leader (单位负责人) is a user in that group,
+and its bureaus are the party groups it is a member of. A record outside what a user may see does not exist for that user:
 every surface answers 404, never 403.
 
 Publications (the frozen published versions) follow the public pages' rule: staff and
@@ -49,6 +51,7 @@ class Access:
     staff: bool
     auditor: bool
     party_group_ids: frozenset[int]
+    leader: bool = False
 
     @property
     def reads_all(self) -> bool:
@@ -56,19 +59,27 @@ class Access:
         return self.staff or self.auditor
 
     @property
-    def is_clerk(self) -> bool:
+    def is_bureau(self) -> bool:
+        """Works for one or more bureaus (a clerk or a leader)."""
         return bool(self.party_group_ids)
 
     @property
+    def leads(self) -> frozenset[int]:
+        """The bureaus whose first-level review this user decides (a leader's bureaus)."""
+        return self.party_group_ids if self.leader else frozenset()
+
+    @property
     def may_write(self) -> bool:
-        return self.staff or self.is_clerk
+        return self.staff or self.is_bureau
 
 
 def access_for(user) -> Access:
-    """The user's access; asks for a clerk's party groups only when its roles do not say all."""
+    """The user's access; asks for a bureau user's party groups only when its roles do not
+    say all."""
     staff, auditor = roles.is_staff_member(user), roles.is_auditor(user)
-    ids = frozenset() if staff or auditor else roles.clerk_party_group_ids(user)
-    return Access(staff=staff, auditor=auditor, party_group_ids=ids)
+    ids = frozenset() if staff or auditor else roles.bureau_party_group_ids(user)
+    return Access(staff=staff, auditor=auditor, party_group_ids=ids,
+                  leader=bool(ids) and roles.is_leader(user))
 
 
 def _queryset(records) -> models.QuerySet:
@@ -133,7 +144,7 @@ def is_staff(user) -> bool:
 def can_add(user, model: type[models.Model]) -> bool:
     """Staff add any record; a clerk adds measures (to its own bureaus' tasks)."""
     access = access_for(user)
-    return access.staff or (access.is_clerk and model is Measure)
+    return access.staff or (access.is_bureau and model is Measure)
 
 
 def can_change(user, obj: models.Model) -> bool:
@@ -141,7 +152,7 @@ def can_change(user, obj: models.Model) -> bool:
     access = access_for(user)
     if access.staff:
         return True
-    if not access.is_clerk:
+    if not access.is_bureau:
         return False
     return editable(type(obj), user).filter(pk=obj.pk).exists()
 
@@ -162,8 +173,25 @@ def can_review(user) -> bool:
 
 
 def can_propose_status(user, task) -> bool:
-    """A clerk proposes a status for its own bureaus' tasks; staff may too."""
+    """A clerk or leader proposes a status for its own bureaus' tasks; staff may too."""
     return can_change(user, task)
+
+
+def leads_bureau_of(user, task) -> bool:
+    """Whether ``user`` is a leader (单位负责人) of ``task``'s bureau: who decides the first
+    level of a two-level review, and whom that bureau's escalated warnings reach."""
+    return task.round.party_group_id in access_for(user).leads
+
+
+def can_request_extension(user, task) -> bool:
+    """A bureau's clerk or leader asks for more time (申请延期) on its own tasks; staff may
+    too."""
+    return can_change(user, task)
+
+
+def can_decide_extension(user) -> bool:
+    """Approving or refusing an extension: the inspection office (staff)."""
+    return access_for(user).staff
 
 
 def can_import(user) -> bool:
@@ -194,9 +222,21 @@ def writable_fields(user, model: type[models.Model]) -> frozenset[str] | None:
     return None
 
 
-def bureau_users(party_group) -> models.QuerySet:
-    """The active users who work for ``party_group`` (its clerks): whom its reminders reach."""
+def bureau_users(party_group, *, leaders: bool | None = None) -> models.QuerySet:
+    """The active users who work for ``party_group``: its clerks and leaders (``leaders``
+    True: only its leaders; False: only its clerks)."""
+    from django.contrib.auth import get_user_model
+
+    names = {None: roles.BUREAU_ROLES, True: (roles.LEADER,), False: (roles.CLERK,)}[leaders]
+    return get_user_model().objects.filter(
+        is_active=True, groups__name__in=names, party_groups=party_group).distinct()
+
+
+def staff_users() -> models.QuerySet:
+    """The active inspection staff (superusers included): whom the office's warnings and
+    second-level proposals reach."""
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(
-        is_active=True, groups__name=roles.CLERK, party_groups=party_group)
+        models.Q(groups__name=roles.STAFF) | models.Q(is_superuser=True),
+        is_active=True).distinct()

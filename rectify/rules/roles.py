@@ -1,8 +1,10 @@
-"""Roles as Django groups: inspection staff, auditors and bureau clerks.
+"""Roles as Django groups: inspection staff, auditors, bureau clerks and bureau leaders.
 
-A user's role comes from the groups below (a superuser counts as staff); a clerk's bureaus are
-the party groups it is a member of (``PartyGroup.members``). Staff and auditors see every
-bureau. ``ensure_roles()`` creates the groups with their admin permissions.
+A user's role comes from the groups below (a superuser counts as staff); the bureaus of a
+clerk or a leader are the party groups it is a member of (``PartyGroup.members``). Staff and
+auditors see every bureau. A bureau leader (单位负责人) works like a clerk and also decides the
+first level of a round reviewed in two levels. ``ensure_roles()`` creates the groups with
+their admin permissions.
 
 The answers are kept on the user object, so that a request asks the database at most once for
 the roles and once for a clerk's party groups (see ``rectify.rules.permissions``).
@@ -15,19 +17,23 @@ from django.contrib.auth.models import Group, Permission
 STAFF = "巡察办工作人员"
 AUDITOR = "审计人员"
 CLERK = "单位联络员"
+LEADER = "单位负责人"
+#: The roles that work for the bureaus they are members of.
+BUREAU_ROLES = (CLERK, LEADER)
 
 _APPS = ("rectify", "bureaus")
 
 
 def ensure_roles() -> dict[str, Group]:
-    """Create or refresh the three groups; idempotent."""
+    """Create or refresh the four groups; idempotent."""
     perms = Permission.objects.filter(content_type__app_label__in=_APPS)
     staff, _ = Group.objects.get_or_create(name=STAFF)
     staff.permissions.set(perms)
     auditor, _ = Group.objects.get_or_create(name=AUDITOR)
     auditor.permissions.set(perms.filter(codename__startswith="view_"))
     clerk, _ = Group.objects.get_or_create(name=CLERK)
-    return {STAFF: staff, AUDITOR: auditor, CLERK: clerk}
+    leader, _ = Group.objects.get_or_create(name=LEADER)
+    return {STAFF: staff, AUDITOR: auditor, CLERK: clerk, LEADER: leader}
 
 
 def role_names(user) -> frozenset[str]:
@@ -36,7 +42,7 @@ def role_names(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_rectify_roles", None)
     if cached is None:
-        names = set(user.groups.filter(name__in=[STAFF, AUDITOR, CLERK])
+        names = set(user.groups.filter(name__in=[STAFF, AUDITOR, *BUREAU_ROLES])
                     .values_list("name", flat=True))
         if user.is_superuser:
             names.add(STAFF)
@@ -65,17 +71,23 @@ def is_party_reader(user) -> bool:
 
 
 def is_clerk(user) -> bool:
-    """In the clerk group (单位联络员); its bureaus are ``clerk_party_group_ids(user)``."""
+    """In the clerk group (单位联络员); its bureaus are ``bureau_party_group_ids(user)``."""
     return CLERK in role_names(user)
 
 
-def clerk_party_group_ids(user) -> frozenset[int]:
-    """The party groups a clerk works for: its memberships, if it has the clerk role.
+def is_leader(user) -> bool:
+    """In the bureau leader group (单位负责人); its bureaus are ``bureau_party_group_ids``."""
+    return LEADER in role_names(user)
+
+
+def bureau_party_group_ids(user) -> frozenset[int]:
+    """The party groups a clerk or a leader works for: its memberships, if it has one of the
+    two bureau roles.
 
     Empty for everyone else (a member without the role, or the role without a membership,
     gets no bureau). One query, cached on the user.
     """
-    if not is_clerk(user):
+    if not role_names(user) & set(BUREAU_ROLES):
         return frozenset()
     cached = getattr(user, "_rectify_party_group_ids", None)
     if cached is None:

@@ -11,10 +11,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bureaus.models import PartyGroup
+from rectify.models import InspectionRound
+from rectify.models.choices import ReviewLevels
 from rectify.notice_import import parse_notice, read_notice_file
 from rectify.notice_import.notice_loader import find_existing, load_notice
 from rectify.rules import roles
 from rectify.services.publishing import publish_notice
+from rectify.services.records import save_record
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "notices"
 DEMO_PASSWORD = "rectify-demo"
@@ -27,7 +30,11 @@ DEMO_USERS = {
     "auditor": (roles.AUDITOR, True, None),
     "clerk_xinye": (roles.CLERK, False, "中共新野县教育体育局党组"),
     "clerk_xuchang": (roles.CLERK, False, "中共许昌市教育局党组"),
+    "leader_xinye": (roles.LEADER, False, "中共新野县教育体育局党组"),
+    "leader_xuchang": (roles.LEADER, False, "中共许昌市教育局党组"),
 }
+#: The rounds whose proposals pass the bureau leader before the office (逐级审核).
+TWO_LEVEL_BUREAUS = ("中共新野县教育体育局党组",)
 
 
 def seed_files() -> list[Path]:
@@ -75,6 +82,10 @@ class Command(BaseCommand):
                 if bureau is None:
                     raise CommandError(f"示例数据中缺少党组织：{bureau_name}")
                 bureau.members.add(user)
+        for round_ in InspectionRound.objects.filter(
+                party_group__name__in=TWO_LEVEL_BUREAUS, review_levels=ReviewLevels.ONE):
+            round_.review_levels = ReviewLevels.TWO
+            save_record(round_, reason="演示数据：两级审核（单位负责人、巡察办）")
         published = 0
         publisher = User.objects.get(username="staff")
         for notice in notices:
