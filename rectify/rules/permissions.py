@@ -20,8 +20,8 @@ anyone else           nothing (publications: see below)      nothing
 ====================  =====================================  ==================================
 
 A bureau is a party group; a clerk (单位联络员) or a leader (单位负责人) is a user in that group,
-and its bureaus are the party groups it is a member of. A record outside what a user may see does not exist for that user:
-every surface answers 404, never 403.
+and its bureaus are the party groups it is a member of. A record outside what a user may see
+does not exist for that user: every surface answers 404, never 403.
 
 Publications (the frozen published versions) follow the public pages' rule: staff and
 auditors read every published version (党内通报 too), everyone else — clerks and anonymous
