@@ -71,6 +71,14 @@ def clerk_user(db, django_user_model, bureau):
 
 
 @pytest.fixture
+def leader_user(db, django_user_model, bureau):
+    """The leader (单位负责人) of ``bureau``: decides the first level of a two-level review."""
+    user = make_user(django_user_model, "leader_a", roles.LEADER)
+    bureau.members.add(user)
+    return user
+
+
+@pytest.fixture
 def make_round(db, bureau):
     def _make(**kwargs) -> InspectionRound:
         kwargs.setdefault("party_group", bureau)
@@ -317,6 +325,14 @@ def evidence_root(settings, tmp_path):
 def other_clerk(db, django_user_model, other_bureau):
     """A clerk of ``other_bureau`` (bureau B): the outsider to ``bureau``'s records."""
     user = make_user(django_user_model, "clerk_b", roles.CLERK)
+    other_bureau.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_leader(db, django_user_model, other_bureau):
+    """The leader of ``other_bureau`` (bureau B)."""
+    user = make_user(django_user_model, "leader_b", roles.LEADER)
     other_bureau.members.add(user)
     return user
 

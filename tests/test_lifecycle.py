@@ -26,7 +26,7 @@ DAY = datetime.date(2023, 6, 30)  # after the feedback (2023-02-28), before toda
 
 OPEN, DONE, PROPOSED, SIGNED_OFF = "open", "done", "proposed", "signed_off"
 STATES = (OPEN, DONE, PROPOSED, SIGNED_OFF)
-ROLES = ("staff", "auditor", "clerk", "other_clerk", "anonymous")
+ROLES = ("staff", "auditor", "clerk", "other_clerk", "anonymous", "leader")
 
 # What a refusal says (a fragment of the Chinese message), by reason.
 WHO = "只能由"  # “{move}”只能由{who}办理。
@@ -35,45 +35,47 @@ NO_PROPOSAL = "该任务没有待审核的状态提议"
 NOT_DONE = "只有已完成的任务才能销号。"
 NOT_SIGNED_OFF = "只有已销号的任务才能重新打开。"
 
-#: (move, state) -> the outcome for (staff, auditor, clerk, other clerk, anonymous): the
-#: state the task is in after the move, or the reason of the refusal.
+#: (move, state) -> the outcome for (staff, auditor, clerk, other clerk, anonymous, the
+#: bureau's leader): the state the task is in after the move, or the reason of the refusal.
+#: The round is reviewed in one level (the office): its leader works as a clerk (two levels:
+#: tests/test_two_level_review.py).
 TABLE = {
-    ("propose", OPEN): (PROPOSED, WHO, PROPOSED, WHO, WHO),
-    ("propose", DONE): (PROPOSED, WHO, PROPOSED, WHO, WHO),
-    ("propose", PROPOSED): (PROPOSED, WHO, PROPOSED, WHO, WHO),
-    ("propose", SIGNED_OFF): (LOCKED, WHO, LOCKED, WHO, WHO),
+    ("propose", OPEN): (PROPOSED, WHO, PROPOSED, WHO, WHO, PROPOSED),
+    ("propose", DONE): (PROPOSED, WHO, PROPOSED, WHO, WHO, PROPOSED),
+    ("propose", PROPOSED): (PROPOSED, WHO, PROPOSED, WHO, WHO, PROPOSED),
+    ("propose", SIGNED_OFF): (LOCKED, WHO, LOCKED, WHO, WHO, LOCKED),
 
-    ("withdraw", OPEN): (NO_PROPOSAL, WHO, NO_PROPOSAL, WHO, WHO),
-    ("withdraw", DONE): (NO_PROPOSAL, WHO, NO_PROPOSAL, WHO, WHO),
-    ("withdraw", PROPOSED): (OPEN, WHO, OPEN, WHO, WHO),
-    ("withdraw", SIGNED_OFF): (LOCKED, WHO, LOCKED, WHO, WHO),
+    ("withdraw", OPEN): (NO_PROPOSAL, WHO, NO_PROPOSAL, WHO, WHO, NO_PROPOSAL),
+    ("withdraw", DONE): (NO_PROPOSAL, WHO, NO_PROPOSAL, WHO, WHO, NO_PROPOSAL),
+    ("withdraw", PROPOSED): (OPEN, WHO, OPEN, WHO, WHO, OPEN),
+    ("withdraw", SIGNED_OFF): (LOCKED, WHO, LOCKED, WHO, WHO, LOCKED),
 
-    ("approve", OPEN): (NO_PROPOSAL, WHO, WHO, WHO, WHO),
-    ("approve", DONE): (NO_PROPOSAL, WHO, WHO, WHO, WHO),
-    ("approve", PROPOSED): (SIGNED_OFF, WHO, WHO, WHO, WHO),
-    ("approve", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO),
+    ("approve", OPEN): (NO_PROPOSAL, WHO, WHO, WHO, WHO, WHO),
+    ("approve", DONE): (NO_PROPOSAL, WHO, WHO, WHO, WHO, WHO),
+    ("approve", PROPOSED): (SIGNED_OFF, WHO, WHO, WHO, WHO, WHO),
+    ("approve", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO, WHO),
 
-    ("return", OPEN): (NO_PROPOSAL, WHO, WHO, WHO, WHO),
-    ("return", DONE): (NO_PROPOSAL, WHO, WHO, WHO, WHO),
-    ("return", PROPOSED): (OPEN, WHO, WHO, WHO, WHO),
-    ("return", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO),
+    ("return", OPEN): (NO_PROPOSAL, WHO, WHO, WHO, WHO, WHO),
+    ("return", DONE): (NO_PROPOSAL, WHO, WHO, WHO, WHO, WHO),
+    ("return", PROPOSED): (OPEN, WHO, WHO, WHO, WHO, WHO),
+    ("return", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO, WHO),
 
-    ("set_status", OPEN): (DONE, WHO, WHO, WHO, WHO),
-    ("set_status", DONE): (DONE, WHO, WHO, WHO, WHO),
-    ("set_status", PROPOSED): (DONE, WHO, WHO, WHO, WHO),
-    ("set_status", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO),
+    ("set_status", OPEN): (DONE, WHO, WHO, WHO, WHO, WHO),
+    ("set_status", DONE): (DONE, WHO, WHO, WHO, WHO, WHO),
+    ("set_status", PROPOSED): (DONE, WHO, WHO, WHO, WHO, WHO),
+    ("set_status", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO, WHO),
 
     # Only a completed task can be signed off; whoever may not sign off learns only that.
-    ("sign_off", OPEN): (NOT_DONE, WHO, WHO, WHO, WHO),
-    ("sign_off", DONE): (SIGNED_OFF, WHO, WHO, WHO, WHO),
-    ("sign_off", PROPOSED): (NOT_DONE, WHO, WHO, WHO, WHO),
-    ("sign_off", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO),
+    ("sign_off", OPEN): (NOT_DONE, WHO, WHO, WHO, WHO, WHO),
+    ("sign_off", DONE): (SIGNED_OFF, WHO, WHO, WHO, WHO, WHO),
+    ("sign_off", PROPOSED): (NOT_DONE, WHO, WHO, WHO, WHO, WHO),
+    ("sign_off", SIGNED_OFF): (LOCKED, WHO, WHO, WHO, WHO, WHO),
 
     # Only a signed-off task can be reopened; whoever may not reopen learns only that.
-    ("reopen", OPEN): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO),
-    ("reopen", DONE): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO),
-    ("reopen", PROPOSED): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO),
-    ("reopen", SIGNED_OFF): (OPEN, WHO, WHO, WHO, WHO),
+    ("reopen", OPEN): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO, WHO),
+    ("reopen", DONE): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO, WHO),
+    ("reopen", PROPOSED): (NOT_SIGNED_OFF, WHO, WHO, WHO, WHO, WHO),
+    ("reopen", SIGNED_OFF): (OPEN, WHO, WHO, WHO, WHO, WHO),
 }
 MOVES = ("propose", "withdraw", "approve", "return", "set_status", "sign_off", "reopen")
 #: The moves that write a review record the bureau sees.
@@ -81,8 +83,8 @@ REVIEWED = {"approve", "return", "reopen"}
 
 #: The who-column of the table, as the refusal names it.
 WHO_TEXT = {
-    "propose": "“提议整改状态”只能由本单位联络员或巡察办工作人员办理。",
-    "withdraw": "“撤回状态提议”只能由本单位联络员或巡察办工作人员办理。",
+    "propose": "“提议整改状态”只能由本单位联络员、单位负责人或巡察办工作人员办理。",
+    "withdraw": "“撤回状态提议”只能由本单位联络员、单位负责人或巡察办工作人员办理。",
     "approve": "“审核通过”只能由巡察办工作人员办理。",
     "return": "“退回状态提议”只能由巡察办工作人员办理。",
     "set_status": "“修改整改状态”只能由巡察办工作人员办理。",
@@ -101,9 +103,9 @@ def test_the_table_covers_every_move_state_and_the_lifecycles_moves():
 
 
 @pytest.fixture
-def users(staff_user, auditor_user, clerk_user, other_clerk):
+def users(staff_user, auditor_user, clerk_user, other_clerk, leader_user):
     return {"staff": staff_user, "auditor": auditor_user, "clerk": clerk_user,
-            "other_clerk": other_clerk, "anonymous": AnonymousUser()}
+            "other_clerk": other_clerk, "anonymous": AnonymousUser(), "leader": leader_user}
 
 
 @pytest.fixture

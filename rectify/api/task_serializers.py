@@ -68,7 +68,7 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
                   "status", "status_label", "result_text", "progress", "outcome",
                   "completion_date", "signed_off_by", "signed_off_at", "proposed_status",
                   "proposal_note", "proposed_completion_date", "proposed_by", "proposed_at",
-                  "withhold_ground", "withhold_note", "measures", "version", "created_at",
+                  "proposal_level", "withhold_ground", "withhold_note", "measures", "version", "created_at",
                   "updated_at"]
         # What the lifecycle moves write (rectify.rules.lifecycle) is read-only here: the
         # actions (status, sign-off, proposal, review, reopen) change it.
@@ -118,7 +118,8 @@ class TaskCreateSerializer(TaskSerializer):
 
     class Meta(TaskSerializer.Meta):
         read_only_fields = ["signed_off_at", "proposed_status", "proposal_note",
-                            "proposed_completion_date", "proposed_at", "created_at",
+                            "proposed_completion_date", "proposed_at", "proposal_level",
+                            "created_at",
                             "updated_at"]
 
     def create(self, validated_data):
@@ -163,12 +164,14 @@ class WithdrawSerializer(ActionSerializer):
 
 
 class ReviewActionSerializer(ActionSerializer):
-    """Staff's decision on the pending proposal: approve (a completion is signed off at once)
-    or return it to the clerk with a comment."""
+    """A decision on the pending proposal at its level: approve (the bureau leader passes it on
+    to the office; the office's approval of a completion signs it off at once) or return it
+    to the clerk with a comment."""
 
     decision = serializers.ChoiceField(
         [("approve", _("审核通过")), ("return", _("退回"))],
-        help_text=_("approve：审核通过（提议已完成的即销号）；return：退回（须填写审核意见）"))
+        help_text=_("approve：审核通过（单位负责人审核通过后报巡察办；巡察办审核通过提议已完成的"
+                    "即销号）；return：退回（须填写审核意见）"))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000,
                                     help_text=_("审核意见；退回时必填"))
 
@@ -179,15 +182,17 @@ class ReopenSerializer(ActionSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    """One decision of staff on the task (written once)."""
+    """One decision on the task's proposal, at its level (written once)."""
 
     decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Review
-        fields = ["id", "task", "decision", "decision_label", "proposed_status",
+        fields = ["id", "task", "level", "level_label", "decision", "decision_label",
+                  "proposed_status",
                   "proposal_note", "proposed_by", "comment", "reviewer", "created_at"]
         read_only_fields = fields
 

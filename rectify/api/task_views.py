@@ -38,6 +38,7 @@ from rectify.api.task_serializers import (
 from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
+from rectify.rules import lifecycle
 from rectify.rules import permissions
 from rectify.rules.history import task_history_entries
 from rectify.services import evidence_files as evidence_services
@@ -55,6 +56,10 @@ def _signer(user, obj) -> bool:
     return permissions.can_review(user)
 
 
+def _decider(user, obj) -> bool:
+    return permissions.can_decide_proposals(user)
+
+
 def _proposer(user, obj) -> bool:
     return permissions.can_propose_status(user, obj)
 
@@ -62,6 +67,13 @@ def _proposer(user, obj) -> bool:
 def _measure_editor(user, obj) -> bool:
     return permissions.can_change(user, obj)
 
+
+
+class WrongLevelConflict(exceptions.APIException):
+    """A review decision at a level the proposal does not wait at (see lifecycle.WrongLevel)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "wrong_level"
 
 
 @documented()
@@ -85,7 +97,7 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         "sign_off": _signer,
         "proposal": _proposer,
         "reorder_measures": _measure_editor,
-        "review": _signer,
+        "review": _decider,
         "reopen": _signer,
         "progress_entries": _measure_editor,
         "evidence": _measure_editor,
@@ -119,6 +131,8 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
             return service(*args, **kwargs)
         except StaleRecord:
             raise
+        except lifecycle.WrongLevel as exc:
+            raise WrongLevelConflict(exc.messages[0])
         except DjangoValidationError as exc:
             raise drf_error(exc)
 
@@ -168,14 +182,17 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
                       data.get("reason", ""), expected_version=expected)
         return self.respond(task)
 
-    @extend_schema(summary=gettext_lazy("审核状态提议（工作人员）"),
+    @extend_schema(summary=gettext_lazy("审核状态提议（单位负责人第一级，巡察办第二级）"),
                    request=ReviewActionSerializer, parameters=[IF_MATCH],
                    responses={200: TaskSerializer, **CONFLICT_RESPONSES})
     @action(detail=True, methods=["post"], filter_backends=[])
     def review(self, request, pk=None):
-        """Approve the pending proposal (a completion is signed off at once, with the
-        proposed completion date) or return it with a comment (required); both are kept as
-        a review the clerk sees (``reviews``)."""
+        """Decide the pending proposal at the level it waits at: the bureau leader (first
+        level, in a round reviewed in two levels) passes it on to the office or returns it;
+        staff approve it (a completion is signed off at once, with the proposed completion
+        date) or return it. A return needs a comment. A decision at the wrong level (staff
+        before the leader has passed it) is a 409 saying which level is missing. Every
+        decision is kept as a review with its level (``reviews``)."""
         task = self.get_object()
         data, expected = self._action_body(ReviewActionSerializer, request, task)
         decide = (workflow.approve if data["decision"] == "approve"

@@ -172,6 +172,19 @@ def can_review(user) -> bool:
     return access_for(user).staff
 
 
+def can_decide_proposals(user) -> bool:
+    """Who decides status proposals at some level: staff (the office's level) and bureau
+    leaders (the first level of their bureaus' tasks; ``leads_bureau_of``). Which level a
+    given proposal waits at is the lifecycle's question."""
+    access = access_for(user)
+    return access.staff or bool(access.leads)
+
+
+def led_party_group_ids(user) -> frozenset[int]:
+    """The bureaus whose first-level review ``user`` decides (empty unless a leader)."""
+    return access_for(user).leads
+
+
 def can_propose_status(user, task) -> bool:
     """A clerk or leader proposes a status for its own bureaus' tasks; staff may too."""
     return can_change(user, task)

@@ -23,8 +23,8 @@ from rectify.models import (
     Publication,
     RectificationTask,
 )
-from rectify.models.choices import NoticeKind, Status
-from rectify.rules import due_dates, permissions
+from rectify.models.choices import NoticeKind, ReviewLevel, Status
+from rectify.rules import due_dates, lifecycle, permissions
 from rectify.rules.problem_tree import category_subtree_ids
 
 #: Longest search text accepted (longer is a validation error, not a slow query).
@@ -155,6 +155,11 @@ class TaskFilterSet(django_filters.FilterSet):
                                               lookup_expr="isnull", exclude=True)
     proposed = django_filters.BooleanFilter(label=_("有待审核的状态提议"),
                                             method="filter_proposed")
+    review_level = django_filters.ChoiceFilter(
+        label=_("待审核层级"), choices=ReviewLevel.choices, method="filter_review_level")
+    waiting_for_me = django_filters.BooleanFilter(
+        label=_("待我审核"), method="filter_waiting_for_me",
+        help_text=_("状态提议正等待当前用户所在层级审核的任务"))
     q = django_filters.CharFilter(label=_("检索（问题、整改措施）"), method="search",
                                   max_length=MAX_SEARCH)
 
@@ -172,6 +177,14 @@ class TaskFilterSet(django_filters.FilterSet):
 
     def filter_warning(self, queryset, name, value):
         return due_dates.with_warning(queryset, value)
+
+    def filter_review_level(self, queryset, name, value):
+        return lifecycle.waiting_at(queryset, int(value))
+
+    def filter_waiting_for_me(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        mine = lifecycle.waiting_for(queryset, user)
+        return mine if value else queryset.exclude(pk__in=mine.values("pk"))
 
     def filter_proposed(self, queryset, name, value):
         return queryset.exclude(proposed_status="") if value else queryset.filter(

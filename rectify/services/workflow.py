@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rectify.models import RectificationTask, Review
-from rectify.models.choices import ReviewDecision, Status
+from rectify.models.choices import ReviewDecision, ReviewLevel, Status
 from rectify.rules import lifecycle
 from rectify.services.records import check_version, save_record
 
@@ -116,32 +116,35 @@ def withdraw_proposal(task: RectificationTask, user, reason: str = "", *,
     return _done(task, current)
 
 
-def _record(task, user, decision: str, comment: str, proposal: dict) -> Review:
+def _record(task, user, decision: str, comment: str, proposal: dict,
+            level: int = ReviewLevel.OFFICE) -> Review:
     return Review.objects.create(task=task, decision=decision, comment=comment,
-                                 reviewer=user, **proposal)
+                                 reviewer=user, level=level, **proposal)
 
 
 @transaction.atomic
 def approve(task: RectificationTask, user, comment: str = "", *,
             expected_version: int | None = None) -> RectificationTask:
-    """Accept the pending proposal; a proposed completion is signed off (销号) at once."""
+    """Accept the pending proposal at its level: the bureau leader passes it on to the office;
+    the office's approval of a completion signs the task off (销号) at once."""
     current = check_version(task, expected_version)
-    proposal = lifecycle.proposal_of(current)
+    proposal, level = lifecycle.proposal_of(current), lifecycle.pending_level(current)
     reason = lifecycle.approve(current, user, comment)
     save_record(current, user, reason, move="approve")
-    _record(current, user, ReviewDecision.APPROVED, (comment or "").strip(), proposal)
+    _record(current, user, ReviewDecision.APPROVED, (comment or "").strip(), proposal, level)
     return _done(task, current)
 
 
 @transaction.atomic
 def return_proposal(task: RectificationTask, user, comment: str, *,
                     expected_version: int | None = None) -> RectificationTask:
-    """Send the pending proposal back with a comment (required); the status stays."""
+    """Send the pending proposal back, at its level, with a comment (required); the status
+    stays."""
     current = check_version(task, expected_version)
-    proposal = lifecycle.proposal_of(current)
+    proposal, level = lifecycle.proposal_of(current), lifecycle.pending_level(current)
     reason = lifecycle.return_proposal(current, user, comment)
     save_record(current, user, reason)
-    _record(current, user, ReviewDecision.RETURNED, comment.strip(), proposal)
+    _record(current, user, ReviewDecision.RETURNED, comment.strip(), proposal, level)
     return _done(task, current)
 
 
