@@ -81,7 +81,7 @@ class InspectionRoundAdmin(RecordAdmin):
     inlines = [NoticeInline]
     fieldsets = [
         (None, {"fields": ("party_group", "title", "inspecting_body", "kind",
-                           "superior_body", "superior_round")}),
+                           "superior_body", "superior_round", "review_levels")}),
         (_("日期"), {"fields": ("inspection_start", "inspection_end", "feedback_date",
                                "rectification_end", "rectification_months",
                                "rectification_period", "report_submitted_on")}),

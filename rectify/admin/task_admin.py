@@ -121,9 +121,11 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                           "description": _("选择不予公开理由的任务不出现在向社会公开的通报中，"
                                            "党内通报照常列出；发布前的确认页面列出全部此类任务。")}),
         (_("状态提议"), {"fields": ("work_page", "proposed_status", "proposal_note",
-                                  "proposed_by", "proposed_completion_date", "proposed_at"),
+                                  "proposed_by", "proposed_completion_date", "proposed_at",
+                                  "proposal_level"),
                          "description": _("单位联络员提议的整改状态，在审核页面查看佐证材料后"
-                                          "通过（即销号）或退回；已销号的任务也在那里回头看重新打开。")}),
+                                          "通过（即销号）或退回；已销号的任务也在那里回头看重新打开。"
+                                          "两级审核的轮次，提议须先经单位负责人审核通过。")}),
         (_("销号"), {"fields": ("signed_off_by", "signed_off_at")}),
         (_("修改记录"), {"classes": ("collapse",),
                          "fields": ("change_log", "created_at", "updated_at")}),

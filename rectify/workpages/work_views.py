@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rectify.models import Evidence, InspectionRound, Measure, RectificationTask
+from rectify.models.choices import ReviewLevel, ReviewLevels
 from rectify.rules import due_dates as deadlines
 from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
@@ -61,6 +62,15 @@ def _task_for_review(request, pk: int) -> RectificationTask:
     task = _visible_task(request, pk)
     if not permissions.can_review(request.user):
         raise PermissionDenied(_("审核和销号由巡察办工作人员办理。"))
+    return task
+
+
+def _task_for_decision(request, pk: int) -> RectificationTask:
+    """A task whose proposal the user may decide at some level (staff, a bureau leader); the
+    lifecycle then says whether at this task's level."""
+    task = _visible_task(request, pk)
+    if not permissions.can_decide_proposals(request.user):
+        raise PermissionDenied(_("状态提议由单位负责人（两级审核的第一级）和巡察办工作人员审核。"))
     return task
 
 
@@ -169,6 +179,8 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "history": task_history_entries(task),
         "can_change": permissions.can_change(request.user, task) and not task.signed_off_at,
         "can_review": permissions.can_review(request.user),
+        "can_decide": bool({"approve", "return"} & lifecycle.allowed_moves(task, request.user)),
+        "two_levels": task.round.review_levels == ReviewLevels.TWO,
         "milestones": deadlines.milestones(task.round, final_published=deadlines.final_published(
             task.round)),
         "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
@@ -443,7 +455,9 @@ def proposal(request, pk: int):
                        completion_date=data["completion_date"], upload=data.get("file"),
                        description=data.get("description", ""),
                        expected_version=data["version"]),
-                   success=_("状态提议已提交，等待巡察办审核。"), anchor="proposal")
+                   success=_("状态提议已提交，等待单位负责人审核（第一级）。")
+                   if lifecycle.first_level(task, request.user) == ReviewLevel.BUREAU
+                   else _("状态提议已提交，等待巡察办审核。"), anchor="proposal")
 
 
 @login_required
@@ -459,16 +473,18 @@ def proposal_withdraw(request, pk: int):
 @login_required
 @require_POST
 def review(request, pk: int):
-    """Staff approve the pending proposal (a completion is signed off) or return it."""
-    task = _task_for_review(request, pk)
+    """Decide the pending proposal at its level: the bureau leader passes it on to the office
+    or returns it; staff approve it (a completion is signed off) or return it."""
+    task = _task_for_decision(request, pk)
     form = forms.ReviewForm(request.POST)
     approving = request.POST.get("decision") == forms.ReviewForm.APPROVE
+    at_bureau = lifecycle.pending_level(task) == ReviewLevel.BUREAU
     decide = workflow.approve if approving else workflow.return_proposal
     return _submit(request, task, "review_form", form,
                    lambda data: decide(task, request.user, data["comment"],
                                        expected_version=data["version"]),
-                   success=_("已审核通过。") if approving
-                   else _("已退回，单位联络员将在任务页看到审核意见。"),
+                   success=(_("已审核通过，报巡察办审核。") if at_bureau else _("已审核通过。"))
+                   if approving else _("已退回，单位联络员将在任务页看到审核意见。"),
                    anchor="proposal")
 
 
@@ -488,17 +504,24 @@ def reopen(request, pk: int):
 @login_required
 @require_safe
 def review_queue(request):
-    """Proposals awaiting review, oldest first (staff decide; auditors read)."""
+    """The proposals waiting for the user's decision, oldest first: at the office's level for
+    staff, at the first level of its bureaus for a leader; auditors read every pending one."""
     access = permissions.access_for(request.user)
-    if not access.reads_all:
-        raise PermissionDenied(_("审核队列仅供巡察办工作人员和审计人员查看。"))
+    deciding = permissions.can_decide_proposals(request.user)
+    if not (access.reads_all or deciding):
+        raise PermissionDenied(_("审核队列仅供巡察办工作人员、单位负责人和审计人员查看。"))
     today = timezone.localdate()
-    tasks = list(deadlines.with_due_dates(
-        permissions.visible(RectificationTask, request.user).exclude(proposed_status=""), today)
-        .select_related("round", "round__party_group", "proposed_by")
-        .annotate(evidence_count=Count("evidence")).order_by("proposed_at", "pk"))
+    visible = permissions.visible(RectificationTask, request.user)
+    waiting = (lifecycle.waiting_for(visible, request.user) if deciding
+               else visible.exclude(proposed_status=""))
+    tasks = list(deadlines.with_due_dates(waiting, today)
+                 .select_related("round", "round__party_group", "proposed_by")
+                 .annotate(evidence_count=Count("evidence")).order_by("proposed_at", "pk"))
     _number(tasks, today)
-    return render(request, "work/review_queue.html", {"tasks": tasks, "access": access})
+    at_bureaus = (lifecycle.waiting_at(visible, ReviewLevel.BUREAU).count()
+                  if permissions.can_review(request.user) else 0)
+    return render(request, "work/review_queue.html", {
+        "tasks": tasks, "access": access, "deciding": deciding, "at_bureaus": at_bureaus})
 
 
 @login_required
