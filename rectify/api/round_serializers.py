@@ -27,10 +27,10 @@ class RoundSerializer(RecordSerializer):
         fields = ["id", "party_group", "title", "display_title", "inspecting_body", "kind",
                   "superior_body", "superior_round", "inspection_start", "inspection_end",
                   "feedback_date", "rectification_end", "rectification_months",
-                  "rectification_end_date", "report_due", "review_levels", "numbering_style", "level_formats",
-                  "task_format", "show_task_counts", "measures_inline", "progress_label",
-                  "result_label", "show_results", "task_count", "completed_count", "version",
-                  "created_at", "updated_at"]
+                  "rectification_end_date", "report_due", "review_levels", "numbering_style",
+                  "level_formats", "task_format", "show_task_counts", "measures_inline",
+                  "progress_label", "result_label", "show_results", "task_count",
+                  "completed_count", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def get_fields(self):

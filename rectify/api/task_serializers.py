@@ -68,8 +68,8 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
                   "status", "status_label", "result_text", "progress", "outcome",
                   "completion_date", "signed_off_by", "signed_off_at", "proposed_status",
                   "proposal_note", "proposed_completion_date", "proposed_by", "proposed_at",
-                  "proposal_level", "withhold_ground", "withhold_note", "measures", "version", "created_at",
-                  "updated_at"]
+                  "proposal_level", "withhold_ground", "withhold_note", "measures", "version",
+                  "created_at", "updated_at"]
         # What the lifecycle moves write (rectify.rules.lifecycle) is read-only here: the
         # actions (status, sign-off, proposal, review, reopen) change it.
         read_only_fields = ["round", "created_at", "updated_at", *sorted(

@@ -38,8 +38,7 @@ from rectify.api.task_serializers import (
 from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
-from rectify.rules import lifecycle
-from rectify.rules import permissions
+from rectify.rules import lifecycle, permissions
 from rectify.rules.history import task_history_entries
 from rectify.services import evidence_files as evidence_services
 from rectify.services import filtersets as filters
