@@ -1,9 +1,11 @@
-"""The clerk → staff workflow in a real browser (headless Debian Chromium, Playwright).
+"""The clerk → leader → staff workflow in a real browser (headless Debian Chromium,
+Playwright).
 
 A Xinye clerk logs in on a phone-sized screen, updates a task's progress, uploads evidence and
-proposes completion; staff approve it from the review queue, which signs the task off; the
-clerk sees the outcome; Xuchang's clerk cannot open the task (404). Screenshots go to
-``test-artifacts/``.
+proposes completion; the Xinye round is reviewed in two levels, so the proposal waits for the
+bureau's leader, not for staff; the leader passes it on from the review queue; staff then
+approve it, which signs the task off; the clerk sees both decisions; Xuchang's clerk and
+leader cannot open the task (404). Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -79,14 +81,44 @@ def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, e
     page.locator("#id_proposal_note").fill("排查整改全部完成，已建立长效机制。")
     page.get_by_role("button", name="提交审核").click()
     page.wait_for_load_state()
-    assert page.get_by_text("状态提议已提交，等待巡察办审核。").is_visible()
+    assert page.get_by_text("状态提议已提交，等待单位负责人审核（第一级）。").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(ARTIFACTS / "work-task-mobile.png"), full_page=True)
     clerk_page = page
 
-    # Staff approve it from the review queue.
+    # Staff: nothing to decide yet; the queue says the proposal waits for the leader.
     page = _login(browser, seeded_site, "staff")
     assert page.locator("details.filter-fold").evaluate("el => el.open")  # a wide screen
+    page.goto(seeded_site + "/work/review/")
+    assert page.get_by_text("没有等待您审核的状态提议。").is_visible()
+    assert page.get_by_text("另有 1 项提议正等待单位负责人审核").is_visible()
+    page.goto(task_url)
+    assert page.get_by_text("待审核层级：单位负责人审核").is_visible()
+    assert page.get_by_role("button", name="提交审核结果").count() == 0
+    staff_page = page
+
+    # The bureau's leader passes it on from its review queue (the first level).
+    page = _login(browser, seeded_site, "leader_xinye")
+    page.get_by_role("link", name="审核队列").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("待审核 1 项").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "work-review-queue-leader.png"), full_page=True)
+    page.locator("table.tasks a").first.click()
+    page.wait_for_load_state()
+    assert page.url.split("#")[0] == task_url
+    page.get_by_label("通过，报巡察办审核").check()
+    page.locator("#id_review_comment").fill("经核实，同意报巡察办销号。")
+    page.get_by_role("button", name="提交审核结果").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("已审核通过，报巡察办审核。").is_visible()
+    assert page.get_by_text("待审核层级：巡察办审核").is_visible()
+    assert page.get_by_role("button", name="提交审核结果").count() == 0
+    page.context.close()
+    task.refresh_from_db()
+    assert task.status == Status.IN_PROGRESS and not task.is_signed_off
+
+    # Staff approve it from the review queue.
+    page = staff_page
     page.goto(seeded_site + "/work/review/")
     assert page.get_by_text("待审核 1 项").is_visible()
     page.screenshot(path=str(ARTIFACTS / "work-review-queue.png"), full_page=True)
@@ -110,14 +142,16 @@ def test_clerk_proposes_completion_and_staff_sign_it_off(seeded_site, browser, e
     assert task.signed_off_by.username == "staff"
     assert Evidence.objects.get(task=task).original_name == "验收报告.pdf"
 
-    # The clerk sees the outcome.
+    # The clerk sees the outcome, and both levels' decisions.
     clerk_page.reload()
     assert clerk_page.locator(".reviews").get_by_text("材料齐全，同意销号。").is_visible()
+    assert clerk_page.locator(".reviews").get_by_text("经核实，同意报巡察办销号。").is_visible()
     assert clerk_page.locator(".facts").get_by_text("已完成").first.is_visible()
     clerk_page.context.close()
 
-    # The other bureau's clerk cannot open the task.
-    page = _login(browser, seeded_site, "clerk_xuchang")
-    response = page.goto(task_url)
-    assert response is not None and response.status == 404
-    page.context.close()
+    # The other bureau's clerk and leader cannot open the task.
+    for outsider in ("clerk_xuchang", "leader_xuchang"):
+        page = _login(browser, seeded_site, outsider)
+        response = page.goto(task_url)
+        assert response is not None and response.status == 404
+        page.context.close()

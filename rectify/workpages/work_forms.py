@@ -102,6 +102,13 @@ class ReviewForm(VersionedForm):
     comment = forms.CharField(label=_("审核意见"), widget=textarea(3), required=False,
                               max_length=5000, help_text=_("退回时必填"))
 
+    def __init__(self, *args, first_level: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if first_level:  # the bureau leader passes a proposal on; the office signs it off
+            self.fields["decision"].choices = [
+                (self.APPROVE, _("通过，报巡察办审核")),
+                (self.RETURN, _("退回，请单位补充或改正"))]
+
 
 class ReopenForm(VersionedForm):
     id_prefix = "reopen"

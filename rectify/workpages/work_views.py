@@ -153,7 +153,8 @@ def _page_forms(task) -> dict:
         "evidence_form": forms.EvidenceForm(),
         "proposal_form": forms.ProposalForm(initial=version),
         "withdraw_form": forms.WithdrawForm(initial=version),
-        "review_form": forms.ReviewForm(initial=version),
+        "review_form": forms.ReviewForm(
+            initial=version, first_level=lifecycle.pending_level(task) == ReviewLevel.BUREAU),
         "reopen_form": forms.ReopenForm(initial=version),
     }
 
@@ -476,9 +477,9 @@ def review(request, pk: int):
     """Decide the pending proposal at its level: the bureau leader passes it on to the office
     or returns it; staff approve it (a completion is signed off) or return it."""
     task = _task_for_decision(request, pk)
-    form = forms.ReviewForm(request.POST)
-    approving = request.POST.get("decision") == forms.ReviewForm.APPROVE
     at_bureau = lifecycle.pending_level(task) == ReviewLevel.BUREAU
+    form = forms.ReviewForm(request.POST, first_level=at_bureau)
+    approving = request.POST.get("decision") == forms.ReviewForm.APPROVE
     decide = workflow.approve if approving else workflow.return_proposal
     return _submit(request, task, "review_form", form,
                    lambda data: decide(task, request.user, data["comment"],
