@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "rectify.models.choices.Status",
         "AudienceEnum": "rectify.models.choices.Audience",
+        "ReviewLevelEnum": "rectify.models.choices.ReviewLevel",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's vendored files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
