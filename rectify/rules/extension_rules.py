@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Count, DateField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from rectify.models import DeadlineExtension, RectificationTask
-from rectify.models.choices import Status
+from rectify.models.choices import ExtensionStatus, Status
 from rectify.rules import due_dates, lifecycle, permissions
 from rectify.rules.lifecycle import MoveRefused
 
@@ -113,3 +115,17 @@ def decision_reason(extension: DeadlineExtension, decision: str, comment: str) -
         text = gettext("不批准延期至 {date}").format(date=_date(extension.new_deadline))
     return gettext("{action}：{comment}").format(action=text, comment=comment) if comment \
         else text
+
+
+def with_extension_counts(tasks: QuerySet) -> QuerySet:
+    """``tasks`` with ``extension_count`` (approved extensions) and
+    ``pending_extension_deadline`` (the date a waiting request asks for, else None), computed
+    in SQL: no query per task."""
+    of_task = DeadlineExtension.objects.filter(task=OuterRef("pk")).order_by()
+    approved = (of_task.filter(status=ExtensionStatus.APPROVED).values("task")
+                .annotate(n=Count("pk")).values("n"))
+    pending = (of_task.filter(status=ExtensionStatus.PENDING)
+               .order_by("-requested_at", "-pk").values("new_deadline")[:1])
+    return tasks.annotate(
+        extension_count=Coalesce(Subquery(approved, output_field=IntegerField()), Value(0)),
+        pending_extension_deadline=Subquery(pending, output_field=DateField()))
