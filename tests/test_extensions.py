@@ -241,3 +241,85 @@ def test_a_task_without_deadline_extends_the_round_end(clerk_user, staff_user, r
     deadline_extensions.decide_extension(task, staff_user, "approve")
     assert annotated(task).due_on == days(80)
     assert annotated(task).original_due_on == days(60)
+
+
+# -- the work pages -------------------------------------------------------------------------
+
+
+def page_url(task, name: str = "task") -> str:
+    return reverse(f"work:{name}", kwargs={"pk": task.pk})
+
+
+def test_request_and_approval_on_the_task_page(clerk_user, staff_user, task):
+    clerk, staff = login(clerk_user), login(staff_user)
+    page = clerk.get(page_url(task)).content.decode()
+    assert 'id="extension"' in page and "提交延期申请" in page
+    assert days(60).isoformat() in page  # the round's end is named beside the form
+
+    response = clerk.post(page_url(task, "extension"), {
+        "version": task.version, "new_deadline": days(40).isoformat(), "reason": "需协调财政资金"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("#extension")
+    page = clerk.get(page_url(task)).content.decode()
+    assert "延期申请已提交" in page and "待审批的延期申请" in page
+    assert "提交延期申请" not in page  # one pending request at a time
+    assert "提交审批结果" not in page  # the clerk does not decide
+
+    page = staff.get(page_url(task)).content.decode()
+    assert "提交审批结果" in page and "需协调财政资金" in page
+    version = RectificationTask.objects.get(pk=task.pk).version
+    response = staff.post(page_url(task, "extension_decision"),
+                          {"version": version, "decision": "approve", "comment": ""})
+    assert response.status_code == 302
+    page = clerk.get(page_url(task)).content.decode()
+    assert "原定时限" in page and days(5).isoformat() in page
+    assert "延期后时限" in page and days(40).isoformat() in page
+    assert "已延期 1 次" in page and "已批准" in page
+
+
+def test_bad_request_on_the_page_keeps_the_input_and_names_the_field(clerk_user, task):
+    clerk = login(clerk_user)
+    response = clerk.post(page_url(task, "extension"), {
+        "version": task.version, "new_deadline": days(90).isoformat(), "reason": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "提交未成功，没有保存任何内容" in page
+    assert "延期理由：申请延期至" in page and f"集中整改结束日期（{days(60).isoformat()}）" in page
+    assert f'value="{days(90).isoformat()}"' in page  # the input is kept
+    response = clerk.post(page_url(task, "extension"), {
+        "version": task.version, "new_deadline": days(1).isoformat(), "reason": "需协调"})
+    assert response.status_code == 400
+    assert f"须晚于当前时限（{days(5).isoformat()}）" in response.content.decode()
+    assert not DeadlineExtension.objects.exists()
+
+
+def test_refusal_on_the_page_needs_a_comment(clerk_user, staff_user, task):
+    deadline_extensions.request_extension(task, clerk_user, days(40), "需协调")
+    staff = login(staff_user)
+    version = RectificationTask.objects.get(pk=task.pk).version
+    response = staff.post(page_url(task, "extension_decision"),
+                          {"version": version, "decision": "refuse", "comment": ""})
+    assert response.status_code == 400
+    assert "不批准延期时须填写审批意见" in response.content.decode()
+    response = staff.post(page_url(task, "extension_decision"),
+                          {"version": version, "decision": "refuse", "comment": "理由不充分"})
+    assert response.status_code == 302
+    page = login(clerk_user).get(page_url(task)).content.decode()
+    assert "未批准" in page and "理由不充分" in page and "原定时限" not in page
+
+
+def test_pages_refuse_others(clerk_user, auditor_user, task, other_task):
+    clerk = login(clerk_user)
+    body = {"version": 1, "new_deadline": days(40).isoformat(), "reason": "需协调"}
+    assert clerk.post(page_url(other_task, "extension"), body).status_code == 404
+    assert login(auditor_user).post(page_url(task, "extension"), body).status_code == 403
+    assert clerk.post(page_url(task, "extension_decision"),
+                      {"version": 1, "decision": "approve"}).status_code == 403
+    assert not DeadlineExtension.objects.exists()
+
+
+def test_task_list_marks_an_extended_task(clerk_user, staff_user, task):
+    deadline_extensions.request_extension(task, clerk_user, days(40), "需协调")
+    deadline_extensions.decide_extension(task, staff_user, "approve")
+    page = login(clerk_user).get(reverse("work:index")).content.decode()
+    assert days(40).isoformat() in page and "（已延期）" in page
