@@ -5,9 +5,7 @@ overdue and colours follow the approved date, and the overview and the ledger co
 from __future__ import annotations
 
 import datetime
-import io
 
-import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +17,7 @@ from rectify.rules import due_dates
 from rectify.rules.due_dates import Warning
 from rectify.services import deadline_extensions
 from rectify.services.overview import bureau_overview
+from tests.ledger_helpers import edit, export, sheet_rows
 
 TODAY = timezone.localdate()
 
@@ -323,3 +322,72 @@ def test_task_list_marks_an_extended_task(clerk_user, staff_user, task):
     deadline_extensions.decide_extension(task, staff_user, "approve")
     page = login(clerk_user).get(reverse("work:index")).content.decode()
     assert days(40).isoformat() in page and "（已延期）" in page
+
+
+# -- counts: the overview, the ledger, the filter; the admin ----------------------------------
+
+
+@pytest.fixture
+def extended(clerk_user, staff_user, task, round_):
+    """``task`` extended twice; a second task with a request waiting."""
+    deadline_extensions.request_extension(task, clerk_user, days(20), "一")
+    deadline_extensions.decide_extension(task, staff_user, "approve")
+    deadline_extensions.request_extension(task, clerk_user, days(30), "二")
+    deadline_extensions.decide_extension(task, staff_user, "approve")
+    waiting = RectificationTask.objects.create(round=round_, title="等待审批的问题",
+                                               deadline=days(5))
+    deadline_extensions.request_extension(waiting, clerk_user, days(30), "三")
+    refused = RectificationTask.objects.create(round=round_, title="未批准的问题")
+    deadline_extensions.request_extension(refused, clerk_user, days(70), "四")
+    deadline_extensions.decide_extension(refused, staff_user, "refuse", "不同意")
+    task.refresh_from_db()
+    return task
+
+
+def test_overview_counts_approved_and_pending_extensions(clerk_user, staff_user, bureau,
+                                                         extended):
+    overview = bureau_overview(staff_user)
+    row = next(row for row in overview.rows if row.pk == bureau.pk)
+    assert (row.extensions, row.extensions_pending) == (2, 1)
+    assert (overview.totals.extensions, overview.totals.extensions_pending) == (2, 1)
+    page = login(clerk_user).get(reverse("work:overview")).content.decode()
+    assert "延期" in page and f"party_group={bureau.pk}&amp;extended=true" in page
+
+
+def test_extended_filter(api_client, clerk_user, extended):
+    rows = api_client(clerk_user).get(reverse("api:task-list"), {"extended": "true"}).json()
+    assert [row["id"] for row in rows["results"]] == [extended.pk]
+    page = login(clerk_user).get(reverse("work:index"), {"extended": "true"}).content.decode()
+    assert "食堂管理不规范" in page and "等待审批的问题" not in page
+
+
+def test_ledger_shows_original_and_extended_deadline_and_count(tmp_path, extended):
+    rows = {row["任务ID"]: row for row in sheet_rows(export(tmp_path))}
+    row = rows[extended.pk]
+    assert row["整改时限"].date() == days(5)
+    assert row["原定整改时限"].date() == days(5)
+    assert row["延期后时限"].date() == days(30)
+    assert row["延期次数"] == 2
+    untouched = next(r for r in rows.values() if r["问题"] == "未批准的问题")
+    assert untouched["原定整改时限"].date() == days(60)  # the round's end
+    assert (untouched["延期后时限"], untouched["延期次数"]) == (None, 0)
+    summary = sheet_rows(export(tmp_path), "汇总")
+    assert summary[-1]["延期次数"] == 2
+
+
+def test_ledger_import_refuses_an_edited_extension_column(tmp_path, staff_user, extended):
+    from rectify.ledger.ledger_plan import read_ledger
+
+    path = export(tmp_path)
+    assert read_ledger(path, staff_user).errors == []  # a round trip changes nothing
+    edit(path, {(extended.pk, "延期后时限"): days(90), (extended.pk, "延期次数"): 0})
+    plan = read_ledger(path, staff_user)
+    assert {error.column for error in plan.errors} == {"延期后时限", "延期次数"}
+    assert all("只读" in str(error) for error in plan.errors)
+
+
+def test_admin_task_page_shows_both_deadlines(staff_client, extended):
+    page = staff_client.get(reverse("admin:rectify_rectificationtask_change",
+                                    args=[extended.pk])).content.decode()
+    assert "延期后时限" in page and days(30).isoformat() in page
+    assert "已批准" in page and days(5).isoformat() in page
