@@ -100,7 +100,8 @@ class Overview:
 
 _FIELDS = (
     "status", "proposed_status", "signed_off_at", "warning", "is_overdue",
-    "extension_count", "pending_extension_deadline", "round__party_group_id", "round__party_group__name", "round__party_group__short_name",
+    "extension_count", "pending_extension_deadline", "round__party_group_id",
+    "round__party_group__name", "round__party_group__short_name",
 )
 
 
