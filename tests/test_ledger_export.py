@@ -19,7 +19,8 @@ from rectify.services.workflow import change_status, sign_off
 from tests.ledger_helpers import export, sheet_rows
 
 HEADERS = ["巡察轮次", "序号", "问题类别", "问题", "整改措施", "责任领导", "责任科室", "整改时限",
-           "整改进展", "整改状态", "完成时间", "销号", "最后更新", "任务ID", "版本"]
+           "整改进展", "整改状态", "完成时间", "销号", "最后更新", "任务ID", "原定整改时限",
+           "延期后时限", "延期次数", "版本"]
 
 #: Queries of one export, whatever the number of rows:
 #: 1 the selection's rounds, 2-4 their numbered trees (rounds, categories, tasks),
@@ -74,11 +75,11 @@ def test_cells_are_typed_and_the_sheet_is_laid_out(seeded, tmp_path):
     assert workbook.sheetnames == ["台账", "汇总"]
     ws = workbook["台账"]
     assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref == f"A2:O{65 + 2}"
+    assert ws.auto_filter.ref == f"A2:R{65 + 2}"
     assert "导出时间" in ws["A1"].value and "全部任务" in ws["A1"].value
     assert [cell.value for cell in ws[2]] == HEADERS
     assert ws.column_dimensions["D"].width == 48  # 问题
-    assert ws.column_dimensions["O"].hidden  # 版本
+    assert ws.column_dimensions["R"].hidden  # 版本
     row = next(r for r in ws.iter_rows(min_row=3) if r[13].value == task.pk)
     deadline, updated = row[7], row[12]
     assert deadline.is_date and deadline.value.date() == datetime.date(2023, 5, 31)

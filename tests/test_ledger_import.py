@@ -391,7 +391,7 @@ def test_a_workbook_without_the_ledger_sheet_is_refused(small_round, tmp_path, s
 
 def test_a_ledger_without_its_version_column_is_refused(ledger, task, staff_user):
     workbook = openpyxl.load_workbook(ledger)
-    workbook["台账"].delete_cols(15)
+    workbook["台账"].delete_cols(18)  # 版本
     workbook.save(ledger)
     plan = read_ledger(ledger, staff_user)
     assert any(e.column == "版本" and "缺少" in e.message for e in plan.errors)

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from rectify.admin.admin_display import change_log, status_badge
 from rectify.admin.admin_filters import OverdueFilter, ProposalFilter, RoundFilter, SignedOffFilter
 from rectify.admin.admin_forms import MeasureInlineForm, TaskAdminForm
 from rectify.admin.category_admin import TreeNumberMixin
-from rectify.models import Measure, RectificationTask
+from rectify.models import DeadlineExtension, Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates, lifecycle, permissions
@@ -58,6 +58,10 @@ class MeasureInline(admin.TabularInline):
         return _unlocked(obj) and super().has_delete_permission(request, obj)
 
 
+def _day(day) -> str:
+    return day.isoformat() if day else "—"
+
+
 def _unlocked(task) -> bool:
     return task is None or getattr(task, "signed_off_at", None) is None
 
@@ -96,7 +100,8 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
                      "responsible_leader", "measures__text")
     actions = [*(_status_action(status) for status in Status), "sign_off_selected"]
     formfield_overrides = {models.TextField: _TEXT_WIDGET}
-    history_hidden_fields = ("number", "change_log", "work_page")
+    history_hidden_fields = ("number", "change_log", "work_page", "due_on_display",
+                             "extension_list")
 
     add_fieldsets = [
         (None, {"fields": ("round", "category", "position", "printed_label", "title",
@@ -110,7 +115,10 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         (None, {"fields": ("version", "round", "category", "position", "number",
                            "printed_label", "title", "detail")}),
         (_("责任与时限"), {"fields": ("responsible_leader", "responsible_department",
-                                  "deadline")}),
+                                  "deadline", "extended_deadline", "due_on_display",
+                                  "extension_list"),
+                         "description": _("整改时限为原定时限；经批准延期的，到期日为延期后"
+                                          "时限。延期在审核页面申请和审批。")}),
         (_("整改情况"), {
             "fields": ("status_with_result", "result_text", "progress", "outcome",
                        "completion_date"),
@@ -147,7 +155,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
         # and the review page (the status is shown as ``status_with_result``).
         lifecycle_fields = sorted(lifecycle.LIFECYCLE_FIELDS - {"status"})
         return ("round", "number", "status_with_result", *lifecycle_fields, "work_page",
-                "change_log", "created_at", "updated_at")
+                "due_on_display", "extension_list", "change_log", "created_at", "updated_at")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return super().get_form(request, obj, change,
@@ -195,6 +203,33 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     @admin.display(description=_("整改状态"), ordering="status")
     def status_with_result(self, obj):
         return status_badge(obj)
+
+    @admin.display(description=_("到期日"))
+    def due_on_display(self, obj):
+        """The due date every surface uses (after an approved extension), with its colour."""
+        due = getattr(obj, "due_on", None)
+        if due is None:
+            return "—"
+        if obj.extended_deadline:
+            return format_html("{} {}", due.isoformat(), gettext("（已延期）"))
+        return due.isoformat()
+
+    @admin.display(description=_("延期申请"))
+    def extension_list(self, obj):
+        """The task's extension requests and decisions, read only (a list, not an inline: the
+        bureau asks and staff decide on the work page)."""
+        rows = list(DeadlineExtension.objects.filter(task=obj).select_related(
+            "requested_by", "decided_by").order_by("-requested_at", "-pk")) if obj.pk else []
+        if not rows:
+            return gettext("无")
+        items = format_html_join("", "<li>{} {} → {} · {} · {}：{}{}</li>", (
+            (row.get_status_display(), _day(row.current_due), _day(row.new_deadline),
+             row.requested_by.get_username() if row.requested_by else "—",
+             gettext("延期理由"), row.reason,
+             format_html("；{} {}：{}", row.decided_by.get_username() if row.decided_by
+                         else "—", gettext("审批意见"), row.comment) if row.decided_at else "")
+            for row in rows))
+        return format_html('<ul class="extensions">{}</ul>', items)
 
     @admin.display(description=_("逾期"), boolean=True, ordering="due_on")
     def overdue(self, obj):

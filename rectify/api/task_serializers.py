@@ -26,7 +26,7 @@ from rectify.models import (
 )
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
-from rectify.rules import lifecycle, permissions
+from rectify.rules import extension_rules, lifecycle, permissions
 
 
 class TaskSerializer(TreeNumberMixin, RecordSerializer):
@@ -41,7 +41,13 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text=_("是否逾期"))
     due_date = serializers.SerializerMethodField(
-        help_text=_("应完成日期：整改时限，未填时为所在轮次集中整改结束日期"))
+        help_text=_("应完成日期：经批准延期的为延期后时限，否则为整改时限，未填时为所在轮次"
+                    "集中整改结束日期"))
+    original_due_date = serializers.SerializerMethodField(
+        help_text=_("原定时限：整改时限，未填时为所在轮次集中整改结束日期（不随延期改变）"))
+    extension_count = serializers.SerializerMethodField(help_text=_("已批准的延期次数"))
+    pending_extension_deadline = serializers.SerializerMethodField(
+        help_text=_("待审批的延期申请所申请的日期；没有待审批的申请时为空"))
     warning = serializers.SerializerMethodField(
         help_text=_("预警：green 距应完成日期20天以上，yellow 20天以内，red 10天以内或已逾期；"
                     "已完成或无日期时为空"))
@@ -58,13 +64,16 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
         "proposed_completion_date": _("状态提议请通过 proposal 操作提出。"),
         "result_text": _("原文整改结果随整改状态变化，请通过 status 操作修改整改状态。"),
         "completion_date": _("完成时间随整改状态记录，请通过 status 操作修改（工作人员）。"),
+        "extended_deadline": _("延期请通过 extension 操作申请，由工作人员审批。"),
     }
 
     class Meta:
         model = RectificationTask
         fields = ["id", "round", "party_group", "category", "position", "number", "depth",
                   "printed_label", "title", "detail", "responsible_leader",
-                  "responsible_department", "deadline", "due_date", "warning", "overdue",
+                  "responsible_department", "deadline", "extended_deadline",
+                  "original_due_date", "due_date", "warning", "overdue", "extension_count",
+                  "pending_extension_deadline",
                   "status", "status_label", "result_text", "progress", "outcome",
                   "completion_date", "signed_off_by", "signed_off_at", "proposed_status",
                   "proposal_note", "proposed_completion_date", "proposed_by", "proposed_at",
@@ -82,15 +91,19 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
         scoped(fields.get("category"), permissions.visible(ProblemCategory, request_user(self)))
         return fields
 
-    @staticmethod
-    def _due(obj):
-        """The due-date annotations of ``obj`` (rectify.rules.due_dates), read with the list;
-        one query for a task saved just now."""
-        if not hasattr(obj, "warning"):
-            row = deadlines.with_due_dates(RectificationTask.objects.filter(pk=obj.pk)).values(
-                "due_on", "is_overdue", "warning").get()
-            obj.due_on, obj.is_overdue, obj.warning = (
-                row["due_on"], row["is_overdue"], row["warning"])
+    _ANNOTATIONS = ("due_on", "original_due_on", "is_overdue", "warning", "extension_count",
+                    "pending_extension_deadline")
+
+    @classmethod
+    def _due(cls, obj):
+        """The due-date and extension annotations of ``obj`` (rectify.rules.due_dates,
+        rectify.rules.extension_rules), read with the list; one query for a task saved just
+        now."""
+        if not all(hasattr(obj, name) for name in cls._ANNOTATIONS):
+            row = extension_rules.with_extension_counts(deadlines.with_due_dates(
+                RectificationTask.objects.filter(pk=obj.pk))).values(*cls._ANNOTATIONS).get()
+            for name in cls._ANNOTATIONS:
+                setattr(obj, name, row[name])
         return obj
 
     def get_overdue(self, obj) -> bool:
@@ -100,6 +113,19 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
     def get_due_date(self, obj):
         due = self._due(obj).due_on
         return due.isoformat() if due else None
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_original_due_date(self, obj):
+        due = self._due(obj).original_due_on
+        return due.isoformat() if due else None
+
+    def get_extension_count(self, obj) -> int:
+        return self._due(obj).extension_count or 0
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_pending_extension_deadline(self, obj):
+        day = self._due(obj).pending_extension_deadline
+        return day.isoformat() if day else None
 
     @extend_schema_field(serializers.ChoiceField(deadlines.Warning.choices, allow_null=True))
     def get_warning(self, obj):

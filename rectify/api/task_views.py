@@ -1,5 +1,6 @@
 """Rectification tasks (整改任务) in the API, with what is done on them: status, sign-off,
-proposals and their review, reopening, reviews, progress entries, evidence, measures."""
+proposals and their review, reopening, reviews, deadline extensions, progress entries,
+evidence, measures."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from rest_framework.response import Response
 
 from rectify.api.api_base import LimitedMultiPartParser, drf_error
 from rectify.api.evidence_serializers import EvidenceSerializer, EvidenceUploadSerializer
+from rectify.api.extension_serializers import (
+    DeadlineExtensionSerializer,
+    ExtensionDecisionSerializer,
+    ExtensionRequestSerializer,
+)
 from rectify.api.measure_serializers import MeasureSerializer
 from rectify.api.record_serializers import ActionSerializer, HistoryEntrySerializer
 from rectify.api.record_viewset import (
@@ -35,11 +41,19 @@ from rectify.api.task_serializers import (
     TaskSerializer,
     WithdrawSerializer,
 )
-from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
+from rectify.models import (
+    DeadlineExtension,
+    Evidence,
+    Measure,
+    ProgressEntry,
+    RectificationTask,
+    Review,
+)
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
-from rectify.rules import lifecycle, permissions
+from rectify.rules import extension_rules, lifecycle, permissions
 from rectify.rules.history import task_history_entries
+from rectify.services import deadline_extensions as extension_services
 from rectify.services import evidence_files as evidence_services
 from rectify.services import filtersets as filters
 from rectify.services import tasks as task_services
@@ -66,6 +80,13 @@ def _proposer(user, obj) -> bool:
 def _measure_editor(user, obj) -> bool:
     return permissions.can_change(user, obj)
 
+
+def _extension_requester(user, obj) -> bool:
+    return permissions.can_request_extension(user, obj)
+
+
+def _extension_decider(user, obj) -> bool:
+    return permissions.can_decide_extension(user)
 
 
 class WrongLevelConflict(exceptions.APIException):
@@ -100,11 +121,13 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         "reopen": _signer,
         "progress_entries": _measure_editor,
         "evidence": _measure_editor,
+        "request_extension": _extension_requester,
+        "decide_extension": _extension_decider,
     }
 
     def base_queryset(self):
-        return deadlines.with_due_dates(RectificationTask.objects.with_related().select_related(
-            "proposed_by")).order_by(
+        return extension_rules.with_extension_counts(deadlines.with_due_dates(
+            RectificationTask.objects.with_related().select_related("proposed_by"))).order_by(
             "round_id", "category_id", "position", "pk")
 
     def history_of(self, obj) -> list:
@@ -212,6 +235,43 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         self._run(workflow.reopen, task, request.user, data.get("reason", ""),
                   expected_version=expected)
         return self.respond(task)
+
+    @extend_schema(summary=gettext_lazy("申请延期"), request=ExtensionRequestSerializer,
+                   parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="extension", filter_backends=[])
+    def request_extension(self, request, pk=None):
+        """Ask for a later due date (the bureau's clerk or leader, or staff) with a reason;
+        staff decide (``extension/decision``). The task's deadline does not change here."""
+        task = self.get_object()
+        data, expected = self._action_body(ExtensionRequestSerializer, request, task)
+        self._run(extension_services.request_extension, task, request.user,
+                  data.get("new_deadline"), data.get("reason", ""), expected_version=expected)
+        return self.respond(task)
+
+    @extend_schema(summary=gettext_lazy("审批延期申请（工作人员）"),
+                   request=ExtensionDecisionSerializer, parameters=[IF_MATCH],
+                   responses={200: TaskSerializer, **CONFLICT_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="extension/decision", filter_backends=[])
+    def decide_extension(self, request, pk=None):
+        """Approve the pending request (the task's due date becomes the requested date; its
+        original deadline is kept) or refuse it with a comment (required)."""
+        task = self.get_object()
+        data, expected = self._action_body(ExtensionDecisionSerializer, request, task)
+        self._run(extension_services.decide_extension, task, request.user, data["decision"],
+                  data.get("comment", ""), expected_version=expected)
+        return self.respond(task)
+
+    @extend_schema(summary=gettext_lazy("任务的延期申请"),
+                   responses=DeadlineExtensionSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def extensions(self, request, pk=None):
+        """The task's extension requests and their decisions, newest first."""
+        task = self.get_object()
+        rows = DeadlineExtension.objects.filter(task=task).select_related(
+            "requested_by", "decided_by").order_by("-requested_at", "-pk")
+        return Response(DeadlineExtensionSerializer(
+            rows, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(summary=gettext_lazy("任务的审核记录"),
                    responses=ReviewSerializer(many=True))

@@ -216,6 +216,14 @@ COLUMNS: list[Column] = [
     Column("updated_at", _("最后更新"), 19, lambda r: local_datetime(r.task.updated_at),
            kind=DATETIME),
     Column("id", _("任务ID"), 9, lambda r: r.task.pk, kind=INTEGER),
+    # Deadline extensions (申请延期), for reading only: 原定整改时限 is the deadline, else the
+    # round's end of concentrated rectification; an extension is asked for and approved on
+    # the task's page, never through the ledger.
+    Column("original_due", _("原定整改时限"), 12, lambda r: r.task.original_due_on, kind=DATE),
+    Column("extended_deadline", _("延期后时限"), 12, lambda r: r.task.extended_deadline,
+           kind=DATE),
+    Column("extension_count", _("延期次数"), 9, lambda r: r.task.extension_count or 0,
+           kind=INTEGER),
     Column("version", _("版本"), 14, lambda r: row_version(r.task, r.measures), kind=VERSION,
            hidden=True),
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from rectify.ledger import ledger_columns as cols
 from rectify.models import InspectionRound, Measure, RectificationTask
 from rectify.models.choices import Status
-from rectify.rules import due_dates
+from rectify.rules import due_dates, extension_rules
 from rectify.rules.history import entries_of as history_rows_entries
 from rectify.rules.problem_tree import numbers_for_rounds
 
@@ -38,7 +38,7 @@ CHUNK_SIZE = 2000
 TASK_FIELDS = (
     "pk", "round_id", "title", "responsible_leader", "responsible_department", "deadline",
     "progress", "status", "result_text", "completion_date", "signed_off_at", "updated_at",
-    "version",
+    "version", "extended_deadline", "original_due_on", "extension_count",
 )
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -141,6 +141,8 @@ def ledger_tasks(tasks: QuerySet) -> QuerySet:
     Rows, not model instances: building 50,000 instances would cost a third of the export.
     """
     signer = "signed_off_by__" + get_user_model().USERNAME_FIELD
+    tasks = extension_rules.with_extension_counts(tasks.annotate(
+        original_due_on=due_dates.original_due_expression()))
     return tasks.order_by("round_id", "pk").values_list(*TASK_FIELDS, signer, named=True)
 
 
@@ -312,24 +314,26 @@ def write_summary(workbook, tasks: QuerySet, title: str, today: datetime.date) -
     sheet = workbook.create_sheet(str(cols.SUMMARY_SHEET))
     statuses = list(Status)
     headers = [_("被巡察党组织"), *[s.label for s in statuses], _("合计"), _("逾期"),
-               _("已销号")]
+               _("已销号"), _("延期次数")]
     _setup(sheet, [36] + [14] * (len(headers) - 1))
     sheet.append(_title_row(sheet, title))
     sheet.append(_header_row(sheet, headers))
     overdue = Q(is_overdue=True)  # the one due-date rule (rectify.rules.due_dates)
     counts = {f"s{i}": Count("pk", filter=Q(status=s)) for i, s in enumerate(statuses)}
     rows = (
-        due_dates.with_due_dates(tasks, today).order_by().values("round__party_group__name")
+        extension_rules.with_extension_counts(due_dates.with_due_dates(tasks, today))
+        .order_by().values("round__party_group__name")
         .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue),
-                  signed=Count("pk", filter=Q(signed_off_at__isnull=False)), **counts)
+                  signed=Count("pk", filter=Q(signed_off_at__isnull=False)), **counts,
+                  extensions=Sum("extension_count"))
         .order_by("round__party_group__name")
     )
-    keys = [*counts, "total", "overdue", "signed"]
+    keys = [*counts, "total", "overdue", "signed", "extensions"]
     totals = dict.fromkeys(keys, 0)
     for row in rows:
-        sheet.append([row["round__party_group__name"], *[row[k] for k in keys]])
+        sheet.append([row["round__party_group__name"], *[row[k] or 0 for k in keys]])
         for key in keys:
-            totals[key] += row[key]
+            totals[key] += row[key] or 0
     sheet.append([_("合计"), *[totals[k] for k in keys]])
 
 

@@ -35,7 +35,7 @@ from rectify.ledger.ledger_upload import check_file
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.notice_import.measure_split import split_measures
-from rectify.rules import lifecycle, permissions
+from rectify.rules import due_dates, extension_rules, lifecycle, permissions
 
 #: Task ids looked up per query.
 LOOKUP_CHUNK = 500
@@ -126,7 +126,8 @@ def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
 
 def _current_tasks(ids: list[int], user) -> dict[int, _Current]:
     """The tasks named by the ledger that ``user`` may see, as the ledger would show them."""
-    visible = permissions.visible(RectificationTask, user).select_related(
+    visible = extension_rules.with_extension_counts(due_dates.with_due_dates(
+        permissions.visible(RectificationTask, user))).select_related(
         "round__party_group", "signed_off_by")
     tasks: dict[int, RectificationTask] = {}
     measures: dict[int, list[tuple[int, int, str]]] = {}
@@ -234,6 +235,8 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
         current = column.getter(shown)
         if column.kind == cols.DATETIME:
             same = _same_time(cell, current)
+        elif column.kind == cols.DATE:
+            same = _same_date(cell, current)
         else:
             same = normalise_text(cell) == normalise_text(current, cell=False)
         if not same:
@@ -369,6 +372,14 @@ def _validate(row: SheetRow, result: RowPlan, task: RectificationTask, plan: Imp
             column = by_field.get(name, cols.ID_COLUMN)
             for message in messages:
                 plan.error(row.number, column, where(column), message)
+
+
+def _same_date(cell: Any, current: datetime.date | None) -> bool:
+    """A read-only date cell as exported (a date cell, or typed text such as 2024-06-30)."""
+    try:
+        return parse_date(cell) == current
+    except ValueError:
+        return False
 
 
 def _same_time(cell: Any, current: datetime.datetime | None) -> bool:

@@ -66,3 +66,11 @@ class ReviewLevels(models.IntegerChoices):
 
     ONE = 1, _("一级审核（巡察办）")
     TWO = 2, _("两级审核（单位负责人、巡察办）")
+
+
+class ExtensionStatus(models.TextChoices):
+    """Where a request for a later due date (申请延期) stands."""
+
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")

@@ -208,6 +208,9 @@ class RectificationTask(models.Model):
     responsible_leader = models.CharField(_("责任领导"), max_length=100, blank=True)
     responsible_department = models.CharField(_("责任科室"), max_length=200, blank=True)
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    extended_deadline = models.DateField(
+        _("延期后时限"), null=True, blank=True, editable=False,
+        help_text=_("经批准延期后的时限；整改时限保持原定日期不变"))
     status = models.CharField(_("整改状态"), max_length=30, choices=Status.choices,
                               default=Status.IN_PROGRESS)
     result_text = models.CharField(

@@ -1,8 +1,10 @@
 """Due dates: when each task is due, whether it is overdue, its three-colour warning, and
 each round's milestones with countdowns. The one home of the rule, computed by the database.
 
-A task is due (``due_on``) by its own deadline (整改时限) or, without one, by the end of its
-round's concentrated rectification (``InspectionRound.rectification_end_date``, stored).
+A task is due (``due_on``) by its approved extension (延期后时限, ``extended_deadline``), else
+by its own deadline (整改时限) or, without one, by the end of its round's concentrated
+rectification (``InspectionRound.rectification_end_date``, stored). The date before any
+extension (原定时限) is kept and shown beside (``original_due_on``).
 Until it is completed it is
 
 * **overdue** (已逾期) once that date has passed;
@@ -64,8 +66,26 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def due_on_expression() -> Coalesce:
-    """A task's due date in SQL: its deadline, else its round's end of rectification."""
+    """A task's due date in SQL: its approved extension (延期后时限), else its deadline, else
+    its round's end of rectification."""
+    return Coalesce(F("extended_deadline"), F("deadline"), F("round__rectification_end_date"))
+
+
+def original_due_expression() -> Coalesce:
+    """A task's due date before any extension (原定时限): its deadline, else its round's end
+    of rectification."""
     return Coalesce(F("deadline"), F("round__rectification_end_date"))
+
+
+def original_due(task) -> datetime.date | None:
+    """:func:`original_due_expression` for one task in memory."""
+    return task.deadline or task.round.rectification_end_date
+
+
+def current_due(task) -> datetime.date | None:
+    """:func:`due_on_expression` for one task in memory (the extension service checks a
+    request against it on the row it has locked)."""
+    return task.extended_deadline or original_due(task)
 
 
 def _open() -> Q:
@@ -84,11 +104,13 @@ def _not_overdue(today: datetime.date) -> Q:
 
 
 def with_due_dates(tasks: QuerySet, today: datetime.date | None = None) -> QuerySet:
-    """``tasks`` with ``due_on`` (date), ``is_overdue`` (bool) and ``warning`` (a
+    """``tasks`` with ``due_on`` (date, after any approved extension), ``original_due_on``
+    (the date before any extension), ``is_overdue`` (bool) and ``warning`` (a
     :class:`Warning` value, or None when done or without a date), computed in SQL."""
     today = _today(today)
     open_ = _open()
-    return tasks.annotate(due_on=due_on_expression()).annotate(
+    return tasks.annotate(due_on=due_on_expression(),
+                          original_due_on=original_due_expression()).annotate(
         is_overdue=Case(When(_overdue(today), then=Value(True)),
                         default=Value(False), output_field=BooleanField()),
         warning=Case(

@@ -481,9 +481,11 @@ def imported(task: RectificationTask, status: str, result_text: str = "",
     task.completion_date = completion_date if status in Status.done() else None
 
 
-#: Fields only the moves above write; forms and serializers never offer them for editing.
+#: Fields only the moves above (and an approved extension: ``extended_deadline``,
+#: ``rectify.rules.extension_rules``) write; forms and serializers never offer them for editing.
 LIFECYCLE_FIELDS = frozenset({
     "status", "completion_date", "result_text", "signed_off_by", "signed_off_at",
     "proposed_status", "proposal_note", "proposed_by", "proposed_at", "proposed_completion_date",
     "proposal_level",
+    "extended_deadline",
 })

@@ -136,8 +136,8 @@ class CategoryFilterSet(django_filters.FilterSet):
 
 class TaskFilterSet(django_filters.FilterSet):
     """Tasks: round, party group, category with its whole subtree, status, overdue, deadline
-    range (``deadline_after``, ``deadline_before``), sign-off, proposals, and words (``q``) in
-    the problem or its measures."""
+    range (``deadline_after``, ``deadline_before``), sign-off, proposals, an approved deadline
+    extension (``extended``), and words (``q``) in the problem or its measures."""
 
     round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
                                              queryset=visible(InspectionRound))
@@ -160,13 +160,16 @@ class TaskFilterSet(django_filters.FilterSet):
     waiting_for_me = django_filters.BooleanFilter(
         label=_("待我审核"), method="filter_waiting_for_me",
         help_text=_("状态提议正等待当前用户所在层级审核的任务"))
+    extended = django_filters.BooleanFilter(label=_("已批准延期"),
+                                            field_name="extended_deadline",
+                                            lookup_expr="isnull", exclude=True)
     q = django_filters.CharFilter(label=_("检索（问题、整改措施）"), method="search",
                                   max_length=MAX_SEARCH)
 
     class Meta:
         model = RectificationTask
         fields = ["round", "party_group", "category", "status", "overdue", "warning", "deadline",
-                  "signed_off", "proposed", "q"]
+                  "signed_off", "proposed", "extended", "q"]
         form = TaskFilterForm
 
     def filter_category(self, queryset, name, value):

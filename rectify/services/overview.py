@@ -1,5 +1,6 @@
 """The bureau overview (各单位整改进度总览): per bureau, the tasks a user may see, counted by
-status, by warning colour, awaiting review, signed off and overdue.
+status, by warning colour, awaiting review, signed off and overdue, with the deadline
+extensions approved and waiting.
 
 One query for the tasks whatever their number (plus the user's roles, cached on the user); due
 dates and colours come from ``rectify.rules.due_dates`` computed in Python.
@@ -15,7 +16,7 @@ from django.utils import timezone
 from rectify.models import RectificationTask
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
-from rectify.rules import permissions
+from rectify.rules import extension_rules, permissions
 
 
 def _zero_by_status() -> dict[str, int]:
@@ -29,7 +30,8 @@ class Counts:
     ``by_status`` is keyed by ``Status`` values (every value present). The colours count open
     (not done) tasks only: ``green``/``yellow``/``red`` as ``deadlines.Warning``, ``no_date``
     for open tasks with neither a deadline nor a round end. ``overdue`` is open and past its
-    due date (these are red too).
+    due date (these are red too). ``extensions`` counts approved deadline extensions (a task
+    extended twice counts twice), ``extensions_pending`` the requests waiting for staff.
     """
 
     total: int = 0
@@ -41,6 +43,8 @@ class Counts:
     awaiting_review: int = 0
     signed_off: int = 0
     overdue: int = 0
+    extensions: int = 0
+    extensions_pending: int = 0
 
     @property
     def done(self) -> int:
@@ -57,7 +61,8 @@ class Counts:
                 for value, label in Status.choices]
 
     def add(self, *, status: str, warning: deadlines.Warning | None, awaiting_review: bool,
-            signed_off: bool, overdue: bool) -> None:
+            signed_off: bool, overdue: bool, extensions: int = 0,
+            extension_pending: bool = False) -> None:
         self.total += 1
         self.by_status[status] = self.by_status.get(status, 0) + 1
         if status not in Status.done():
@@ -66,6 +71,8 @@ class Counts:
         self.awaiting_review += awaiting_review
         self.signed_off += signed_off
         self.overdue += overdue
+        self.extensions += extensions
+        self.extensions_pending += extension_pending
 
 
 @dataclass(kw_only=True)
@@ -93,7 +100,8 @@ class Overview:
 
 _FIELDS = (
     "status", "proposed_status", "signed_off_at", "warning", "is_overdue",
-    "round__party_group_id", "round__party_group__name", "round__party_group__short_name",
+    "extension_count", "pending_extension_deadline", "round__party_group_id",
+    "round__party_group__name", "round__party_group__short_name",
 )
 
 
@@ -102,7 +110,8 @@ def bureau_overview(user, today: datetime.date | None = None) -> Overview:
     today = today or timezone.localdate()
     rows: dict[int, BureauRow] = {}
     totals = Counts()
-    tasks = deadlines.with_due_dates(permissions.visible(RectificationTask, user), today)
+    tasks = extension_rules.with_extension_counts(
+        deadlines.with_due_dates(permissions.visible(RectificationTask, user), today))
     for task in tasks.order_by().values(*_FIELDS):
         warning = task["warning"]
         facts = {
@@ -111,6 +120,8 @@ def bureau_overview(user, today: datetime.date | None = None) -> Overview:
             "awaiting_review": bool(task["proposed_status"]),
             "signed_off": task["signed_off_at"] is not None,
             "overdue": task["is_overdue"],
+            "extensions": task["extension_count"] or 0,
+            "extension_pending": task["pending_extension_deadline"] is not None,
         }
         pk = task["round__party_group_id"]
         if pk not in rows:

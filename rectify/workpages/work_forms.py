@@ -116,6 +116,30 @@ class ReopenForm(VersionedForm):
                              help_text=_("回头看发现的问题，将记入历史并告知单位"))
 
 
+class ExtensionForm(VersionedForm):
+    """A request for a later due date. Both fields are checked by the rule
+    (``rectify.rules.extension_rules``), whose messages name the field and the dates."""
+
+    id_prefix = "extension"
+    new_deadline = forms.DateField(label=_("申请延期至"), widget=DateInput, required=False,
+                                   help_text=_("须晚于当前时限"))
+    reason = forms.CharField(
+        label=_("延期理由"), widget=textarea(3), required=False, max_length=5000,
+        help_text=_("必填。申请的日期晚于本轮集中整改结束日期的，即超出集中整改期限，"
+                    "须在理由中说明原因"))
+
+
+class ExtensionDecisionForm(VersionedForm):
+    id_prefix = "extension_decision"
+    APPROVE, REFUSE = "approve", "refuse"
+
+    decision = forms.ChoiceField(label=_("审批结果"), widget=forms.RadioSelect, choices=[
+        (APPROVE, _("批准延期")), (REFUSE, _("不批准")),
+    ])
+    comment = forms.CharField(label=_("审批意见"), widget=textarea(3), required=False,
+                              max_length=5000, help_text=_("不批准时必填"))
+
+
 class WithdrawForm(VersionedForm):
     id_prefix = "withdraw"
     pass

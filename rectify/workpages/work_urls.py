@@ -22,6 +22,9 @@ urlpatterns = [
     path("tasks/<int:pk>/proposal/withdraw/", views.proposal_withdraw, name="withdraw"),
     path("tasks/<int:pk>/review/", views.review, name="review_task"),
     path("tasks/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("tasks/<int:pk>/extension/", views.extension_request, name="extension"),
+    path("tasks/<int:pk>/extension/decision/", views.extension_decision,
+         name="extension_decision"),
     path("review/", views.review_queue, name="review"),
     path("overview/", views.overview, name="overview"),
 ]

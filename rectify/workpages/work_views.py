@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rectify.models import Evidence, InspectionRound, Measure, RectificationTask
-from rectify.models.choices import ReviewLevel, ReviewLevels
+from rectify.models.choices import ExtensionStatus, ReviewLevel, ReviewLevels, Status
 from rectify.rules import due_dates as deadlines
 from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
 from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
+from rectify.services import deadline_extensions as extension_services
 from rectify.services import tasks as task_services
 from rectify.services import workflow
 from rectify.services.evidence_files import add_evidence, delete_evidence
@@ -156,6 +157,25 @@ def _page_forms(task) -> dict:
         "review_form": forms.ReviewForm(
             initial=version, first_level=lifecycle.pending_level(task) == ReviewLevel.BUREAU),
         "reopen_form": forms.ReopenForm(initial=version),
+        "extension_form": forms.ExtensionForm(initial=version),
+        "extension_decision_form": forms.ExtensionDecisionForm(initial=version),
+    }
+
+
+def _extension_context(request, task) -> dict:
+    """The extension panel: the requests, the one waiting, and what this user may do."""
+    extensions = list(task.extensions.select_related("requested_by", "decided_by"))
+    pending = next((item for item in extensions if item.is_pending), None)
+    open_ = not task.signed_off_at and task.status not in Status.done()
+    return {
+        "extensions": extensions, "pending_extension": pending,
+        "extensions_approved": sum(item.status == ExtensionStatus.APPROVED
+                                   for item in extensions),
+        "round_end": task.round.rectification_end_date,
+        "can_request_extension": open_ and pending is None
+        and permissions.can_request_extension(request.user, task),
+        "can_decide_extension": pending is not None
+        and permissions.can_decide_extension(request.user),
     }
 
 
@@ -185,7 +205,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "milestones": deadlines.milestones(task.round, final_published=deadlines.final_published(
             task.round)),
         "access": access, "stale": stale, "errors": _error_summary(bound_forms.values()),
-        **_page_forms(task), **bound_forms,
+        **_extension_context(request, task), **_page_forms(task), **bound_forms,
     }
     return render(request, "work/task_detail.html", context, status=status)
 
@@ -497,6 +517,41 @@ def reopen(request, pk: int):
                    lambda data: workflow.reopen(task, request.user, data["reason"],
                                                        expected_version=data["version"]),
                    success=_("任务已重新打开，状态改为正在推进。"), anchor="proposal")
+
+
+# -- deadline extensions ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def extension_request(request, pk: int):
+    """The bureau (or staff) asks for a later due date with a reason."""
+    task = _visible_task(request, pk)
+    if not permissions.can_request_extension(request.user, task):
+        raise PermissionDenied(_("您没有为该整改任务申请延期的权限。"))
+    return _submit(request, task, "extension_form", forms.ExtensionForm(request.POST),
+                   lambda data: extension_services.request_extension(
+                       task, request.user, data["new_deadline"], data["reason"],
+                       expected_version=data["version"]),
+                   success=_("延期申请已提交，等待巡察办审批。"), anchor="extension")
+
+
+@login_required
+@require_POST
+def extension_decision(request, pk: int):
+    """Staff approve the pending request (the due date moves) or refuse it with a comment."""
+    task = _visible_task(request, pk)
+    if not permissions.can_decide_extension(request.user):
+        raise PermissionDenied(_("延期申请由巡察办工作人员审批。"))
+    form = forms.ExtensionDecisionForm(request.POST)
+    approving = request.POST.get("decision") == forms.ExtensionDecisionForm.APPROVE
+    return _submit(request, task, "extension_decision_form", form,
+                   lambda data: extension_services.decide_extension(
+                       task, request.user, data["decision"], data["comment"],
+                       expected_version=data["version"]),
+                   success=_("已批准延期，任务时限已更新。") if approving
+                   else _("已不批准延期申请，单位将在任务页看到审批意见。"),
+                   anchor="extension")
 
 
 # -- staff pages ------------------------------------------------------------------------------
