@@ -391,3 +391,17 @@ def test_admin_task_page_shows_both_deadlines(staff_client, extended):
                                     args=[extended.pk])).content.decode()
     assert "延期后时限" in page and days(30).isoformat() in page
     assert "已批准" in page and days(5).isoformat() in page
+
+
+def test_an_approval_that_would_shorten_the_due_date_is_refused(clerk_user, staff_user, task):
+    deadline_extensions.request_extension(task, clerk_user, days(20), "需协调财政资金")
+    # Meanwhile staff move the deadline past the requested date.
+    RectificationTask.objects.filter(pk=task.pk).update(deadline=days(30))
+    task.refresh_from_db()
+    with pytest.raises(Exception, match="批准将缩短时限"):
+        deadline_extensions.decide_extension(task, staff_user, "approve")
+    task.refresh_from_db()
+    assert task.extended_deadline is None and annotated(task).due_on == days(30)
+    assert DeadlineExtension.objects.get().status == ExtensionStatus.PENDING
+    deadline_extensions.decide_extension(task, staff_user, "refuse", "时限已另行调整。")
+    assert DeadlineExtension.objects.get().status == ExtensionStatus.REFUSED

@@ -11,8 +11,10 @@ lock the task, ask here, then write.
   names the round's end.
 * **Deciding**: the inspection office (``permissions.can_decide_extension``), not on its own
   request; only a pending request; ``approve`` or ``refuse``, a refusal with a comment. An
-  approval changes the task's due date, so a signed-off task is refused (reopen it first);
-  a refusal changes nothing of the task and is allowed.
+  approval changes the task's due date, so a signed-off task is refused (reopen it first),
+  and so is a request whose date is no longer after the current due date (staff moved the
+  deadline since: approving would shorten it); a refusal changes nothing of the task and is
+  allowed.
 
 Every refusal is a :class:`~rectify.rules.lifecycle.MoveRefused` whose messages are keyed by
 the field they are about (``new_deadline``, ``reason``, ``decision``, ``comment``), in the
@@ -99,6 +101,13 @@ def check_decision(task: RectificationTask, user, pending: DeadlineExtension | N
         raise MoveRefused({"comment": gettext("不批准延期时须填写审批意见，说明理由。")})
     if decision == APPROVE:
         lifecycle.ensure_unlocked(task)
+        current = due_dates.current_due(task)
+        if current is not None and pending.new_deadline <= current:
+            # The deadline was moved since the request: approving would shorten it.
+            raise MoveRefused({"decision": gettext(
+                "申请延期至的日期（{date}）已不晚于当前时限（{current}），批准将缩短时限；"
+                "请选择不批准并说明情况。").format(date=_date(pending.new_deadline),
+                                             current=_date(current))})
     return comment
 
 
