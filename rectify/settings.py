@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "rectify.models.choices.Status",
         "AudienceEnum": "rectify.models.choices.Audience",
+        "NotificationKindEnum": "rectify.models.inbox.NotificationKind",
+        "KindEnum": "rectify.models.choices.NoticeKind",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's vendored files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
