@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rectify.workpages.nav_context.site_nav",
+                "rectify.workpages.notification_context.notifications_context",
             ],
         },
     },
@@ -205,6 +206,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "rectify.models.choices.Status",
         "AudienceEnum": "rectify.models.choices.Audience",
         "ReviewLevelEnum": "rectify.models.choices.ReviewLevel",
+        "NotificationKindEnum": "rectify.models.inbox.NotificationKind",
+        "KindEnum": "rectify.models.choices.NoticeKind",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's vendored files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -231,6 +234,15 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 #: The address the app is reached at, for links in e-mails (reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Deadline warnings (rectify.rules.due_dates): yellow within this many days of the due date,
+# red within the second; the daily reminders escalate by the same colours.
+WARNING_YELLOW_DAYS = env_int("WARNING_YELLOW_DAYS", 20)
+WARNING_RED_DAYS = env_int("WARNING_RED_DAYS", 10)
+if not 0 <= WARNING_RED_DAYS <= WARNING_YELLOW_DAYS:
+    raise ImproperlyConfigured(
+        "WARNING_RED_DAYS and WARNING_YELLOW_DAYS must satisfy 0 <= red <= yellow, not "
+        f"{WARNING_RED_DAYS} and {WARNING_YELLOW_DAYS}")
 
 # Evidence files (佐证材料): outside the static root, served only through a permission check.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))

@@ -7,9 +7,11 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rectify.models import RectificationTask, ReminderLog
+from rectify.models import Notification, RectificationTask, ReminderLog
 from rectify.models.choices import Status
 from rectify.rules import roles
 from rectify.rules.due_dates import Warning
@@ -86,8 +88,10 @@ def test_mail_content_and_recipients(tasks, bureau, mailoutbox):
     assert "巡察轮次：市委第三巡察组常规巡察 · 中共测试市教育局党组" in body
     assert "财务管理存在漏洞 & 票据不全" in body  # plain text: not HTML-escaped
     assert "学习流于形式" * 3 in body and "学习流于形式" * 20 not in body and "……" in body
+    # Each task links to the clerk's notification of it, which opens the task page.
     for key in ("overdue", "yellow", "red"):
-        assert f"https://rectify.example.cn/work/tasks/{tasks[key].pk}/" in body
+        note = Notification.objects.get(recipient__email="a@example.cn", task=tasks[key])
+        assert f"查看：https://rectify.example.cn/work/notifications/{note.pk}/" in body
     assert body.index("已逾期 4 天") < body.index("还剩 10 天") < body.index("还剩 18 天")
     for absent in ("绿色任务不该出现", "已完成任务不该出现", "无时限任务不该出现", "卫健委的问题"):
         assert absent not in body
@@ -135,7 +139,12 @@ def test_only_active_clerks_of_the_bureau(tasks, bureau, clerk_user, staff_user,
     gone.groups.add(roles.ensure_roles()[roles.CLERK])
     bureau.members.add(gone)
     send_reminders(TODAY)
-    assert sorted(mail.to[0] for mail in mailoutbox) == ["a@example.cn", "b@example.cn"]
+    assert sorted(mail.to[0] for mail in mailoutbox) == [
+        "a@example.cn", "b@example.cn", "staff@example.cn"]
+    # Staff hear as the office, of the overdue task only — not as the bureau's member.
+    staff_mail = next(mail for mail in mailoutbox if mail.to == ["staff@example.cn"])
+    assert "落实“第一议题”制度不到位" in staff_mail.body
+    assert "选人用人" not in staff_mail.body and "财务管理" not in staff_mail.body
 
 
 def test_no_mail_when_nothing_is_due(tasks, mailoutbox):
@@ -214,3 +223,111 @@ def test_command_unknown_party_group(bureau):
     with pytest.raises(CommandError, match="不是党组织编号"):
         run("--party-group", "教育局")
 
+
+
+# -- escalation: who hears of which tasks -------------------------------------------------------
+
+
+@pytest.fixture
+def leader(db, django_user_model, bureau):
+    """The bureau leader (单位负责人) of 教育局."""
+    user = django_user_model.objects.create_user("leader_a", email="leader@example.cn")
+    user.groups.add(roles.ensure_roles()[roles.LEADER])
+    bureau.members.add(user)
+    return user
+
+
+@pytest.fixture
+def office(staff_user):
+    staff_user.email = "office@example.cn"
+    staff_user.save()
+    return staff_user
+
+
+def listed(mail) -> set[str]:
+    """Which of the ``tasks`` fixture's three due tasks a mail lists."""
+    names = {"overdue": "落实“第一议题”", "red": "财务管理存在漏洞", "yellow": "选人用人工作不规范"}
+    return {key for key, words in names.items() if words in mail.body}
+
+
+def test_escalation_by_colour(tasks, leader, office, mailoutbox):
+    """Yellow reaches the clerk; red (≤ 10 days) the clerk and the leader; overdue the clerk,
+    the leader and the office."""
+    send_reminders(TODAY)
+    mails = {mail.to[0]: mail for mail in mailoutbox}
+    assert set(mails) == {"a@example.cn", "b@example.cn", "leader@example.cn",
+                          "office@example.cn"}
+    assert listed(mails["a@example.cn"]) == {"overdue", "red", "yellow"}
+    assert listed(mails["leader@example.cn"]) == {"overdue", "red"}
+    assert listed(mails["office@example.cn"]) == {"overdue"}
+    assert (mails["leader@example.cn"].subject
+            == "【整改提醒】测试市教育局：2项整改任务临近时限或已逾期")
+    assert "有1项整改任务已逾期，" in mails["office@example.cn"].body
+    # 卫健委's only task is yellow: its clerk alone hears, the office and 教育局's leader not.
+    assert "卫健委的问题" not in mails["office@example.cn"].body
+    assert "卫健委的问题" not in mails["leader@example.cn"].body
+
+
+def test_escalation_once_per_person_bureau_and_day(tasks, leader, office, other_bureau,
+                                                   mailoutbox):
+    """The office gets one mail per bureau with overdue tasks, each person one a day."""
+    other_round = tasks["other"].round
+    RectificationTask.objects.create(round=other_round, deadline=days(-1), title="卫健委逾期")
+    send_reminders(TODAY)
+    office_mails = [mail for mail in mailoutbox if mail.to == ["office@example.cn"]]
+    assert len(office_mails) == 2  # one for each bureau
+    assert sorted(mail.subject for mail in office_mails) == [
+        "【整改提醒】测试市卫健委：1项整改任务临近时限或已逾期",
+        "【整改提醒】测试市教育局：1项整改任务临近时限或已逾期"]
+    count = len(mailoutbox)
+    again = send_reminders(TODAY)
+    assert len(mailoutbox) == count and not again.sent
+    assert ReminderLog.objects.filter(user=office, date=TODAY).count() == 2
+
+
+def test_a_leader_who_is_also_clerk_gets_one_mail_with_everything(tasks, clerk_user,
+                                                                  mailoutbox):
+    clerk_user.groups.add(roles.ensure_roles()[roles.LEADER])
+    send_reminders(TODAY)
+    mails = [mail for mail in mailoutbox if mail.to == ["a@example.cn"]]
+    assert len(mails) == 1 and listed(mails[0]) == {"overdue", "red", "yellow"}
+
+
+def test_thresholds_come_from_the_settings(tasks, leader, settings, mailoutbox):
+    """With red at 3 days and yellow at 12, the task due in 10 days is yellow (the clerk's
+    only) and the one due in 18 days is not due at all."""
+    settings.WARNING_RED_DAYS = 3
+    settings.WARNING_YELLOW_DAYS = 12
+    items = due_tasks(tasks["red"].round.party_group, TODAY)
+    assert [(item.task, item.warning) for item in items] == [
+        (tasks["overdue"], Warning.RED), (tasks["red"], Warning.YELLOW)]
+    send_reminders(TODAY)
+    mails = {mail.to[0]: mail for mail in mailoutbox}
+    assert listed(mails["a@example.cn"]) == {"overdue", "red"}
+    assert "【黄色】还剩 10 天" in mails["a@example.cn"].body
+    assert "黄色为距整改时限12天以内，红色为距整改时限3天以内或已逾期" in mails["a@example.cn"].body
+    assert listed(mails["leader@example.cn"]) == {"overdue"}
+    assert "卫健委" not in "".join(mail.subject for mail in mailoutbox)  # due in 20 days
+
+
+def test_queries_do_not_grow_with_the_number_of_bureaus(
+        make_round, django_user_model, office, django_assert_max_num_queries, mailoutbox):
+    from bureaus.models import PartyGroup
+
+    def bureaus(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            group = PartyGroup.objects.create(name=f"中共测试{i}局党组")
+            clerk = django_user_model.objects.create_user(f"clerk{i}", email=f"c{i}@x.cn")
+            clerk.groups.add(roles.ensure_roles()[roles.CLERK])
+            group.members.add(clerk)
+            rnd = make_round(party_group=group, feedback_date=datetime.date(2024, 1, 1))
+            RectificationTask.objects.create(round=rnd, deadline=days(-2), title="逾期")
+            RectificationTask.objects.create(round=rnd, deadline=days(15), title="黄色")
+
+    bureaus(1, 0)
+    with CaptureQueriesContext(connection) as one:
+        send_reminders(TODAY, dry_run=True)
+    bureaus(5, 1)
+    with django_assert_max_num_queries(len(one)):
+        result = send_reminders(TODAY, dry_run=True)
+    assert len(result.sent) == 12  # each bureau: its clerk and the office

@@ -15,6 +15,7 @@ from rectify.api.category_views import CategoryViewSet
 from rectify.api.evidence_views import EvidenceViewSet
 from rectify.api.measure_views import MeasureViewSet
 from rectify.api.notice_views import NoticeViewSet
+from rectify.api.notification_views import NotificationViewSet
 from rectify.api.party_group_views import PartyGroupViewSet
 from rectify.api.publication_views import PublicationViewSet
 from rectify.api.round_views import RoundViewSet
@@ -45,6 +46,7 @@ router.register("measures", MeasureViewSet, basename="measure")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("publications", PublicationViewSet, basename="publication")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

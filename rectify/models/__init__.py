@@ -2,6 +2,7 @@
 the clerks' and reviewers' work on tasks, and deadline extensions."""
 
 from rectify.models.extensions import DeadlineExtension
+from rectify.models.inbox import Notification, NotificationKind, TaskVisit
 from rectify.models.notices import Notice
 from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
@@ -9,5 +10,5 @@ from rectify.models.rounds import InspectionRound
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
 __all__ = ["DeadlineExtension", "Evidence", "InspectionRound", "Measure", "Notice",
-           "ProblemCategory", "ProgressEntry", "Publication", "RectificationTask", "ReminderLog",
-           "Review"]
+           "Notification", "NotificationKind", "ProblemCategory", "ProgressEntry", "Publication",
+           "RectificationTask", "ReminderLog", "Review", "TaskVisit"]

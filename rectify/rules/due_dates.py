@@ -8,8 +8,9 @@ extension (原定时限) is kept and shown beside (``original_due_on``).
 Until it is completed it is
 
 * **overdue** (已逾期) once that date has passed;
-* **red** (红色) within ``RED_DAYS`` days of that date, or past it;
-* **yellow** (黄色) within ``YELLOW_DAYS`` days;
+* **red** (红色) within ``red_days()`` days of that date (setting ``WARNING_RED_DAYS``, 10),
+  or past it;
+* **yellow** (黄色) within ``yellow_days()`` days (setting ``WARNING_YELLOW_DAYS``, 20);
 * **green** (绿色) otherwise.
 
 A completed task, or one with no date at all, has no warning and is never overdue.
@@ -22,8 +23,10 @@ passes ``today`` where it matters (the reminders, the tests).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     BooleanField,
@@ -44,8 +47,16 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.models.choices import Status
 
-YELLOW_DAYS = 20
-RED_DAYS = 10
+
+def yellow_days() -> int:
+    """Yellow within this many days of the due date (``settings.WARNING_YELLOW_DAYS``), read
+    when asked, so that the colours, their legends and the reminders always agree."""
+    return settings.WARNING_YELLOW_DAYS
+
+
+def red_days() -> int:
+    """Red within this many days of the due date, or past it (``settings.WARNING_RED_DAYS``)."""
+    return settings.WARNING_RED_DAYS
 
 
 class Warning(models.TextChoices):
@@ -54,11 +65,26 @@ class Warning(models.TextChoices):
     RED = "red", _("红色")
 
 
-WARNING_HELP = {
-    Warning.GREEN: format_lazy(_("距到期日{days}天以上"), days=YELLOW_DAYS),
-    Warning.YELLOW: format_lazy(_("距到期日{days}天以内"), days=YELLOW_DAYS),
-    Warning.RED: format_lazy(_("距到期日{days}天以内或已逾期"), days=RED_DAYS),
-}
+class _WarningHelp(Mapping):
+    """Each colour's legend (“距到期日20天以内”), with the day counts of the settings when
+    read."""
+
+    def __getitem__(self, colour) -> str:
+        text, days = {
+            Warning.GREEN: (_("距到期日{days}天以上"), yellow_days),
+            Warning.YELLOW: (_("距到期日{days}天以内"), yellow_days),
+            Warning.RED: (_("距到期日{days}天以内或已逾期"), red_days),
+        }[Warning(colour)]
+        return str(format_lazy(text, days=days()))
+
+    def __iter__(self) -> Iterator[Warning]:
+        return iter(Warning)
+
+    def __len__(self) -> int:
+        return len(Warning)
+
+
+WARNING_HELP = _WarningHelp()
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -115,9 +141,9 @@ def with_due_dates(tasks: QuerySet, today: datetime.date | None = None) -> Query
                         default=Value(False), output_field=BooleanField()),
         warning=Case(
             When(~open_ | Q(due_on__isnull=True), then=Value(None)),
-            When(due_on__lte=today + datetime.timedelta(days=RED_DAYS),
+            When(due_on__lte=today + datetime.timedelta(days=red_days()),
                  then=Value(Warning.RED.value)),
-            When(due_on__lte=today + datetime.timedelta(days=YELLOW_DAYS),
+            When(due_on__lte=today + datetime.timedelta(days=yellow_days()),
                  then=Value(Warning.YELLOW.value)),
             default=Value(Warning.GREEN.value), output_field=CharField(null=True)),
     )

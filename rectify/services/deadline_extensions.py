@@ -17,6 +17,7 @@ from django.utils import timezone
 from rectify.models import DeadlineExtension, RectificationTask
 from rectify.models.choices import ExtensionStatus
 from rectify.rules import due_dates, extension_rules
+from rectify.services import notifications
 from rectify.services.records import check_version, save_record
 
 
@@ -72,5 +73,6 @@ def decide_extension(task: RectificationTask, user, decision: str, comment: str 
     save_record(pending, user, reason, move=move)
     if current.signed_off_at is None:
         save_record(current, user, reason)
+    notifications.extension_decided(pending, user, approved, comment)
     _done(task, current)
     return pending

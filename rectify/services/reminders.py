@@ -1,9 +1,17 @@
-"""Reminder e-mails (整改提醒): each bureau's clerks hear once a day about the bureau's open tasks
-that are due within ``deadlines.YELLOW_DAYS`` days or overdue (yellow and red).
+"""Reminder e-mails (整改提醒), escalating (预警升级): once a day, each bureau's open tasks
+that are yellow, red or overdue reach the people of ``rectify.services.escalation`` — the
+clerks (who handle them) from yellow, the bureau's leaders from red, the inspection office
+(staff) once overdue; the thresholds are the settings ``WARNING_YELLOW_DAYS`` and
+``WARNING_RED_DAYS``.
 
-``send_reminders`` sends one mail per clerk and bureau and writes a ``ReminderLog`` row for it;
-a clerk who already has a row for the bureau and day is skipped, so that running it twice a
-day sends nothing the second time. Run daily by ``manage.py send_reminders``.
+``send_reminders`` sends one mail per recipient and bureau listing the tasks that reach it,
+and writes a ``ReminderLog`` row for it; a recipient who already has a row for the bureau and
+day is skipped, so that running it twice a day sends nothing the second time. The same run
+writes the warning notifications (``notifications.write_warnings``, once per recipient, task,
+colour and due date), and each task in a mail links to its notification
+(``/work/notifications/<id>/``: opening it marks it read and shows the task). Run daily by
+``manage.py send_reminders``. The queries do not grow with the number of bureaus (one insert
+per mail sent).
 """
 
 from __future__ import annotations
@@ -17,66 +25,20 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from bureaus.models import PartyGroup
-from rectify.models import RectificationTask, ReminderLog
+from rectify.models import ReminderLog
 from rectify.rules import due_dates as deadlines
-from rectify.rules import permissions
-from rectify.rules.problem_tree import numbers_for_rounds
+from rectify.services import notifications
+from rectify.services.escalation import DueTask, Level, due_tasks, escalation
 
-PROBLEM_CHARS = 80  # a task's problem text is cut to this length in the mail
-
-
-@dataclass(frozen=True)
-class DueTask:
-    """An open task of a bureau due soon or overdue, with its due date and colour."""
-
-    task: RectificationTask
-    due: datetime.date
-    days_left: int  # negative when overdue
-    countdown: str  # deadlines.countdown: “还剩 N 天”, “今天到期”, “已逾期 N 天”
-    warning: deadlines.Warning  # yellow or red
-    number: str = ""  # the derived number in the round's problem tree, e.g. (一)1.
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def colour_label(self) -> str:
-        return str(self.warning.label)
-
-    @property
-    def problem(self) -> str:
-        return Truncator(" ".join(self.task.title.split())).chars(PROBLEM_CHARS, truncate="……")
-
-    @property
-    def url(self) -> str:
-        return settings.SITE_URL + reverse("work:task", kwargs={"pk": self.task.pk})
-
-
-def due_tasks(party_group, today: datetime.date | None = None) -> list[DueTask]:
-    """The bureau's open tasks that are yellow or red on ``today``, by due date."""
-    today = today or timezone.localdate()
-    tasks = (deadlines.with_due_dates(
-        RectificationTask.objects.filter(round__party_group=party_group), today)
-        .filter(warning__in=[deadlines.Warning.YELLOW, deadlines.Warning.RED])
-        .select_related("round", "round__party_group"))
-    found = [(task, task.due_on, deadlines.Warning(task.warning)) for task in tasks]
-    numbers = numbers_for_rounds({task.round_id for task, _due, _w in found}) if found else {}
-    items = [
-        DueTask(task, due, (due - today).days, deadlines.countdown(due, today), warning,
-                getattr(numbers.get(("task", task.pk)), "number_path", ""))
-        for task, due, warning in found
-    ]
-    return sorted(items, key=lambda item: (item.due, item.task.round_id, item.task.pk))
+__all__ = ["DueTask", "Mail", "Result", "due_tasks", "render_reminder", "send_reminders"]
 
 
 @dataclass(frozen=True)
 class Mail:
-    """One reminder to one clerk about one bureau (sent, or to be sent on a dry run)."""
+    """One reminder to one recipient about one bureau (sent, or to be sent on a dry run)."""
 
     party_group: PartyGroup
     user: object
@@ -94,50 +56,56 @@ class Result:
     dry_run: bool = False
     sent: list[Mail] = field(default_factory=list)  # would be sent, on a dry run
     already_sent: list[Mail] = field(default_factory=list)  # logged earlier the same day
-    without_email: list[Mail] = field(default_factory=list)  # clerks with no address
+    without_email: list[Mail] = field(default_factory=list)  # recipients with no address
     failed: list[tuple[Mail, str]] = field(default_factory=list)  # (mail, error)
 
 
-def clerks_of(party_group: PartyGroup):
-    """The bureau's active members in the clerk role."""
-    return permissions.bureau_users(party_group).order_by(
-        "username")
-
-
 def render_reminder(party_group: PartyGroup, user, items: list[DueTask],
-                    today: datetime.date) -> tuple[str, str]:
-    """Subject and body of a reminder, in Chinese."""
+                    today: datetime.date, links: dict | None = None) -> tuple[str, str]:
+    """Subject and body of a reminder, in Chinese; ``links`` maps a task id to its
+    notification for this user (the item's link), else the task page is linked."""
+    links = links or {}
     with translation.override("zh-hans"):
         subject = _("【整改提醒】{bureau}：{n}项整改任务临近时限或已逾期").format(
             bureau=party_group.short_name or party_group.name, n=len(items))
+        levels = {item.level for item in items}
         body = render_to_string("work/email/reminder.txt", {
-            "party_group": party_group, "items": items, "today": today,
+            "party_group": party_group, "today": today,
+            "items": [(item, _link(item, links.get(item.task.pk))) for item in items],
             "name": f"{user.last_name}{user.first_name}".strip() or user.get_username(),
             "overdue_count": sum(item.overdue for item in items),
-            "yellow_days": deadlines.YELLOW_DAYS, "red_days": deadlines.RED_DAYS,
+            "overdue_only": levels == {Level.OVERDUE},
+            "yellow_days": deadlines.yellow_days(), "red_days": deadlines.red_days(),
             "tasks_url": settings.SITE_URL + reverse("work:index"),
+            "notifications_url": settings.SITE_URL + reverse("work:notifications"),
         }).strip() + "\n"
     return subject, body
 
 
+def _link(item: DueTask, note) -> str:
+    if note is None:
+        return item.url
+    return settings.SITE_URL + reverse("work:notification", kwargs={"pk": note.pk})
+
+
 def send_reminders(today: datetime.date | None = None, *, dry_run: bool = False,
                    party_group_ids=None, stdout=None) -> Result:
-    """Send the day's reminders (see the module); ``stdout`` gets a line per mail."""
+    """Send the day's reminders and write its warning notifications (see the module);
+    ``stdout`` gets a line per mail. A dry run writes nothing."""
     today = today or timezone.localdate()
     result = Result(today=today, dry_run=dry_run)
-    groups = PartyGroup.objects.order_by("name")
-    if party_group_ids is not None:
-        groups = groups.filter(pk__in=party_group_ids)
-    for party_group in groups:
-        clerks = list(clerks_of(party_group))
-        items = due_tasks(party_group, today) if clerks else []
-        if not items:
-            continue
-        logged = set(ReminderLog.objects.filter(party_group=party_group, date=today)
-                     .values_list("user_id", flat=True))
-        for user in clerks:
-            mail = Mail(party_group, user, len(items))
-            if user.pk in logged:
+    bureaus = escalation(today, party_group_ids)
+    links: dict[int, dict] = {}  # user id -> task id -> the user's notification of the task
+    for (user_id, task_id), note in (
+            {} if dry_run else notifications.write_warnings(bureaus)).items():
+        links.setdefault(user_id, {})[task_id] = note
+    logged = set(ReminderLog.objects.filter(
+        date=today, party_group__in=[due.party_group for due in bureaus])
+        .values_list("party_group_id", "user_id")) if bureaus else set()
+    for due in bureaus:
+        for user, items in due.recipients:
+            mail = Mail(due.party_group, user, len(items))
+            if (due.party_group.pk, user.pk) in logged:
                 result.already_sent.append(mail)
             elif not user.email:
                 result.without_email.append(mail)
@@ -145,13 +113,13 @@ def send_reminders(today: datetime.date | None = None, *, dry_run: bool = False,
                 result.sent.append(mail)
                 _say(stdout, f"将发送：{mail}")
             else:
-                _send(mail, items, today, result, stdout)
+                _send(mail, items, today, result, stdout, links.get(user.pk, {}))
     return result
 
 
 def _send(mail: Mail, items: list[DueTask], today: datetime.date, result: Result,
-          stdout) -> None:
-    subject, body = render_reminder(mail.party_group, mail.user, items, today)
+          stdout, links: dict) -> None:
+    subject, body = render_reminder(mail.party_group, mail.user, items, today, links)
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [mail.user.email])
     try:
         # The log row first: a concurrent run hits the unique constraint and sends nothing;

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rectify.models import Measure, RectificationTask
+from rectify.services import notifications
 from rectify.services.records import StaleRecord, save_record, unlocked_task
 
 
@@ -40,7 +41,9 @@ def add_progress_entry(task: RectificationTask, user, text: str, date=None):
 
     entry = ProgressEntry(task=task, text=text, date=date or timezone.localdate(),
                           author=user if getattr(user, "is_authenticated", False) else None)
-    return save_record(entry, user, _("填报整改进展"))
+    entry = save_record(entry, user, _("填报整改进展"))
+    notifications.comment_added(entry, user)
+    return entry
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from rectify.models import RectificationTask, Review
 from rectify.models.choices import ReviewDecision, ReviewLevel, Status
 from rectify.rules import lifecycle
+from rectify.services import notifications
 from rectify.services.records import check_version, save_record
 
 
@@ -71,6 +72,7 @@ def sign_off(task: RectificationTask, user, when=None, *,
     """Sign a completed task off (销号): signer and time are recorded; the task is locked."""
     current = check_version(task, expected_version)
     save_record(current, user, lifecycle.sign_off(current, user, when), move="sign_off")
+    notifications.task_signed_off(current, user)
     return _done(task, current)
 
 
@@ -83,6 +85,7 @@ def propose_status(task: RectificationTask, status: str, user, note: str = "", *
     reason = lifecycle.propose(current, user, status, note, completion_date=completion_date,
                                has_evidence=current.evidence.exists())
     save_record(current, user, reason)
+    notifications.proposal_submitted(current, user)
     return _done(task, current)
 
 
@@ -132,6 +135,7 @@ def approve(task: RectificationTask, user, comment: str = "", *,
     reason = lifecycle.approve(current, user, comment)
     save_record(current, user, reason, move="approve")
     _record(current, user, ReviewDecision.APPROVED, (comment or "").strip(), proposal, level)
+    notifications.proposal_approved(current, user, (comment or "").strip())
     return _done(task, current)
 
 
@@ -145,6 +149,7 @@ def return_proposal(task: RectificationTask, user, comment: str, *,
     reason = lifecycle.return_proposal(current, user, comment)
     save_record(current, user, reason)
     _record(current, user, ReviewDecision.RETURNED, comment.strip(), proposal, level)
+    notifications.proposal_returned(current, user, comment.strip())
     return _done(task, current)
 
 
@@ -157,4 +162,5 @@ def reopen(task: RectificationTask, user, reason: str, *,
     save_record(current, user, why, move="reopen")
     _record(current, user, ReviewDecision.REOPENED, reason.strip(),
             {"proposed_status": "", "proposal_note": "", "proposed_by": None})
+    notifications.task_reopened(current, user, reason.strip())
     return _done(task, current)

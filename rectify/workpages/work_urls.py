@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from rectify.workpages import inbox_views
 from rectify.workpages import work_views as views
 
 app_name = "work"
@@ -27,4 +28,10 @@ urlpatterns = [
          name="extension_decision"),
     path("review/", views.review_queue, name="review"),
     path("overview/", views.overview, name="overview"),
+    path("notifications/", inbox_views.notification_list, name="notifications"),
+    path("notifications/read-all/", inbox_views.notification_read_all,
+         name="notifications_read_all"),
+    path("notifications/<int:pk>/", inbox_views.notification_open, name="notification"),
+    path("notifications/<int:pk>/read/", inbox_views.notification_read,
+         name="notification_read"),
 ]

@@ -30,8 +30,8 @@ from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
 from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
 from rectify.services import deadline_extensions as extension_services
+from rectify.services import notifications, workflow
 from rectify.services import tasks as task_services
-from rectify.services import workflow
 from rectify.services.evidence_files import add_evidence, delete_evidence
 from rectify.services.filtersets import TaskFilterSet
 from rectify.services.overview import bureau_overview
@@ -179,10 +179,38 @@ def _extension_context(request, task) -> dict:
     }
 
 
+def _since(last_seen, user, rows, when: str, who: str) -> tuple[list, int]:
+    """``rows`` as a list, each new since ``last_seen`` (and not by ``user``) flagged
+    ``is_new``; with the number flagged."""
+    rows, count = list(rows), 0
+    if last_seen is None:
+        return rows, 0
+    name = user.get_username()
+    for row in rows:
+        author = getattr(row, who, None)
+        author = author if isinstance(author, str) else getattr(author, "get_username",
+                                                                lambda: "")()
+        row.is_new = getattr(row, when) > last_seen and author != name
+        count += row.is_new
+    return rows, count
+
+
 def _task_page(request, task: RectificationTask, *, status: int = 200, stale: str = "",
-               **bound_forms):
-    """The task page; ``bound_forms`` replace the empty ones (kept input and its errors)."""
+               last_seen=None, **bound_forms):
+    """The task page; ``bound_forms`` replace the empty ones (kept input and its errors).
+    ``last_seen``: the user's previous visit, whose later changes by others are marked."""
     access = permissions.access_for(request.user)
+    user = request.user
+    entries, new_entries = _since(last_seen, user,
+                                  task.progress_entries.select_related("author"),
+                                  "created_at", "author")
+    evidence, new_evidence = _since(
+        last_seen, user, _with_previews(task.evidence.select_related("uploaded_by")),
+        "uploaded_at", "uploaded_by")
+    reviews, new_reviews = _since(last_seen, user,
+                                  task.reviews.select_related("reviewer", "proposed_by"),
+                                  "created_at", "reviewer")
+    history, new_history = _since(last_seen, user, task_history_entries(task), "when", "user")
     node = numbers_for_rounds([task.round_id]).get(("task", task.pk))
     due = task.due_on  # the task comes from _visible_task, with its due date
     measures = list(Measure.objects.filter(task=task).order_by("position", "pk"))
@@ -194,10 +222,9 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "next_measure_label": numbering.measure_label(len(measures) + 1, len(measures) + 1),
         "countdown": deadlines.countdown(due), "warning_help": deadlines.WARNING_HELP,
         "measures": measures, "measure_order": ",".join(str(m.pk) for m in measures),
-        "entries": task.progress_entries.select_related("author"),
-        "evidence": _with_previews(task.evidence.select_related("uploaded_by")),
-        "reviews": task.reviews.select_related("reviewer", "proposed_by"),
-        "history": task_history_entries(task),
+        "entries": entries, "evidence": evidence, "reviews": reviews, "history": history,
+        "last_seen": last_seen,
+        "changes_since": new_entries + new_evidence + new_reviews + new_history,
         "can_change": permissions.can_change(request.user, task) and not task.signed_off_at,
         "can_review": permissions.can_review(request.user),
         "can_decide": bool({"approve", "return"} & lifecycle.allowed_moves(task, request.user)),
@@ -224,7 +251,10 @@ def _error_summary(bound_forms) -> list[str]:
 @login_required
 @require_safe
 def task_detail(request, pk: int):
-    return _task_page(request, _visible_task(request, pk))
+    """The task page; opening it records the visit (its notifications are read with it) and
+    marks what others changed since the previous one."""
+    task = _visible_task(request, pk)
+    return _task_page(request, task, last_seen=notifications.mark_seen(task, request.user))
 
 
 def _submit(request, task, form_name: str, form, action, *, success: str, anchor: str,

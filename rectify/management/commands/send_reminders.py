@@ -1,4 +1,6 @@
-"""Send the day's reminder e-mails to bureau clerks (see ``rectify.services.reminders``).
+"""Send the day's escalating reminder e-mails — clerks from yellow, bureau leaders from red,
+the inspection office once overdue — and write the day's warning notifications (see
+``rectify.services.reminders``).
 
 Run once a day, e.g. from cron: ``manage.py send_reminders``. Running it again the same day
 sends nothing new. ``--dry-run`` shows what would be sent; ``--date`` pretends another day;
@@ -16,8 +18,8 @@ from rectify.services.reminders import send_reminders
 
 
 class Command(BaseCommand):
-    help = ("向单位联络员发送整改提醒邮件（距整改时限20天以内或已逾期的任务），"
-            "每人每天每单位一封。")
+    help = ("发送整改提醒邮件并写入站内预警通知：黄色预警提醒单位联络员，红色预警同时提醒"
+            "单位负责人，逾期后同时提醒巡察办；每人每天每单位一封。")
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按该日期计算（YYYY-MM-DD，默认今天）")
