@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rectify.models import RectificationTask, Review
+from rectify.models import Notification, NotificationKind, RectificationTask, Review
 from rectify.models.choices import ReviewDecision, ReviewLevel, ReviewLevels, Status
 from rectify.rules import lifecycle
 from rectify.services import workflow
@@ -276,3 +276,36 @@ def test_a_clerk_has_no_review_queue(client, clerk_user):
     _login(client, clerk_user)
     assert client.get(reverse("work:review")).status_code == 403
     assert "审核队列" not in client.get(reverse("work:index")).content.decode()
+
+
+# -- who hears of it ---------------------------------------------------------------------------
+
+
+def _inbox(user) -> list[tuple[str, str]]:
+    return list(Notification.objects.filter(recipient=user).order_by("pk").values_list(
+        "kind", "task__title"))
+
+
+def test_each_level_hears_when_the_proposal_waits_for_it(task, clerk_user, leader_user,
+                                                         other_leader, staff_user):
+    workflow.propose_status(task, Status.COMPLETED, clerk_user, NOTE, completion_date=DAY)
+    title = task.title
+    assert _inbox(leader_user) == [(NotificationKind.PROPOSAL_WAITING, title)]
+    assert _inbox(staff_user) == [] and _inbox(other_leader) == []
+
+    workflow.approve(task, leader_user, "同意")
+    assert _inbox(staff_user) == [(NotificationKind.PROPOSAL_WAITING, title)]
+    assert _inbox(clerk_user) == [(NotificationKind.APPROVED, title)]
+
+    workflow.approve(task, staff_user)
+    assert (NotificationKind.SIGNED_OFF, title) in _inbox(clerk_user)
+    assert (NotificationKind.SIGNED_OFF, title) in _inbox(leader_user)
+    assert _inbox(other_leader) == []
+
+
+def test_the_clerk_hears_when_the_leader_returns_it(proposed, clerk_user, leader_user,
+                                                    staff_user):
+    workflow.return_proposal(proposed, leader_user, "请补充会议纪要。")
+    assert _inbox(clerk_user) == [(NotificationKind.RETURNED, proposed.title)]
+    assert Notification.objects.get(recipient=clerk_user).text == "请补充会议纪要。"
+    assert _inbox(staff_user) == []
