@@ -202,7 +202,7 @@ def test_command_reports_clerks_without_email(tasks, clerk_user, mailoutbox):
     clerk_user.email = ""
     clerk_user.save()
     out = run("--date", "2024-06-01")
-    assert "联络员未填写电子邮箱 1 人次" in out
+    assert "收件人未填写电子邮箱 1 人次" in out
     assert "未填写电子邮箱：测试市教育局 → clerk_a：3 项" in out
 
 

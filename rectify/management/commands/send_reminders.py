@@ -55,7 +55,7 @@ class Command(BaseCommand):
         lines = [f"send_reminders（{result.today:%Y-%m-%d}{note}）："
                  f"{verb} {len(result.sent)} 封提醒邮件；"
                  f"今天已发送过而跳过 {len(result.already_sent)} 封；"
-                 f"联络员未填写电子邮箱 {len(result.without_email)} 人次。"]
+                 f"收件人未填写电子邮箱 {len(result.without_email)} 人次。"]
         lines += [f"  未填写电子邮箱：{mail}" for mail in result.without_email]
         self.stdout.write("\n".join(lines))
         if result.failed:
