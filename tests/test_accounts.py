@@ -155,6 +155,14 @@ def test_language_switch_changes_the_work_page_and_back(client, clerk_user):
     assert '<html lang="zh-hans">' in html and "退出" in html
 
 
+def test_language_switch_in_the_admin(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert response["Location"] == "/admin/"
+    tools = client.get("/admin/").content.decode().split('id="user-tools"')[1]
+    assert "Change password" in tools and "API tokens" in tools and "Log out" in tools
+
+
 def test_account_pages_speak_english(client, clerk_user):
     client.force_login(clerk_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
