@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RectifyConfig(AppConfig):
     name = "rectify"
     verbose_name = _("巡察整改")
+
+    def ready(self) -> None:
+        from rectify.services import api_tokens
+
+        api_tokens.connect_signals()  # a password change revokes the user's API tokens

@@ -16,6 +16,8 @@ urlpatterns = [
     # Login for every role outside the admin (clerks are not let into the admin).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password change and reset, API tokens: every role.
+    path("accounts/", include("rectify.accounts.account_urls")),
     path("notices/", include("rectify.public.public_urls")),
     # The browsable API's login and logout (namespace rest_framework), then the API itself.
     path("api/auth/", include("rest_framework.urls")),

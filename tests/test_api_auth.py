@@ -4,13 +4,15 @@ endpoint — and validated passwords."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from rectify.models import ApiToken
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,15 +28,72 @@ def token_request(client, username, password, **extra):
                        format="json", **extra)
 
 
-def test_token_for_scripts(staff_user):
+def test_token_for_scripts_is_new_each_time_and_expires(staff_user, settings):
+    settings.API_TOKEN_TTL_DAYS = 30
     client = APIClient()
     response = token_request(client, "staff", PASSWORD)
     assert response.status_code == 200
-    key = response.data["token"]
-    assert Token.objects.get(user=staff_user).key == key
+    body = response.json()
+    assert set(body) == {"token", "id", "name", "created", "expiry"}
+    key = body["token"]
+    stored = ApiToken.objects.get(user=staff_user)
+    assert stored.pk == body["id"] and body["name"] == "API 登录"
+    assert key not in (stored.digest, stored.token_key)  # only its hash is stored
+    days = (stored.expiry - stored.created).total_seconds() / 86400
+    assert 29.99 < days < 30.01
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(reverse("api:task-list")).status_code == 200
-    assert token_request(APIClient(), "staff", PASSWORD).data["token"] == key  # the same one
+    again = token_request(APIClient(), "staff", PASSWORD, ).json()["token"]
+    assert again != key  # a new one each time; both work
+    assert ApiToken.objects.filter(user=staff_user).count() == 2
+    assert client.get(reverse("api:task-list")).status_code == 200
+
+
+def test_token_request_may_name_the_token(staff_user):
+    response = APIClient().post(reverse("api:token"), {
+        "username": "staff", "password": PASSWORD, "name": "台账同步"}, format="json")
+    assert response.json()["name"] == "台账同步"
+    response = APIClient().post(reverse("api:token"), {
+        "username": "staff", "password": PASSWORD, "expiry": "2099-01-01"}, format="json")
+    assert response.status_code == 400 and "expiry" in response.json()
+
+
+def test_revoke_endpoint_revokes_the_token_used(staff_user):
+    first = token_request(APIClient(), "staff", PASSWORD).json()["token"]
+    second = token_request(APIClient(), "staff", PASSWORD).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert client.post(reverse("api:token-revoke")).status_code == 204
+    response = client.get(reverse("api:task-list"))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "API 令牌无效或已撤销，请重新获取。"
+    assert response.headers["WWW-Authenticate"] == "Token"
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert other.get(reverse("api:task-list")).status_code == 200  # the other one stays
+    assert APIClient().post(reverse("api:token-revoke")).status_code == 401
+
+
+def test_expired_token_is_401_saying_so(staff_user):
+    client = APIClient()
+    key = token_request(client, "staff", PASSWORD).json()["token"]
+    ApiToken.objects.filter(user=staff_user).update(
+        expiry=timezone.now() - datetime.timedelta(seconds=1))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.get(reverse("api:task-list"))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "API 令牌已过期，请重新获取。"
+    response = client.get(reverse("api:task-list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["detail"] == "The API token has expired; please get a new one."
+
+
+def test_token_of_an_inactive_user_is_401(staff_user):
+    client = APIClient()
+    key = token_request(client, "staff", PASSWORD).json()["token"]
+    staff_user.is_active = False
+    staff_user.save()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(reverse("api:task-list")).status_code == 401
 
 
 def test_wrong_password_is_a_400_without_detail(staff_user):
@@ -48,8 +107,11 @@ def test_wrong_password_is_a_400_without_detail(staff_user):
 
 def test_bad_token_is_401():
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    assert client.get(reverse("api:task-list")).status_code == 401
+    for bad in ("not-a-token", "ü" * 64, "0" * 64):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {bad}")
+        response = client.get(reverse("api:task-list"))
+        assert response.status_code == 401
+        assert response.json()["detail"] == "API 令牌无效或已撤销，请重新获取。"
 
 
 def test_token_endpoint_locks_out_after_repeated_failures(staff_user):
@@ -106,11 +168,6 @@ def test_session_writes_need_the_csrf_token(staff_user, small_round):
     response = client.patch(reverse("api:task-detail", args=[task.pk]),
                             {"progress": "x", "version": 1}, format="json")
     assert response.status_code == 403
-
-
-def test_token_command_for_scripts(staff_user, capsys):
-    call_command("drf_create_token", "staff")
-    assert Token.objects.filter(user=staff_user).exists()
 
 
 def test_admin_password_change_validates_the_password(client, staff_user):

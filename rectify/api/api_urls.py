@@ -20,7 +20,7 @@ from rectify.api.party_group_views import PartyGroupViewSet
 from rectify.api.publication_views import PublicationViewSet
 from rectify.api.round_views import RoundViewSet
 from rectify.api.task_views import TaskViewSet
-from rectify.api.token_views import ObtainTokenView
+from rectify.api.token_views import ObtainTokenView, RevokeTokenView
 
 app_name = "api"
 
@@ -52,5 +52,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("auth/token/revoke/", RevokeTokenView.as_view(), name="token-revoke"),
     path("", include(router.urls)),
 ]

@@ -7,8 +7,9 @@ from rectify.models.notices import Notice
 from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
+from rectify.models.tokens import ApiToken
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
-__all__ = ["DeadlineExtension", "Evidence", "InspectionRound", "Measure", "Notice",
+__all__ = ["ApiToken", "DeadlineExtension", "Evidence", "InspectionRound", "Measure", "Notice",
            "Notification", "NotificationKind", "ProblemCategory", "ProgressEntry", "Publication",
            "RectificationTask", "ReminderLog", "Review", "TaskVisit"]
