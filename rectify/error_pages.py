@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rectify.services.evidence_files import StorageUnavailable
@@ -86,9 +88,17 @@ def render_plain(request, status: int, **texts) -> HttpResponse:
     return HttpResponse(html, status=status)
 
 
-def error_response(request, status: int, *, title: str = "", message: str = "",
-                   api_detail: str = "", api_code: str = "") -> HttpResponse:
-    """The error page of ``status`` for ``request``'s surface (JSON under ``/api/``)."""
+def error_response(request, status: int, **kwargs) -> HttpResponse:
+    """The error page of ``status`` for ``request``'s surface (JSON under ``/api/``); under
+    ``/notices/`` in Chinese, the language of the public pages."""
+    if surface(request) == PUBLIC:
+        with translation.override(settings.LANGUAGE_CODE):
+            return _error_response(request, status, **kwargs)
+    return _error_response(request, status, **kwargs)
+
+
+def _error_response(request, status: int, *, title: str = "", message: str = "",
+                    api_detail: str = "", api_code: str = "") -> HttpResponse:
     if surface(request) == API:
         _title, detail, code = _texts(status)
         return JsonResponse({"detail": api_detail or message or detail,
