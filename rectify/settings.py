@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer, error pages included, gets the policy and the cache header.
+    "csp.middleware.CSPMiddleware",
+    "rectify.cache_headers.PrivateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "rectify.error_pages.StorageUnavailableMiddleware",
     # Last: turns a login refused for too many failures into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -261,6 +265,23 @@ EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidenc
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Content-Security-Policy (django-csp) on every answer: scripts and styles from our own static
+# files only (no inline script, style or on* handler anywhere), nothing framed, no plugins.
+# An inline image preview sets its own, stricter one (rectify.workpages.work_views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+CSRF_FAILURE_VIEW = "rectify.error_pages.csrf_failure"
 
 # Production hardening; each can be switched off behind a TLS-terminating proxy.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,6 +6,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+# Errors in the look of the surface they happen on (JSON under /api/): rectify.error_pages.
+handler400 = "rectify.error_pages.bad_request"
+handler403 = "rectify.error_pages.permission_denied"
+handler404 = "rectify.error_pages.page_not_found"
+handler500 = "rectify.error_pages.server_error"
+
 admin.site.site_header = _("Rectify 巡察整改管理")
 admin.site.site_title = "Rectify"
 admin.site.index_title = _("巡察整改")

@@ -22,7 +22,6 @@ def _rows(nodes: list[ParsedNode], doubts_by_line: dict[int, list[str]], depth: 
         yield {
             "node": node,
             "depth": depth,
-            "indent": (depth - 1) * 2,
             "label_differs": bool(node.label) and node.label != node.number,
             "doubts": doubts_by_line.get(node.line, []),
         }

@@ -7,6 +7,7 @@ at import time.
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from django.conf import settings
@@ -17,14 +18,17 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
 
 #: The largest value an integer field of the API accepts (the databases' 32-bit columns).
 MAX_INT = 2**31 - 1
@@ -132,17 +136,67 @@ def drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(detail)
 
 
+class ServiceUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = _("文件存储暂不可用，请稍后重试或联系管理员。")
+    default_code = "storage_unavailable"
+
+
+#: The body of an API 500: what the reader may know (the traceback goes to the log).
+SERVER_ERROR_DETAIL = _("服务器内部错误，已记录。请稍后重试；如果问题持续，请联系管理员。")
+
+
+def server_error_body() -> dict:
+    return {"detail": str(SERVER_ERROR_DETAIL), "code": "server_error"}
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus: a model ``ValidationError`` that reached a view is a 400, and a
-    404 says only "not found" (in the reader's language), never which model was looked for."""
+    """DRF's handler, plus: a model ``ValidationError`` that reached a view is a 400, a 404
+    says only "not found" (in the reader's language), never which model was looked for; the
+    file store failing is a 503; anything else is a 500 in the same shape
+    (``{"detail", "code"}``), logged with its traceback — never an HTML page."""
     # Imported here: DRF's views read the settings, which name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
+
+    from rectify.services.evidence_files import StorageUnavailable
 
     if isinstance(exc, DjangoValidationError):
         exc = drf_error(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, StorageUnavailable):
+        exc = ServiceUnavailable(exc.message)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        if isinstance(response.data, dict) and "code" not in response.data \
+                and isinstance(exc, exceptions.APIException) \
+                and isinstance(exc.detail, str):
+            response.data["code"] = exc.detail.code
+        return response
+    request = context.get("request")
+    logger.error("Internal Server Error: %s", getattr(request, "path", "?"),
+                 exc_info=(type(exc), exc, exc.__traceback__))
+    return Response(server_error_body(), status=500)
+
+
+class AtomicWrites:
+    """A viewset mixin: a write (any method but GET, HEAD, OPTIONS) runs in one transaction
+    together with the building and rendering of its response, so that an answer which fails
+    after the save (a 500) leaves nothing committed; and any error answer (4xx, 5xx) rolls
+    back whatever the view wrote before it (as DRF does with
+    ``ATOMIC_REQUESTS``, which would hold a transaction for every request of every surface,
+    and renders only after the transaction committed)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+            if not getattr(response, "is_rendered", True):
+                response.render()  # inside the transaction: a failure here undoes the write
+        return response
 
 
 # -- versions: ETag, If-Match, ``version`` -----------------------------------------------------

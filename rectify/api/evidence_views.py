@@ -19,6 +19,7 @@ from rectify.api.evidence_serializers import EvidenceSerializer
 from rectify.models import Evidence
 from rectify.models.worklog import evidence_storage
 from rectify.rules import permissions
+from rectify.services.evidence_files import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ class EvidenceViewSet(viewsets.GenericViewSet):
     @extend_schema(summary=gettext_lazy("下载佐证材料"),
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
                               404: OpenApiResponse(description=gettext_lazy(
-                                  "不存在或无权查看"))})
+                                  "不存在或无权查看，或文件已丢失")),
+                              503: OpenApiResponse(description=gettext_lazy(
+                                  "文件存储暂不可用"))})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         """The file as uploaded, as an attachment under its original name and with the
@@ -62,9 +65,13 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         evidence = self.get_object()
         try:
             handle = evidence_storage.open(evidence.file.name, "rb")
-        except OSError:
-            logger.error("Evidence %s: the stored file %s cannot be read", evidence.pk,
+        except FileNotFoundError:  # gone for good (a restore without EVIDENCE_ROOT): 404
+            logger.error("Evidence %s: the stored file %s is missing", evidence.pk,
                          evidence.file.name)
             raise exceptions.NotFound(_("佐证材料的文件已丢失，请联系管理员。"))
+        except OSError:  # the store fails now (permissions, I/O): 503, try again later
+            logger.error("Evidence %s: the stored file %s cannot be read", evidence.pk,
+                         evidence.file.name, exc_info=True)
+            raise StorageUnavailable from None
         return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)

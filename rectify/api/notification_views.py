@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from rectify.api.api_base import AtomicWrites
 from rectify.api.notification_serializers import NotificationSerializer, ReadAllSerializer
 from rectify.models import Notification
 from rectify.services import notifications
@@ -31,7 +32,7 @@ class NotificationFilterSet(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("我的通知（最新的在前）")),
 )
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(AtomicWrites, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The signed-in user's notifications, newest first; nobody sees another's."""
 
     permission_classes = [IsAuthenticated]

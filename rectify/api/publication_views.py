@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from rectify.api.api_base import etag
+from rectify.api.api_base import AtomicWrites, etag
 from rectify.api.api_permissions import RecordPermission
 from rectify.api.publication_serializers import (
     PublicationDetailSerializer,
@@ -48,7 +48,7 @@ AUDIENCE = OpenApiParameter(
             WithdrawnPublicationSerializer,
             description=gettext_lazy("该版本已撤回：撤回时间、理由和审批人，不含内容"))}),
 )
-class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
+class PublicationViewSet(AtomicWrites, viewsets.ReadOnlyModelViewSet):
     """Published versions (已发布通报): what the public pages show, as data. Anyone reads
     the public ones; staff and auditors every one, with the party content."""
 

@@ -31,7 +31,14 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from rectify.api.api_base import ANY, MAX_INT, PreconditionFailed, etag, if_match_version
+from rectify.api.api_base import (
+    ANY,
+    MAX_INT,
+    AtomicWrites,
+    PreconditionFailed,
+    etag,
+    if_match_version,
+)
 from rectify.api.api_permissions import RecordPermission
 from rectify.api.record_serializers import ConflictSerializer, HistoryEntrySerializer
 from rectify.rules import permissions
@@ -60,8 +67,9 @@ IF_MATCH = OpenApiParameter(
 
 
 
-class RecordViewSet(viewsets.ModelViewSet):
-    """A record type behind the one rule, with versions and history."""
+class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
+    """A record type behind the one rule, with versions and history. A write and the building
+    of its answer are one transaction (``AtomicWrites``)."""
 
     permission_classes = [RecordPermission]
     filter_backends = [DjangoFilterBackend, OrderingFilter]

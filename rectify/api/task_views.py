@@ -318,7 +318,9 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
                               400: OpenApiResponse(description=gettext_lazy(
                                   "文件不符合要求（类型、内容与扩展名不符、过大等）或任务已销号："
                                   "未保存任何内容")),
-                              413: OpenApiResponse(description=gettext_lazy("请求体过大"))})
+                              413: OpenApiResponse(description=gettext_lazy("请求体过大")),
+                              503: OpenApiResponse(description=gettext_lazy(
+                                  "文件存储暂不可用：未保存任何内容"))})
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None,
             parser_classes=[LimitedMultiPartParser])
     def evidence(self, request, pk=None):

@@ -7,6 +7,8 @@ staff's and is written once, never changed. Each step also leaves a row in the t
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
 
 from django.conf import settings
@@ -67,13 +69,28 @@ class ProgressEntry(models.Model):
             raise ValidationError(errors)
 
 
+class EvidenceFileSystem(FileSystemStorage):
+    """The file system under ``EVIDENCE_ROOT``; a write that fails half-way (a full disk)
+    leaves no partial file behind."""
+
+    def _save(self, name, content):
+        existed = self.exists(name)
+        try:
+            return super()._save(name, content)
+        except OSError:
+            if not existed:
+                with contextlib.suppress(OSError):
+                    os.remove(self.path(name))
+            raise
+
+
 class EvidenceStorage(LazyObject):
     """Evidence files live in ``EVIDENCE_ROOT``, outside the static and media roots: no URL
     serves them; only ``rectify.workpages.work_views.evidence_download`` does, after the permission
     check. Resolved lazily so that tests may point the setting elsewhere."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+        self._wrapped = EvidenceFileSystem(location=settings.EVIDENCE_ROOT, base_url=None)
 
 
 evidence_storage = EvidenceStorage()

@@ -2,7 +2,9 @@
 
 A file is checked by content (``rectify.rules.file_checks.check_upload``) and stored under a
 generated name in ``EVIDENCE_ROOT``; the user's file name is kept in ``original_name`` only.
-Nothing is stored when anything fails: no row and no file. One gap remains: when the
+Nothing is stored when anything fails: no row and no file. When the file store itself fails
+(a read-only directory, a full disk: ``OSError``), :class:`StorageUnavailable` says so (the
+surfaces answer 503) and the partial file is removed. One gap remains: when the
 caller's own, outer transaction rolls back after ``add_evidence`` returned, the file stays
 on disk without a row (Django has no rollback hook); such orphans are harmless, never
 served, and may be swept by comparing ``EVIDENCE_ROOT`` with ``Evidence.file``.
@@ -26,12 +28,22 @@ from rectify.services.records import delete_record, save_record, unlocked_task
 logger = logging.getLogger(__name__)
 
 
+class StorageUnavailable(Exception):
+    """The evidence store (``EVIDENCE_ROOT``) cannot take the file now: nothing was stored.
+    Not the user's fault: the surfaces answer 503 and say so."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("文件存储暂不可用，请稍后重试或联系管理员。"))
+        self.message = str(self.args[0])
+
+
 @transaction.atomic
 def add_evidence(task: RectificationTask, upload, user, description: str = "") -> Evidence:
     """Check ``upload`` (a Django ``UploadedFile``) and store it as evidence of ``task``.
 
     Raises :class:`ValidationError` (a Chinese message naming the file) when the task is
-    signed off or the file is refused; then neither a row nor a file is left behind.
+    signed off or the file is refused, :class:`StorageUnavailable` when the file store fails;
+    then neither a row nor a file is left behind.
     """
     unlocked_task(task.pk)  # before the file is read: a signed-off task takes no evidence
     checked = check_upload(upload)
@@ -51,6 +63,10 @@ def add_evidence(task: RectificationTask, upload, user, description: str = "") -
     try:
         with transaction.atomic():
             save_record(evidence, user, _("上传佐证材料“{name}”").format(name=name))
+    except OSError as exc:
+        _delete_stored(evidence)
+        logger.error("The evidence store cannot take a file of task %s", task.pk, exc_info=True)
+        raise StorageUnavailable from exc
     except BaseException:
         _delete_stored(evidence)
         raise

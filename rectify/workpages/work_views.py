@@ -10,13 +10,15 @@ and nothing is stored.
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,11 +34,13 @@ from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
 from rectify.services import deadline_extensions as extension_services
 from rectify.services import notifications, workflow
 from rectify.services import tasks as task_services
-from rectify.services.evidence_files import add_evidence, delete_evidence
+from rectify.services.evidence_files import StorageUnavailable, add_evidence, delete_evidence
 from rectify.services.filtersets import TaskFilterSet
 from rectify.services.overview import bureau_overview
 from rectify.services.records import StaleRecord, delete_record, save_record
 from rectify.workpages import work_forms as forms
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 
@@ -465,8 +469,17 @@ def evidence_download(request, pk: int):
     inline = request.GET.get("inline") == "1" and bool(preview_kind(evidence.content_type or ""))
     try:
         handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件已不存在。"))
+    except FileNotFoundError:  # gone for good (a restore without EVIDENCE_ROOT): 404, saying so
+        logger.error("Evidence %s: the stored file %s is missing", evidence.pk,
+                     evidence.file.name)
+        return render(request, "errors/work.html", {
+            "status": 404, "title": _("文件已丢失"), "home": _task_url(evidence.task),
+            "message": _("佐证材料“{name}”的文件已丢失，请联系管理员。").format(
+                name=evidence.original_name)}, status=404)
+    except OSError:  # the store fails now (permissions, I/O): 503, try again later
+        logger.error("Evidence %s: the stored file %s cannot be read", evidence.pk,
+                     evidence.file.name, exc_info=True)
+        raise StorageUnavailable from None
     response = FileResponse(handle, as_attachment=not inline, filename=evidence.original_name,
                             content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
