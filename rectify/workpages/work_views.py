@@ -11,7 +11,9 @@ and nothing is stored.
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
+from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -457,8 +459,25 @@ def _with_previews(evidence) -> list[Evidence]:
     return items
 
 
+def _files_without_site_policy(view):
+    """A served evidence file carries only its own policy (an image preview's sandbox), not
+    the site's Content-Security-Policy: Chrome's PDF viewer does not run under the site's
+    ``object-src 'none'``, and a download is no page. Pages the view renders keep it."""
+    exempt = csp_exempt()
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, FileResponse) and "Content-Security-Policy" not in response:
+            return exempt(lambda: response)()
+        return response
+
+    return wrapped
+
+
 @login_required
 @require_safe
+@_files_without_site_policy
 def evidence_download(request, pk: int):
     """The file under the name it was uploaded with, to whoever may see the task; 404 for
     everyone else. An attachment, except with ``?inline=1`` for an image or PDF (by its checked
