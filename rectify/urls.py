@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from rectify.throttling import rate_limited
+
 admin.site.site_header = _("Rectify 巡察整改管理")
 admin.site.site_title = "Rectify"
 admin.site.index_title = _("巡察整改")
@@ -14,7 +16,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Login for every role outside the admin (clerks are not let into the admin).
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # LOGIN_RATE attempts per address, then 429 (rectify.throttling); the password-reset
+    # form takes rate_limited("password_reset") the same way (PASSWORD_RESET_RATE).
+    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notices/", include("rectify.public.public_urls")),
     # The browsable API's login and logout (namespace rest_framework), then the API itself.

@@ -259,7 +259,7 @@ _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 def _qn(tag: str) -> str:
     """``w:p`` → lxml's ``{namespace}p`` (only the ``w:`` prefix is used here)."""
-    return "{%s}%s" % (_W, tag.split(":", 1)[1])
+    return f"{{{_W}}}{tag.split(':', 1)[1]}"
 
 
 def max_xml_bytes() -> int:
@@ -327,7 +327,7 @@ def _related_parts(archive: zipfile.ZipFile, names: set[str], budget: _XmlBudget
     Word puts them), for the automatic list numbers."""
     found = {"numbering": "word/numbering.xml", "styles": "word/styles.xml"}
     if _RELS in names:
-        for rel in _parse_part(archive, _RELS, budget).iter("{%s}Relationship" % _REL_NS):
+        for rel in _parse_part(archive, _RELS, budget).iter(f"{{{_REL_NS}}}Relationship"):
             kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
             target = rel.get("Target") or ""
             if kind in found and rel.get("TargetMode") != "External" and target:
