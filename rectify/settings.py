@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body declared larger than its route allows is refused before anything reads it.
+    "rectify.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -272,6 +274,11 @@ if not 0 <= WARNING_RED_DAYS <= WARNING_YELLOW_DAYS:
 # Evidence files (佐证材料): outside the static root, served only through a permission check.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# The other uploads (rectify/request_limits.py refuses larger bodies before reading them): the
+# ledger workbook, the notice file, and the XML a notice .docx may unpack to.
+LEDGER_MAX_UPLOAD_BYTES = env_int("LEDGER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+NOTICE_MAX_UPLOAD_BYTES = env_int("NOTICE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+NOTICE_MAX_XML_BYTES = env_int("NOTICE_MAX_XML_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
