@@ -31,3 +31,12 @@ class AddressLockoutHandler(AxesDatabaseHandler):
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        """Record the failure (axes), and lock the address once it reaches its limit: the
+        failure that reaches it is answered as a lockout, as for a user name."""
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        if self.address_failures(request) >= settings.LOGIN_FAILURES_PER_ADDRESS:
+            request.axes_locked_out = True
+            request.axes_credentials = credentials

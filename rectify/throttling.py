@@ -75,7 +75,7 @@ class _SettingsRate:
     scope: str | None
 
     def get_rate(self):
-        return getattr(settings, f"API_{(self.scope or '').upper()}_RATE", None)
+        return getattr(settings, f"API_{(self.scope or '').upper()}_RATE", None) or None
 
     def get_ident(self, request):
         return client_address(request) or "unknown"
