@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body declared larger than its route allows is refused before anything reads it.
+    "rectify.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early, so that every answer, error pages included, gets the policy and the cache header.
     "csp.middleware.CSPMiddleware",
@@ -143,6 +145,28 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "rectify.accounts.lockout_response.lockout_response"
 AXES_VERBOSE = False
 
+# Throttling that protects the server (rectify/throttling.py, rectify/login_lockout.py): the
+# client address behind TRUSTED_PROXY_COUNT proxies (0: REMOTE_ADDR, X-Forwarded-For ignored);
+# failed logins also locked per address; rates "<n>/<second|minute|hour|day>", "" for none.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "rectify.throttling.client_address"
+AXES_HANDLER = "rectify.login_lockout.AddressLockoutHandler"
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/minute")
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "10/minute")
+# The counters' cache: one per process by default (`make run` needs no server); production
+# with several workers should share one: CACHE_URL=redis://host:6379/1.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,6 +221,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rectify.api.api_base.exception_handler",
+    # Rates from API_ANON_RATE, API_<SCOPE>_RATE (rectify/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["rectify.throttling.AnonymousThrottle",
+                                 "rectify.throttling.ScopedThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # API tokens (django-rest-knox, stored hashed): each expires, by default API_TOKEN_TTL_DAYS
@@ -263,6 +290,11 @@ if not 0 <= WARNING_RED_DAYS <= WARNING_YELLOW_DAYS:
 # Evidence files (佐证材料): outside the static root, served only through a permission check.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# The other uploads (rectify/request_limits.py refuses larger bodies before reading them): the
+# ledger workbook, the notice file, and the XML a notice .docx may unpack to.
+LEDGER_MAX_UPLOAD_BYTES = env_int("LEDGER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+NOTICE_MAX_UPLOAD_BYTES = env_int("NOTICE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+NOTICE_MAX_XML_BYTES = env_int("NOTICE_MAX_XML_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from rectify.throttling import rate_limited
+
 # Errors in the look of the surface they happen on (JSON under /api/): rectify.error_pages.
 handler400 = "rectify.error_pages.bad_request"
 handler403 = "rectify.error_pages.permission_denied"
@@ -20,7 +22,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Login for every role outside the admin (clerks are not let into the admin).
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # LOGIN_RATE attempts per address, then 429 (rectify.throttling); the password-reset
+    # form is limited the same way (PASSWORD_RESET_RATE, rectify.accounts.account_urls).
+    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password change and reset, API tokens: every role.
     path("accounts/", include("rectify.accounts.account_urls")),

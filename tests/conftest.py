@@ -25,6 +25,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no rate-limit counters (rectify.throttling keeps them there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts and ends in the default language: a request with an English
     Accept-Language leaves English active in the thread (LocaleMiddleware activates it)."""

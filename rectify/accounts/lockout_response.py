@@ -15,5 +15,8 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     message = _("登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。").format(minutes=minutes)
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/") and not request.path.startswith("/api/auth/login"):
-        return JsonResponse({"detail": message, "code": "locked_out"}, status=status)
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=status)
+    else:
+        response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response

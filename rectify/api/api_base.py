@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.http import Http404
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -164,6 +166,8 @@ def exception_handler(exc, context):
         exc = drf_error(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.Throttled):
+        exc = _throttled(exc.wait)
     elif isinstance(exc, StorageUnavailable):
         exc = ServiceUnavailable(exc.message)
     response = drf_exception_handler(exc, context)
@@ -197,6 +201,15 @@ class AtomicWrites:
             if not getattr(response, "is_rendered", True):
                 response.render()  # inside the transaction: a failure here undoes the write
         return response
+
+
+def _throttled(wait: float | None) -> exceptions.Throttled:
+    """429 in the reader's language, with ``Retry-After`` (DRF's handler adds it)."""
+    seconds = max(1, math.ceil(wait or 1))
+    exc = exceptions.Throttled(seconds)
+    exc.detail = ErrorDetail(_("请求过于频繁，请 {seconds} 秒后再试。").format(seconds=seconds),
+                             code="throttled")
+    return exc
 
 
 # -- versions: ETag, If-Match, ``version`` -----------------------------------------------------

@@ -46,13 +46,15 @@ class ObtainTokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_scope = "token"  # API_TOKEN_RATE per address, before any password is hashed
     serializer_class = TokenRequestSerializer
 
     @extend_schema(summary=gettext_lazy("获取新的 API 令牌"), request=TokenRequestSerializer,
                    responses={
                        200: TokenResponse,
                        400: OpenApiResponse(description=gettext_lazy("用户名或密码错误")),
-                       429: OpenApiResponse(description=gettext_lazy("失败次数过多，已锁定")),
+                       429: OpenApiResponse(
+                           description=gettext_lazy("失败次数过多，已锁定；或请求过于频繁")),
                    },
                    auth=[])
     def post(self, request):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rectify.notice_import.notice_reader import NoticeReadError, read_notice_file
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class NoticeSourceForm(forms.Form):
@@ -29,8 +28,10 @@ class NoticeSourceForm(forms.Form):
         if upload and text:
             raise ValidationError(_("请只上传文件或只粘贴文本，不要同时提供。"))
         if upload:
-            if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("file", _("文件超过 20 MB，未读取。"))
+            limit = settings.NOTICE_MAX_UPLOAD_BYTES
+            if upload.size > limit:
+                self.add_error("file", _("文件超过 {size} MB，未读取。").format(
+                    size=f"{limit / (1024 * 1024):g}"))
                 return data
             try:
                 data["notice_text"] = read_notice_file(upload.read(), filename=upload.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -213,13 +214,14 @@ def _finish_text(text: str) -> str:
 def _read_zip(data: bytes, extension: str) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
+        infos = {info.filename: info for info in archive.infolist()}
+        unpacked = sum(info.file_size for info in infos.values())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         if extension == ".docx":
             raise NoticeReadError("Word 文件已损坏或不是有效的 .docx 文件，无法读取。") from None
         raise NoticeReadError(f"文件已损坏或不是受支持的格式。{_SUPPORTED_HINT}") from None
-    if "word/document.xml" not in names:
+    names = set(infos)
+    if _DOCUMENT not in names:
         if any(name.startswith("xl/") for name in names):
             what = "Excel 表格"
         elif any(name.startswith("ppt/") for name in names):
@@ -236,44 +238,181 @@ def _read_zip(data: bytes, extension: str) -> str:
             )
     if unpacked > MAX_UNZIPPED_BYTES:
         raise NoticeReadError("Word 文件解压后过大，未导入。")
+    budget = _XmlBudget(max_xml_bytes())
     try:
-        return _docx_text(data)
+        parts = [_DOCUMENT, *_related_parts(archive, names, budget)]
+        # The zip directory first (nothing decompressed), then every read is counted too.
+        budget.check(sum(infos[name].file_size for name in parts if name))
+        return _docx_text(archive, parts[1:], budget)
     except NoticeReadError:
         raise
-    except Exception:  # python-docx/lxml raise many types on bad input
+    except Exception:  # zipfile/lxml raise many types on bad input
         raise NoticeReadError("Word 文件已损坏或格式无效，无法读取。") from None
 
 
-def _docx_text(data: bytes) -> str:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+#: The main part of a .docx (where Word and python-docx put it).
+_DOCUMENT = "word/document.xml"
+_RELS = "word/_rels/document.xml.rels"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-    document = docx.Document(io.BytesIO(data))
-    numbering = _Numbering(document)
+
+def _qn(tag: str) -> str:
+    """``w:p`` → lxml's ``{namespace}p`` (only the ``w:`` prefix is used here)."""
+    return f"{{{_W}}}{tag.split(':', 1)[1]}"
+
+
+def max_xml_bytes() -> int:
+    """Largest total of the XML a .docx may unpack to (``NOTICE_MAX_XML_BYTES``, 20 MB)."""
+    from django.conf import settings
+
+    return getattr(settings, "NOTICE_MAX_XML_BYTES", 20 * 1024 * 1024)
+
+
+class _XmlBudget:
+    """The bytes of XML still allowed; exceeding it is the same refusal wherever it happens
+    (from the zip directory, or while decompressing: a zip may lie about sizes)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def check(self, size: int) -> None:
+        if size > self.limit:
+            raise NoticeReadError(
+                f"Word 文件的正文解压后过大（超过 {self.limit / (1024 * 1024):g} MB），未导入。"
+                "请拆分后再导入。")
+
+    def add(self, size: int) -> None:
+        self.used += size
+        self.check(self.used)
+
+
+class _BoundedPart(io.RawIOBase):
+    """A zip member read in chunks, each counted against the budget: decompression stops
+    as soon as the budget is spent, whatever the zip directory claimed."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, budget: _XmlBudget) -> None:
+        self._member = archive.open(name)
+        self._budget = budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._member.read(size if size and size > 0 else 64 * 1024)
+        self._budget.add(len(chunk))
+        return chunk
+
+    def close(self) -> None:
+        self._member.close()
+        super().close()
+
+
+def _parser_options() -> dict[str, Any]:
+    # No DTDs, entities or network: a .docx has none, and they are how XML attacks start.
+    return {"resolve_entities": False, "load_dtd": False, "no_network": True,
+            "huge_tree": False}
+
+
+def _parse_part(archive: zipfile.ZipFile, name: str, budget: _XmlBudget) -> Any:
+    from lxml import etree
+
+    with _BoundedPart(archive, name, budget) as stream:
+        return etree.parse(stream, etree.XMLParser(**_parser_options())).getroot()
+
+
+def _related_parts(archive: zipfile.ZipFile, names: set[str], budget: _XmlBudget) -> list[str]:
+    """The numbering and styles parts of the document (from its relationships, else where
+    Word puts them), for the automatic list numbers."""
+    found = {"numbering": "word/numbering.xml", "styles": "word/styles.xml"}
+    if _RELS in names:
+        for rel in _parse_part(archive, _RELS, budget).iter(f"{{{_REL_NS}}}Relationship"):
+            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            target = rel.get("Target") or ""
+            if kind in found and rel.get("TargetMode") != "External" and target:
+                path = target.lstrip("/") if target.startswith("/") else f"word/{target}"
+                found[kind] = posixpath.normpath(path)
+    return [found[kind] if found[kind] in names else "" for kind in ("numbering", "styles")]
+
+
+def _docx_text(archive: zipfile.ZipFile, parts: list[str], budget: _XmlBudget) -> str:
+    """The paragraphs and table cells of the body in document order, streamed: each block
+    (a paragraph or a table directly in the body) is read, turned into lines and freed."""
+    from lxml import etree
+
+    numbering_part, styles_part = parts
+    numbering = _Numbering(
+        _parse_part(archive, numbering_part, budget) if numbering_part else None,
+        _parse_part(archive, styles_part, budget) if styles_part else None,
+    )
     lines: list[str] = []
+    p_tag, tbl_tag = _qn("w:p"), _qn("w:tbl")
 
-    def add_blocks(blocks) -> None:
-        for block in blocks:
-            if isinstance(block, Paragraph):
-                lines.append(numbering.prefix(block) + block.text)
-            elif isinstance(block, Table):
+    def add_blocks(container) -> None:
+        for block in container:
+            if block.tag == p_tag:
+                lines.append(numbering.prefix(block) + _paragraph_text(block))
+            elif block.tag == tbl_tag:
                 add_table(block)
 
     def add_table(table) -> None:
-        # Merged cells repeat in row.cells; keep the elements themselves (not their ids, which
-        # lxml may reuse once a proxy is freed) to skip the repeats.
-        seen: set[Any] = set()
-        for row in table.rows:
-            for cell in row.cells:
-                element = cell._tc
-                if element in seen:
-                    continue
-                seen.add(element)
-                add_blocks(cell.iter_inner_content())
+        for row in table.iterchildren(_qn("w:tr")):
+            for cell in row.iterchildren(_qn("w:tc")):
+                if not _continues_vertical_merge(cell):
+                    add_blocks(cell)
 
-    add_blocks(document.iter_inner_content())
+    depth = 0
+    with _BoundedPart(archive, _DOCUMENT, budget) as stream:
+        events = etree.iterparse(stream, events=("start", "end"), **_parser_options())
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                continue
+            depth -= 1
+            if depth == 2:  # a block of the body (w:document > w:body > block)
+                add_blocks([element])
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
     return "\n".join(lines)
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """The text of a paragraph as python-docx reads it: its runs and hyperlinks' runs."""
+    r_tag, link_tag = _qn("w:r"), _qn("w:hyperlink")
+    out: list[str] = []
+    for child in paragraph:
+        if child.tag == r_tag:
+            out.append(_run_text(child))
+        elif child.tag == link_tag:
+            out.extend(_run_text(run) for run in child.iterchildren(r_tag))
+    return "".join(out)
+
+
+_RUN_TEXT = {_qn("w:tab"): "\t", _qn("w:ptab"): "\t", _qn("w:cr"): "\n",
+             _qn("w:noBreakHyphen"): "-"}
+
+
+def _run_text(run: Any) -> str:
+    out: list[str] = []
+    for child in run:
+        if child.tag == _qn("w:t"):
+            out.append(child.text or "")
+        elif child.tag == _qn("w:br"):
+            if child.get(_qn("w:type"), "textWrapping") == "textWrapping":
+                out.append("\n")
+        elif child.tag in _RUN_TEXT:
+            out.append(_RUN_TEXT[child.tag])
+    return "".join(out)
+
+
+def _continues_vertical_merge(cell: Any) -> bool:
+    """A cell below the first of a vertical merge: its content is the first cell's."""
+    properties = cell.find(_qn("w:tcPr"))
+    merge = properties.find(_qn("w:vMerge")) if properties is not None else None
+    return merge is not None and merge.get(_qn("w:val"), "continue") == "continue"
 
 
 _CN_FORMATS = {
@@ -320,23 +459,14 @@ def _roman(value: int) -> str:
 class _Numbering:
     """Renders Word's automatic list numbers ("一、", "（一）", "1.") that are not in the text."""
 
-    def __init__(self, document: Any) -> None:
-        from docx.oxml.ns import qn
-
-        self._qn = qn
+    def __init__(self, numbering: Any, styles: Any) -> None:
+        """``numbering`` and ``styles``: the roots of the numbering and styles parts, or None."""
+        self._qn = _qn
         self.nums: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.style_numbering: dict[str, tuple[str, int]] = {}
         self.counters: dict[str, dict[int, int]] = {}
-        try:
-            root = document.part.numbering_part.element
-        except Exception:  # no numbering part
-            root = None
-        if root is not None:
-            self._read_numbering(root)
-        try:
-            styles = document.styles.element
-        except Exception:
-            styles = None
+        if numbering is not None:
+            self._read_numbering(numbering)
         if styles is not None:
             self._read_styles(styles)
 
@@ -410,7 +540,7 @@ class _Numbering:
         if not self.nums:
             return ""
         qn = self._qn
-        ppr = paragraph._p.pPr
+        ppr = paragraph.find(qn("w:pPr"))
         num_id: str | None = None
         ilvl: int | None = None
         if ppr is not None:
