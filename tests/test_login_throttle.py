@@ -130,8 +130,21 @@ def test_the_login_page_is_rate_limited(client, clerk_user, settings, hashing):
     assert client.get(reverse("login")).status_code == 200  # reading the form is not limited
 
 
+def test_the_password_reset_form_is_rate_limited(client, clerk_user, settings, mailoutbox):
+    settings.PASSWORD_RESET_RATE = "2/hour"
+    clerk_user.email = "clerk@example.com"
+    clerk_user.save()
+    url = reverse("accounts:password_reset")
+    for _ in range(2):
+        assert client.post(url, {"email": "clerk@example.com"}).status_code == 302
+    refused = client.post(url, {"email": "clerk@example.com"})
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert len(mailoutbox) == 2  # the third post sent nothing
+    assert client.get(url).status_code == 200  # reading the form is not limited
+
+
 def test_the_rate_limit_helper_reads_its_setting(rf, settings):
-    """The password-reset form will be wrapped the same way (PASSWORD_RESET_RATE)."""
+    """Any view is wrapped the same way (here the scope of PASSWORD_RESET_RATE)."""
     settings.PASSWORD_RESET_RATE = "2/hour"
     view = rate_limited("password_reset")(lambda request: "sent")
     request = rf.post("/accounts/password_reset/", {"email": "a@example.com"})
