@@ -51,6 +51,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.jsonl import Serializer as JsonlSerializer
 from django.db import DEFAULT_DB_ALIAS, connection, models, router, transaction
 from django.db.migrations.loader import MigrationLoader
@@ -129,9 +130,27 @@ def backed_up_models() -> list[type[models.Model]]:
     return serializers.sort_dependencies(app_list.items(), allow_cycles=True)
 
 
+class _ExactEncoder(DjangoJSONEncoder):
+    """Times to the microsecond (Django's encoder cuts them to milliseconds, which would
+    change every history date and let rows of one millisecond tie)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            if isinstance(o, datetime.time) and timezone.is_aware(o):
+                raise ValueError("JSON can't represent timezone-aware times.")
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 class _DumpSerializer(JsonlSerializer):
     """JSON lines, with content types and permissions named by their natural keys (their ids
-    differ between databases) and every other reference by its primary key (kept)."""
+    differ between databases) and every other reference by its primary key (kept); times
+    to the microsecond."""
+
+    def _init_options(self):
+        super()._init_options()
+        self.json_kwargs["cls"] = _ExactEncoder
 
     def handle_fk_field(self, obj, field):
         model = field.remote_field.model
@@ -438,8 +457,8 @@ def _check_empty() -> None:
     if filled:
         listed = "；".join(_("{model} {count} 行").format(model=_model_name(label), count=count)
                           for label, count in filled[:5])
-        raise BackupError(_("本系统的数据库中已有数据（{listed}），恢复只能在新安装的空数据库中进行。"
-                            "请换一个空数据库（运行 migrate 后即可恢复），不会覆盖现有数据。")
+        raise BackupError(_("本系统的数据库中已有数据（{listed}），恢复只能在新安装的空数据库中"
+                            "进行。请换一个空数据库（运行 migrate 后即可恢复），不会覆盖现有数据。")
                           .format(listed=listed))
 
 
@@ -469,7 +488,7 @@ def _verify_member(archive: zipfile.ZipFile, member: dict, extract_to: Path | No
 
 def _load(archive: zipfile.ZipFile, manifest: dict, members: list[dict], dump: Path,
           progress: Progress) -> RestoreResult:
-    expected = {label: count for label, count in (manifest.get("counts") or {}).items()}
+    expected = dict(manifest.get("counts") or {})
     total = sum(expected.values())
     created: list[Path] = []
     try:
@@ -480,8 +499,8 @@ def _load(archive: zipfile.ZipFile, manifest: dict, members: list[dict], dump: P
             counts = current_counts()
             for label, count in expected.items():
                 if counts.get(label, 0) != count:
-                    raise BackupError(_("载入后 {model}（{label}）有 {actual} 行，清单记录 {count} 行；"
-                                        "已撤销恢复。").format(
+                    raise BackupError(_("载入后 {model}（{label}）有 {actual} 行，"
+                                        "清单记录 {count} 行；已撤销恢复。").format(
                         model=_model_name(label), label=label, actual=counts.get(label, 0),
                         count=count))
             progress(_("已载入 {rows} 行数据。").format(rows=sum(counts.values())))

@@ -30,14 +30,14 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error))
         rows = sum(result.counts.values())
-        self.stdout.write(_("备份完成：{path}（{size} 字节）；数据 {rows} 行，佐证材料 {files} 个文件"
-                            "（{bytes} 字节）。").format(
+        self.stdout.write(_("备份完成：{path}（{size} 字节）；数据 {rows} 行，"
+                            "佐证材料 {files} 个文件（{bytes} 字节）。").format(
             path=result.path, size=result.size, rows=rows, files=result.evidence_files,
             bytes=result.evidence_bytes))
         if result.problems:
             lines = [problem_message(problem) for problem in result.problems]
-            raise CommandError(_("备份已写入，但有 {count} 个佐证材料文件缺失或与记录不符：\n{lines}")
-                               .format(count=len(lines), lines="\n".join(lines)))
+            raise CommandError(_("备份已写入，但有 {count} 个佐证材料文件缺失或与记录不符："
+                                 "\n{lines}").format(count=len(lines), lines="\n".join(lines)))
 
     def _say(self, message: str) -> None:
         if self.verbosity > 0:

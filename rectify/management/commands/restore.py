@@ -31,16 +31,17 @@ class Command(BaseCommand):
         manifest = result.manifest
         for note in result.notes:
             self.stdout.write(note)
-        self.stdout.write(_("恢复完成：备份时间 {created}（{vendor}，版本 {version}）；数据 {rows} 行，"
-                            "佐证材料 {files} 个文件（{bytes} 字节），校验全部通过。").format(
+        self.stdout.write(_("恢复完成：备份时间 {created}（{vendor}，版本 {version}）；"
+                            "数据 {rows} 行，佐证材料 {files} 个文件（{bytes} 字节），"
+                            "校验全部通过。").format(
             created=manifest.get("created_at"), vendor=manifest.get("database_vendor"),
             version=manifest.get("app_version") or _("未知"),
             rows=sum(result.counts.values()), files=result.evidence_files,
             bytes=result.evidence_bytes))
         if result.problems:
             lines = [problem_message(problem) for problem in result.problems]
-            self.stderr.write(_("备份时已有 {count} 个佐证材料文件缺失或与记录不符（未能恢复）：\n{lines}")
-                              .format(count=len(lines), lines="\n".join(lines)))
+            self.stderr.write(_("备份时已有 {count} 个佐证材料文件缺失或与记录不符（未能恢复）："
+                                "\n{lines}").format(count=len(lines), lines="\n".join(lines)))
 
     def _say(self, message: str) -> None:
         if self.verbosity > 0:
