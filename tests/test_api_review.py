@@ -341,7 +341,7 @@ def test_oversize_file_is_refused_with_the_services_message(clerk, task, setting
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = clerk.post(task_url(task, "evidence"), {"file": pdf_upload("大文件.pdf", big)},
                           format="multipart")
-    assert response.status_code == 413 and "请求体过大" in response.data["detail"]
+    assert response.status_code == 413 and "请求体过大" in response.json()["detail"]
     assert not Evidence.objects.exists() and stored_files(evidence_root) == []
 
 
