@@ -13,7 +13,13 @@ from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.generation import GenerationMode
 
 from rectify.wsgi import application
@@ -96,19 +102,15 @@ def real_ids(world) -> dict[str, int]:
     }
 
 
-def test_schemathesis_finds_no_server_error(world, staff_user, wsgi_in_test_transaction):
-    """Every operation, with valid and invalid input, on existing and random records, as
-    inspection staff (who may do everything): any 5xx fails, naming the request."""
-    from rest_framework.authtoken.models import Token
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
 
-    token = Token.objects.get_or_create(user=staff_user)[0].key
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json",
-                                            wsgi_in_test_transaction)
-    headers = {"Authorization": f"Token {token}"}
+
+def run_schemathesis(app, headers, ids, *, max_examples=MAX_EXAMPLES, modes=None) -> list[str]:
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40
     operations.sort(key=lambda op: op.method.upper() == "DELETE")  # deletions last
-    ids = real_ids(world)
     failures = []
     for operation in operations:
         prefix = next((p for p in ids if operation.path.startswith(p)), None)
@@ -116,17 +118,17 @@ def test_schemathesis_finds_no_server_error(world, staff_user, wsgi_in_test_tran
         if "{id}" in operation.path and prefix:
             targets.insert(0, {"id": ids[prefix]})
         for path_parameters in targets:
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            for mode in modes or (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 strategy = operation.as_strategy(generation_mode=mode,
                                                  path_parameters=path_parameters)
 
-                @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                @settings(max_examples=max_examples, deadline=None, database=None,
                           derandomize=True, phases=[Phase.explicit, Phase.generate],
                           suppress_health_check=list(HealthCheck))
                 @given(case=strategy)
                 def run(case):
                     response = case.call(headers=headers)
-                    case.validate_response(response, checks=[not_a_server_error])
+                    case.validate_response(response, checks=CHECKS)
 
                 try:
                     run()
@@ -134,4 +136,17 @@ def test_schemathesis_finds_no_server_error(world, staff_user, wsgi_in_test_tran
                     continue
                 except (Exception, BaseExceptionGroup) as exc:  # collect them, then fail
                     failures.append(f"{operation.label} {path_parameters} [{mode}]: {exc}")
+    return failures
+
+
+@pytest.mark.parametrize("who", ["staff", "clerk", "anonymous"])
+def test_schemathesis_conformance(who, world, staff_user, clerk_user,
+                                   wsgi_in_test_transaction):
+    from rest_framework.authtoken.models import Token
+
+    user = {"staff": staff_user, "clerk": clerk_user, "anonymous": None}[who]
+    headers = {}
+    if user is not None:
+        headers["Authorization"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+    failures = run_schemathesis(wsgi_in_test_transaction, headers, real_ids(world))
     assert not failures, "\n\n".join(failures)

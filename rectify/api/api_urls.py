@@ -6,8 +6,11 @@ and its root, the schema, the docs, tokens.
 ``api:schema`` (OpenAPI), ``api:docs`` (Swagger UI, served from vendored files), ``api:token``.
 """
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -48,9 +51,16 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("publications", PublicationViewSet, basename="publication")
 router.register("notifications", NotificationViewSet, basename="notification")
 
+@csrf_exempt  # answers every method alike: nothing to protect
+def not_found(request, rest=""):
+    """Any other address under /api/: the API's 404 (JSON), never an HTML page."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("", include(router.urls)),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]
