@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Every operation's error answers and their bodies (400, 401, 403, 404, 409, 412, 413, 429).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "rectify.api.schema_errors.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "rectify.models.choices.Status",
         "AudienceEnum": "rectify.models.choices.Audience",

@@ -48,6 +48,7 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("publications", PublicationViewSet, basename="publication")
 router.register("notifications", NotificationViewSet, basename="notification")
 
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Its start script from ?script= and its styles from a static file: no inline script or
@@ -57,4 +58,5 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="token-revoke"),
     path("", include(router.urls)),
+    # Any other address under /api/ answers the API's JSON 404: rectify.error_pages.
 ]

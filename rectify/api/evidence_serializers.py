@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from rectify.api.record_serializers import StrictFieldsMixin
+from rectify.api.record_serializers import ModelShapeSerializer, StrictFieldsMixin
 from rectify.models import Evidence
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelShapeSerializer):
     """An evidence file (佐证材料) of the task; ``download`` serves it to whoever may see the
     task."""
 

@@ -18,10 +18,14 @@ from rectify.api.api_permissions import RecordPermission
 from rectify.api.evidence_serializers import EvidenceSerializer
 from rectify.models import Evidence
 from rectify.models.worklog import evidence_storage
-from rectify.rules import permissions
+from rectify.rules import file_checks, permissions
 from rectify.services.evidence_files import StorageUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+#: The content types a download answers with: those of the accepted files.
+DOWNLOAD_TYPES = sorted({file_type.content_type for file_type in file_checks.TYPES.values()})
 
 
 class DownloadNegotiation(DefaultContentNegotiation):
@@ -53,7 +57,8 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         return permissions.visible(Evidence, self.request.user)
 
     @extend_schema(summary=gettext_lazy("下载佐证材料"),
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                   responses={**{(200, media_type): OpenApiTypes.BINARY
+                                 for media_type in DOWNLOAD_TYPES},
                               404: OpenApiResponse(description=gettext_lazy(
                                   "不存在或无权查看，或文件已丢失")),
                               503: OpenApiResponse(description=gettext_lazy(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from rectify.api.record_serializers import ActionSerializer
+from rectify.api.record_serializers import ActionSerializer, ModelShapeSerializer
 from rectify.models import DeadlineExtension
 
 
@@ -31,7 +31,7 @@ class ExtensionDecisionSerializer(ActionSerializer):
                                     help_text=_("审批意见；不批准时必填"))
 
 
-class DeadlineExtensionSerializer(serializers.ModelSerializer):
+class DeadlineExtensionSerializer(ModelShapeSerializer):
     """One request and its decision (read only)."""
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)

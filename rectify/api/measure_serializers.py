@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
-from rectify.api.record_serializers import RecordSerializer, request_user, scoped
+from rectify.api.record_serializers import (
+    ModelShapeSerializer,
+    RecordSerializer,
+    request_user,
+    scoped,
+)
 from rectify.models import Measure, RectificationTask
 from rectify.models.problems import next_measure_position
 from rectify.rules import permissions
 
 
-class MeasureInTaskSerializer(serializers.ModelSerializer):
+class MeasureInTaskSerializer(ModelShapeSerializer):
     """A task's measure as listed with the task."""
 
     class Meta:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rectify.api.record_serializers import ModelShapeSerializer, absolute_url
 from rectify.models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelShapeSerializer):
     """One notification of the user: what happened (``kind``, ``kind_label``), to which task,
     by whom, the words that came with it, and whether it is read."""
 
@@ -32,9 +32,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        path = reverse("work:notification", kwargs={"pk": obj.pk})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else settings.SITE_URL + path
+        return absolute_url(self.context, reverse("work:notification", kwargs={"pk": obj.pk}))
 
 
 class ReadAllSerializer(serializers.Serializer):

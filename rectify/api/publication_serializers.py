@@ -7,20 +7,24 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rectify.api.record_serializers import request_user
+from rectify.api.record_serializers import (
+    AbsoluteURLField,
+    ModelShapeSerializer,
+    request_user,
+)
 from rectify.models import Publication
 from rectify.models.choices import Audience
 from rectify.rules import permissions
 
 
-class PublicationSerializer(serializers.ModelSerializer):
+class PublicationSerializer(ModelShapeSerializer):
     """A published version; ``content`` (detail only) is the version this reader may see."""
 
     audiences = serializers.ListField(child=serializers.ChoiceField(Audience.choices),
                                       read_only=True)
     audience = serializers.SerializerMethodField(
         help_text=_("返回的版本：party（党内通报）或 public（向社会通报）"))
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    url = AbsoluteURLField(source="get_absolute_url", help_text=_("公开页面的地址"))
 
     class Meta:
         model = Publication
@@ -57,11 +61,11 @@ class PublicationWithdrawalSerializer(serializers.Serializer):
                                         help_text=_("撤回审批人（主要负责人）的姓名（必填）"))
 
 
-class WithdrawnPublicationSerializer(serializers.ModelSerializer):
+class WithdrawnPublicationSerializer(ModelShapeSerializer):
     """A withdrawn version: when, why and who approved; none of its content."""
 
     detail = serializers.SerializerMethodField()
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    url = AbsoluteURLField(source="get_absolute_url", help_text=_("公开页面的地址"))
 
     class Meta:
         model = Publication

@@ -88,7 +88,8 @@ class PublicationViewSet(AtomicWrites, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         if instance.is_withdrawn:
-            return Response(WithdrawnPublicationSerializer(instance).data,
+            return Response(WithdrawnPublicationSerializer(
+                instance, context=self.get_serializer_context()).data,
                             status=status.HTTP_410_GONE)
         serializer = self.get_serializer(instance)
         audience = serializer.data["audience"]
@@ -114,4 +115,5 @@ class PublicationViewSet(AtomicWrites, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         withdraw_publication(publication, request.user, body.validated_data.get("reason", ""),
                              body.validated_data.get("approved_by", ""))
-        return Response(WithdrawnPublicationSerializer(publication).data)
+        return Response(WithdrawnPublicationSerializer(
+            publication, context=self.get_serializer_context()).data)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +53,62 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
-class RecordSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class ModelShapeSerializer(serializers.ModelSerializer):
+    """A model's rows as stored, and the schema saying so: a read-only field is nullable when
+    the model lets it (or a relation on its way) be empty, and a read-only choice keeps the
+    model's blank choice (``""``, e.g. no ``proposed_status``). DRF drops both from read-only
+    fields; the answers carry them all the same."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            source = field.source or name  # not bound yet
+            if not field.read_only or source == "*":
+                continue
+            nullable, blank = _stored_shape(model, source)
+            if nullable:
+                field.allow_null = True
+            if blank and isinstance(field, serializers.ChoiceField):
+                field.allow_blank = True
+        return fields
+
+
+def _stored_shape(model, source: str) -> tuple[bool, bool]:
+    """Whether the model attribute at ``source`` (``a.b.c``) may be None, and may be blank."""
+    nullable = False
+    for part in source.split("."):
+        try:
+            model_field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return nullable, False
+        nullable = nullable or model_field.null
+        if not model_field.is_relation:
+            return nullable, model_field.blank
+        model = model_field.related_model
+    return nullable, False
+
+
+class AbsoluteURLField(serializers.URLField):
+    """A page of this site as an absolute address (``format: uri``), from a path such as a
+    model's ``get_absolute_url``: the request's host, or ``SITE_URL`` without a request."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return absolute_url(self.context, str(value))
+
+
+def absolute_url(context, path: str) -> str:
+    """``path`` of this site as an absolute address: the request's host in ``context``, or
+    ``SITE_URL`` without a request."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else settings.SITE_URL + path
+
+
+class RecordSerializer(StrictFieldsMixin, ModelShapeSerializer):
     """A record, written through ``save_record`` (``full_clean``, history, versions).
 
     ``version`` is the record's current version in responses; in a PUT or PATCH body it is the
@@ -198,11 +255,3 @@ class HistoryEntrySerializer(serializers.Serializer):
     object_id = serializers.IntegerField()
     object_repr = serializers.CharField()
     changes = FieldChangeSerializer(many=True)
-
-
-class ConflictSerializer(serializers.Serializer):
-    """409/412: the record changed since the client read it; ``current`` is how it is now."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    current = serializers.JSONField()

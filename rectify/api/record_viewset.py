@@ -40,7 +40,7 @@ from rectify.api.api_base import (
     if_match_version,
 )
 from rectify.api.api_permissions import RecordPermission
-from rectify.api.record_serializers import ConflictSerializer, HistoryEntrySerializer
+from rectify.api.record_serializers import HistoryEntrySerializer
 from rectify.rules import permissions
 from rectify.rules.history import history_entries
 from rectify.rules.problem_tree import numbers_for_rounds
@@ -54,13 +54,26 @@ class VersionRequired(exceptions.APIException):
     default_code = "version_required"
 
 
+class Conflict(exceptions.APIException):
+    """A 409 other than a stale version, answered as ``{"detail", "code"}`` (the codes:
+    ``rectify.api.schema_errors.CONFLICT_CODES``)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+#: The answers of a write that names the version it read. Their bodies (``Conflict``,
+#: ``StaleVersion``, ``ValidationError``) are filled in by ``rectify.api.schema_errors``.
 CONFLICT_RESPONSES = {
     400: OpenApiResponse(description=gettext_lazy("输入有误：按字段列出原因，未作任何修改")),
-    409: OpenApiResponse(ConflictSerializer,
-                         description=gettext_lazy("请求体中的 version 已过期：返回当前内容")),
-    412: OpenApiResponse(ConflictSerializer,
-                         description=gettext_lazy("If-Match 中的版本已过期：返回当前内容")),
+    409: OpenApiResponse(description=gettext_lazy(
+        "冲突：请求体中的 version 已过期（stale，返回当前内容 current），"
+        "或与当前状态冲突（wrong_level 等）")),
+    412: OpenApiResponse(description=gettext_lazy("If-Match 中的版本已过期：返回当前内容")),
 }
+#: A PUT or PATCH that names no version.
+VERSION_REQUIRED = {428: OpenApiResponse(description=gettext_lazy(
+    "未注明读取时的版本（If-Match 请求头或 version 字段）"))}
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description=gettext_lazy("读取时得到的 ETag；与当前版本不符则拒绝（412）"))
@@ -166,6 +179,9 @@ class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
             body = {"detail": exc.messages[0], "code": "stale",
                     "current": self.get_serializer(current).data}
             return Response(body, status=code, headers={"ETag": etag(current)})
+        if isinstance(exc, Conflict):
+            return Response({"detail": str(exc.detail), "code": exc.detail.code},
+                            status=exc.status_code)
         if isinstance(exc, ProtectedError | RestrictedError):
             return Response({"detail": _("仍有其他记录引用该记录，不能删除。"),
                              "code": "protected"}, status=status.HTTP_409_CONFLICT)
@@ -231,10 +247,11 @@ def documented():
             201: None, 400: CONFLICT_RESPONSES[400]}),
         update=extend_schema(summary=gettext_lazy("修改（须注明读取时的版本）"),
                              parameters=[IF_MATCH],
-                             responses={200: None, **CONFLICT_RESPONSES}),
+                             responses={200: None, **CONFLICT_RESPONSES, **VERSION_REQUIRED}),
         partial_update=extend_schema(summary=gettext_lazy("部分修改（须注明读取时的版本）"),
                                      parameters=[IF_MATCH],
-                                     responses={200: None, **CONFLICT_RESPONSES}),
+                                     responses={200: None, **CONFLICT_RESPONSES,
+                                                **VERSION_REQUIRED}),
         destroy=extend_schema(summary=gettext_lazy("删除"), parameters=[IF_MATCH],
                               responses={204: None, 409: CONFLICT_RESPONSES[409],
                                          412: CONFLICT_RESPONSES[412]}),

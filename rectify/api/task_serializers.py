@@ -4,13 +4,13 @@ changes, sign-off, proposals and their review, reopening, progress entries, meas
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rectify.api.measure_serializers import MeasureInTaskSerializer
 from rectify.api.record_serializers import (
     ActionSerializer,
+    ModelShapeSerializer,
     RecordSerializer,
     StrictFieldsMixin,
     TreeNumberMixin,
@@ -27,6 +27,9 @@ from rectify.models import (
 from rectify.models.choices import Status
 from rectify.rules import due_dates as deadlines
 from rectify.rules import extension_rules, lifecycle, permissions
+
+#: A date the task may not have (no deadline, no round end, no pending request): null then.
+NULLABLE_DATE = serializers.DateField(allow_null=True, read_only=True)
 
 
 class TaskSerializer(TreeNumberMixin, RecordSerializer):
@@ -109,12 +112,12 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
     def get_overdue(self, obj) -> bool:
         return bool(self._due(obj).is_overdue)
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(NULLABLE_DATE)
     def get_due_date(self, obj):
         due = self._due(obj).due_on
         return due.isoformat() if due else None
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(NULLABLE_DATE)
     def get_original_due_date(self, obj):
         due = self._due(obj).original_due_on
         return due.isoformat() if due else None
@@ -122,7 +125,7 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
     def get_extension_count(self, obj) -> int:
         return self._due(obj).extension_count or 0
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(NULLABLE_DATE)
     def get_pending_extension_deadline(self, obj):
         day = self._due(obj).pending_extension_deadline
         return day.isoformat() if day else None
@@ -207,7 +210,7 @@ class ReopenSerializer(ActionSerializer):
                                    help_text=_("重新打开的理由（必填）：回头看发现的问题"))
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelShapeSerializer):
     """One decision on the task's proposal, at its level (written once)."""
 
     decision_label = serializers.CharField(source="get_decision_display", read_only=True)
@@ -226,7 +229,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 # -- progress entries --------------------------------------------------------------------------
 
 
-class ProgressEntrySerializer(serializers.ModelSerializer):
+class ProgressEntrySerializer(ModelShapeSerializer):
     """A dated line of progress on the task (整改进展记录)."""
 
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)

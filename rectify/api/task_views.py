@@ -24,6 +24,7 @@ from rectify.api.record_serializers import ActionSerializer, HistoryEntrySeriali
 from rectify.api.record_viewset import (
     CONFLICT_RESPONSES,
     IF_MATCH,
+    Conflict,
     RecordViewSet,
     TreeNumbersMixin,
     documented,
@@ -89,10 +90,9 @@ def _extension_decider(user, obj) -> bool:
     return permissions.can_decide_extension(user)
 
 
-class WrongLevelConflict(exceptions.APIException):
+class WrongLevelConflict(Conflict):
     """A review decision at a level the proposal does not wait at (see lifecycle.WrongLevel)."""
 
-    status_code = status.HTTP_409_CONFLICT
     default_code = "wrong_level"
 
 
