@@ -235,8 +235,8 @@ def test_an_unknown_api_address_is_a_json_404(staff, api_client):
             for client in (staff, api_client()):
                 response = getattr(client, method)(path)
                 assert response.status_code == 404, (method, path)
-                assert response.json() == {"detail": "未找到。"}
-    assert staff.get("/api/tasks/abc/").json() == {"detail": "未找到。"}
+                assert response.json() == {"detail": "未找到。", "code": "not_found"}
+    assert staff.get("/api/tasks/abc/").json() == {"detail": "未找到。", "code": "not_found"}
 
 
 def test_every_operation_documents_its_refusals(openapi):
