@@ -1,15 +1,17 @@
 """The inspection records: rounds, the problem tree, tasks, measures, notices, publications,
-the clerks' and reviewers' work on tasks, and deadline extensions."""
+the clerks' and reviewers' work on tasks, deadline extensions and outcome figures."""
 
 from rectify.models.extensions import DeadlineExtension
 from rectify.models.inbox import Notification, NotificationKind, TaskVisit
 from rectify.models.notices import Notice
+from rectify.models.outcomes import FigureKind, OutcomeFigure
 from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
 from rectify.models.tokens import ApiToken
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
-__all__ = ["ApiToken", "DeadlineExtension", "Evidence", "InspectionRound", "Measure", "Notice",
-           "Notification", "NotificationKind", "ProblemCategory", "ProgressEntry", "Publication",
-           "RectificationTask", "ReminderLog", "Review", "TaskVisit"]
+__all__ = ["ApiToken", "DeadlineExtension", "Evidence", "FigureKind", "InspectionRound",
+           "Measure", "Notice", "Notification", "NotificationKind", "OutcomeFigure",
+           "ProblemCategory", "ProgressEntry", "Publication", "RectificationTask",
+           "ReminderLog", "Review", "TaskVisit"]

@@ -12,8 +12,9 @@ inspection staff      everything                             everything; status,
                                                              review, reopen, imports
 auditor               everything                             nothing
 bureau clerk          its bureaus' party groups, rounds,     its bureaus' tasks (the progress
-                      categories, tasks, measures, notices   only), their measures, progress
-                                                             entries, evidence, proposals
+                      categories, tasks, measures, notices,  only), their measures, progress
+                      outcome figures                        entries, evidence, proposals,
+                                                             outcome figures
 bureau leader         as a clerk                             as a clerk; and decides the first
                                                              level of a two-level review
 anyone else           nothing (publications: see below)      nothing
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from rectify.models import Measure, Publication, RectificationTask
+from rectify.models import Measure, OutcomeFigure, Publication, RectificationTask
 from rectify.models.base import ScopedQuerySet
 from rectify.rules import roles
 
@@ -114,6 +115,8 @@ def editable(records, user) -> models.QuerySet:
     if access.staff:
         return qs.all()
     if isinstance(qs, ScopedQuerySet) and qs.clerks_edit:
+        if qs.model is OutcomeFigure:  # a bureau's are its tasks'; a round's own are staff's
+            qs = qs.filter(task__isnull=False)
         return qs.of_party_groups(access.party_group_ids)
     return qs.none()
 
@@ -142,9 +145,10 @@ def is_staff(user) -> bool:
 
 
 def can_add(user, model: type[models.Model]) -> bool:
-    """Staff add any record; a clerk adds measures (to its own bureaus' tasks)."""
+    """Staff add any record; a bureau's clerk or leader adds measures and outcome figures (to
+    its own bureaus' tasks: ``can_change`` of the task)."""
     access = access_for(user)
-    return access.staff or (access.is_bureau and model is Measure)
+    return access.staff or (access.is_bureau and model in (Measure, OutcomeFigure))
 
 
 def can_change(user, obj: models.Model) -> bool:
@@ -158,12 +162,13 @@ def can_change(user, obj: models.Model) -> bool:
 
 
 def can_delete(user, obj: models.Model) -> bool:
-    """Staff delete anything; a clerk deletes its own bureaus' measures and evidence."""
+    """Staff delete anything; a clerk deletes its own bureaus' measures, evidence and
+    outcome figures."""
     from rectify.models import Evidence
 
     if access_for(user).staff:
         return True
-    return isinstance(obj, Measure | Evidence) and can_change(user, obj)
+    return isinstance(obj, Measure | Evidence | OutcomeFigure) and can_change(user, obj)
 
 
 def can_review(user) -> bool:

@@ -135,7 +135,8 @@ class CategoryFilterSet(django_filters.FilterSet):
 
 
 class TaskFilterSet(django_filters.FilterSet):
-    """Tasks: round, party group, category with its whole subtree, status, overdue, deadline
+    """Tasks: round, party group, region, year (of the feedback), inspecting body, category
+    with its whole subtree, status, overdue, deadline
     range (``deadline_after``, ``deadline_before``), sign-off, proposals, an approved deadline
     extension (``extended``), and words (``q``) in the problem or its measures."""
 
@@ -143,6 +144,14 @@ class TaskFilterSet(django_filters.FilterSet):
                                              queryset=visible(InspectionRound))
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
+    region = django_filters.CharFilter(label=_("地区"), field_name="round__party_group__region",
+                                       max_length=100)
+    year = django_filters.NumberFilter(label=_("年度（反馈日期）"),
+                                       field_name="round__feedback_date__year",
+                                       min_value=1990, max_value=2100)
+    inspecting_body = django_filters.CharFilter(label=_("巡察组"),
+                                                field_name="round__inspecting_body",
+                                                max_length=100)
     category = django_filters.ModelChoiceFilter(
         label=_("问题类别（含下级类别）"), queryset=visible(ProblemCategory),
         method="filter_category")

@@ -1,0 +1,257 @@
+"""The statistics (整改统计): one service that counts a selection of tasks — made with the shared
+task FilterSet, under the one permission rule — and sums its outcome figures, in total, by
+party group and by top-level category. The API (``/api/statistics/``), the dashboard, the
+ledger's 汇总 sheet, the notice's summary paragraph and the daily trend snapshots all read it.
+
+For a selection of tasks:
+
+==================  ==========================================================================
+``tasks``           the tasks selected
+``completed``       已完成 and 已完成，长期坚持
+``in_progress``     正在推进 (``tasks - completed``)
+``completion_rate`` completed ÷ tasks (a fraction, None without tasks)
+``on_time``         completed tasks whose completion date is on or before their due date
+                    (``rectify.rules.due_dates``), or that have no due date or no recorded
+                    completion date (nothing says they were late)
+``on_time_rate``    on_time ÷ completed (None without completed tasks)
+``overdue``         the one due-date rule: open and past the due date
+``awaiting_review`` a status proposal waits (at either level)
+``signed_off``      销号
+``reopened``        reopened at least once after a recheck (回头看)
+``extended``        with an approved deadline extension
+==================  ==========================================================================
+
+Outcome figures counted for a selection: those of the selected tasks, and a round's own
+figures (not of a task) for every round with a selected task. Aggregated in SQL: the number of
+queries is fixed whatever the size (:data:`QUERIES`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from bureaus.models import PartyGroup
+from rectify.models import (
+    FigureKind,
+    OutcomeFigure,
+    ProblemCategory,
+    RectificationTask,
+    Review,
+)
+from rectify.models.choices import ReviewDecision, Status
+from rectify.models.outcomes import UNITS
+from rectify.rules import due_dates, permissions
+from rectify.services.filtersets import TaskFilterSet
+
+#: Queries of :func:`compute`: the totals, by party group, by category, the categories, the
+#: party groups, and the figures in total, by party group and by category.
+QUERIES = 8
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The sum of one kind of outcome figure ("其他": one per label and unit)."""
+
+    kind: str
+    label: str
+    value: Decimal
+    unit: str
+
+
+@dataclass
+class Counts:
+    """The counts of a selection (or of one party group, one category, of it)."""
+
+    tasks: int = 0
+    completed: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    awaiting_review: int = 0
+    signed_off: int = 0
+    reopened: int = 0
+    extended: int = 0
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> int:
+        return self.tasks - self.completed
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.tasks if self.tasks else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.completed if self.completed else None
+
+    def figure(self, kind: str) -> Decimal:
+        """The sum of one kind (all labels of "其他" together)."""
+        return sum((f.value for f in self.figures if f.kind == kind), Decimal(0))
+
+
+@dataclass
+class Group:
+    """One row of a breakdown: a party group or a top-level category, with its counts."""
+
+    id: int | None
+    name: str
+    counts: Counts
+    round_id: int | None = None  # a category's round
+
+
+@dataclass
+class Statistics:
+    total: Counts
+    by_party_group: list[Group]
+    by_category: list[Group]
+    today: datetime.date
+
+
+_COUNTS = ("tasks", "completed", "on_time", "overdue", "awaiting_review", "signed_off",
+           "reopened", "extended")
+
+
+def _aggregates() -> dict:
+    done = Q(status__in=Status.done())
+    return {
+        "tasks": Count("pk"),
+        "completed": Count("pk", filter=done),
+        "on_time": Count("pk", filter=done & (Q(due_on__isnull=True)
+                                              | Q(completion_date__isnull=True)
+                                              | Q(completion_date__lte=F("due_on")))),
+        "overdue": Count("pk", filter=Q(is_overdue=True)),
+        "awaiting_review": Count("pk", filter=~Q(proposed_status="")),
+        "signed_off": Count("pk", filter=Q(signed_off_at__isnull=False)),
+        "reopened": Count("pk", filter=Q(was_reopened=True)),
+        "extended": Count("pk", filter=Q(extended_deadline__isnull=False)),
+    }
+
+
+def _counts(row: dict) -> Counts:
+    return Counts(**{name: row.get(name) or 0 for name in _COUNTS})
+
+
+def _figures(rows) -> list[Figure]:
+    order = {kind: index for index, kind in enumerate(FigureKind.values)}
+    figures = [Figure(row["kind"], row["label"] if row["kind"] == FigureKind.OTHER
+                      else str(FigureKind(row["kind"]).label), row["total"],
+                      UNITS.get(row["kind"], row["unit"])) for row in rows]
+    return sorted(figures, key=lambda f: (order.get(f.kind, 99), f.label, f.unit))
+
+
+def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
+    """The statistics of ``tasks`` (a selection the caller may see: see :func:`for_user`)."""
+    today = today or timezone.localdate()
+    reopened = Review.objects.filter(task=OuterRef("pk"), decision=ReviewDecision.REOPENED)
+    annotated = due_dates.with_due_dates(tasks.order_by(), today).annotate(
+        was_reopened=Exists(reopened))
+    aggregates = _aggregates()
+
+    total = _counts(annotated.aggregate(**aggregates))
+    per_group = {row["round__party_group"]: _counts(row) for row in
+                 annotated.values("round__party_group").annotate(**aggregates)}
+    per_category = {row["category"]: _counts(row) for row in
+                    annotated.values("category").annotate(**aggregates)}
+
+    # Figures: of the selected tasks, and the rounds' own of the selected rounds.
+    selected = tasks.order_by().values("pk")
+    figures = OutcomeFigure.objects.filter(
+        Q(task__in=selected) | Q(task__isnull=True, round__in=tasks.order_by().values("round")))
+    sums = figures.values("kind", "label", "unit").annotate(total=Sum("value")).order_by()
+    total.figures = _figures(sums)
+    group_figures, category_figures = defaultdict(list), defaultdict(list)
+    for row in sums.values("round__party_group", "kind", "label", "unit").annotate(
+            total=Sum("value")):
+        group_figures[row["round__party_group"]].append(row)
+    for row in sums.filter(task__isnull=False).values(
+            "task__category", "kind", "label", "unit").annotate(total=Sum("value")):
+        category_figures[row["task__category"]].append(row)
+
+    groups = PartyGroup.objects.filter(pk__in=set(per_group) | set(group_figures)).order_by(
+        "name")
+    by_party_group = []
+    for group in groups:
+        counts = per_group.get(group.pk, Counts())
+        counts.figures = _figures(group_figures.get(group.pk, []))
+        by_party_group.append(Group(group.pk, str(group), counts))
+
+    by_category = _by_top_category(per_category, category_figures)
+    return Statistics(total, by_party_group, by_category, today)
+
+
+def _add(into: Counts, counts: Counts) -> None:
+    for name in _COUNTS:
+        setattr(into, name, getattr(into, name) + getattr(counts, name))
+
+
+def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
+    """Fold the counts of every category into its top-level category (one query for the
+    categories of the rounds concerned)."""
+    ids = {pk for pk in set(per_category) | set(category_figures) if pk is not None}
+    rounds = ProblemCategory.objects.filter(pk__in=ids).values("round")
+    categories = {row["pk"]: row for row in ProblemCategory.objects.filter(
+        round__in=rounds).values("pk", "parent", "title", "round", "position")}
+
+    def top(pk):
+        seen = set()
+        while categories.get(pk, {}).get("parent") is not None and pk not in seen:
+            seen.add(pk)
+            pk = categories[pk]["parent"]
+        return pk
+
+    tops: dict[int | None, Group] = {}
+    figure_rows: dict[int | None, list] = defaultdict(list)
+    for pk in set(per_category) | set(category_figures):
+        root = top(pk) if pk is not None else None
+        if root not in tops:
+            row = categories.get(root)
+            tops[root] = Group(root, row["title"] if row else "", Counts(),
+                               row["round"] if row else None)
+        if pk in per_category:
+            _add(tops[root].counts, per_category[pk])
+        figure_rows[root].extend(category_figures.get(pk, []))
+    for root, group in tops.items():
+        merged: dict[tuple, Decimal] = defaultdict(Decimal)
+        for row in figure_rows[root]:
+            merged[row["kind"], row["label"], row["unit"]] += row["total"]
+        group.counts.figures = _figures(
+            [{"kind": k, "label": label, "unit": unit, "total": value}
+             for (k, label, unit), value in merged.items()])
+
+    def order(group: Group):
+        row = categories.get(group.id)
+        return (group.id is None, row["round"] if row else 0, row["position"] if row else 0,
+                group.id or 0)
+
+    return sorted(tops.values(), key=order)
+
+
+def for_user(user, data=None, *, request=None, today: datetime.date | None = None
+             ) -> Statistics:
+    """The statistics of the tasks ``user`` may see, selected by ``data`` (the task
+    FilterSet's parameters: round, party group, region, year, inspecting body, category,
+    status …). A parameter that is not valid — a round or party group the user may not see
+    included — is refused (``ValidationError`` naming the field); nothing is computed."""
+    tasks = permissions.visible(RectificationTask, user)
+    if request is None:
+        request = _Request(user)
+    filterset = TaskFilterSet(data or {}, queryset=tasks, request=request)
+    if not filterset.is_valid():
+        raise ValidationError({name: [str(error) for error in errors]
+                               for name, errors in filterset.errors.items()})
+    return compute(filterset.qs, today)
+
+
+class _Request:
+    """What the FilterSet reads of a request (the user), for callers without one."""
+
+    def __init__(self, user):
+        self.user = user
+        self.GET = {}
