@@ -19,6 +19,7 @@ from rectify.api.notification_views import NotificationViewSet
 from rectify.api.party_group_views import PartyGroupViewSet
 from rectify.api.publication_views import PublicationViewSet
 from rectify.api.round_views import RoundViewSet
+from rectify.api.statistics_views import StatisticsView
 from rectify.api.task_views import TaskViewSet
 from rectify.api.token_views import ObtainTokenView, RevokeTokenView
 
@@ -57,6 +58,7 @@ urlpatterns = [
         url_name="api:schema", template_name="api_docs/swagger_ui.html"), name="docs"),
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="token-revoke"),
+    path("statistics/", StatisticsView.as_view(), name="statistics"),
     path("", include(router.urls)),
     # Any other address under /api/ answers the API's JSON 404: rectify.error_pages.
 ]
