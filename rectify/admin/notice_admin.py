@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,7 @@ from rectify.admin.admin_filters import RoundFilter
 from rectify.admin.publishing_admin import publications_list, publish_view
 from rectify.models import Notice
 from rectify.rules import permissions
+from rectify.services import notice_summary
 
 
 @admin.register(Notice)
@@ -23,13 +27,17 @@ class NoticeAdmin(RecordAdmin):
     list_select_related = ("round__party_group",)
     search_fields = ("title", "opening", "overall", "closing", "signature")
     date_hierarchy = "date"
-    readonly_fields = ("publications", "created_at", "updated_at")
+    readonly_fields = ("summary_preview", "publications", "created_at", "updated_at")
     actions = ["publish_selected"]
-    history_hidden_fields = ("publications",)
+    history_hidden_fields = ("publications", "summary_preview")
     change_form_template = "admin/rectify/notice/change_form.html"
+
+    class Media:
+        js = ["rectify/summary-preview.js"]
     fieldsets = [
         (None, {"fields": ("round", "kind", "title", "date")}),
         (_("正文"), {"fields": ("opening", "overall_heading", "overall", "problems_heading")}),
+        (_("统计概要"), {"fields": ("show_summary", "summary_template", "summary_preview")}),
         (_("结尾与落款"), {"fields": ("closing", "signature", "approved_by")}),
         (_("发布"), {"fields": ("publications",)}),
         (_("记录"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
@@ -77,6 +85,20 @@ class NoticeAdmin(RecordAdmin):
     @admin.display(description=_("已发布版本数"), ordering="publication_count")
     def published_versions(self, obj):
         return obj.publication_count
+
+    @admin.display(description=_("概要预览"))
+    def summary_preview(self, obj):
+        """The paragraph as publishing would print it now, from the records; a script
+        (static/rectify/summary-preview.js) follows the template as it is edited."""
+        if obj is None or obj.pk is None:
+            return gettext("保存后显示：数字由本轮的整改记录计算。")
+        values = notice_summary.values(notice_summary.round_counts(obj))
+        return format_html(
+            '<p class="summary-preview" data-values="{}">{}</p>'
+            '<p class="help">{}</p>',
+            json.dumps(values, ensure_ascii=False),
+            notice_summary.render_values(obj.summary_template, values),
+            gettext("按本轮目前的记录计算；发布时重新计算并固定在该版本中。"))
 
     @admin.display(description=_("已发布版本"))
     def publications(self, obj):

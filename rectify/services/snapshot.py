@@ -1,7 +1,8 @@
 """The frozen content of a published notice: everything its page shows, as JSON.
 
 ``build_snapshot(notice)`` reads the notice, its round, party group, problem tree, tasks and
-measures in a fixed number of queries (four, whatever the size of the round) and returns the
+measures in a fixed number of queries (four, whatever the size of the round; and the
+statistics' when the notice prints its summary paragraph) and returns the
 *party* content: the whole tree with derived numbers, printed labels, measures, outcomes,
 results, statuses, and for each withheld task its ground. ``public_content(snapshot)`` derives
 the public content from it: withheld tasks and the categories they leave empty are removed,
@@ -25,6 +26,7 @@ from rectify.models import Notice, RectificationTask
 from rectify.models.choices import Audience, NoticeKind, Status, WithholdGround
 from rectify.rules import numbering
 from rectify.rules.problem_tree import TreeNode, build_tree
+from rectify.services.notice_summary import summary as summary_paragraph
 
 #: Bumped when the shape of the snapshot changes; pages read older shapes too.
 SCHEMA = 1
@@ -151,6 +153,10 @@ def build_snapshot(notice: Notice) -> dict[str, Any]:
                 "kind_label": str(NoticeKind(notice.kind).label),
                 "date": _date(notice.date),
                 "opening": notice.opening_paragraphs,
+                # The summary paragraph (统计概要) computed now from the records, frozen with
+                # the rest; "" when the notice prints none. Both versions print the same one,
+                # as they print the same counts.
+                "summary": summary_paragraph(notice),
                 "overall_heading": notice.overall_heading,
                 "overall": notice.overall_paragraphs,
                 "problems_heading": notice.problems_heading,
