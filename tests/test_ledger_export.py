@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -12,9 +13,17 @@ from django.utils import timezone
 
 from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import write_ledger
-from rectify.models import InspectionRound, Measure, ProblemCategory, RectificationTask
+from rectify.models import (
+    FigureKind,
+    InspectionRound,
+    Measure,
+    OutcomeFigure,
+    ProblemCategory,
+    RectificationTask,
+)
 from rectify.models.choices import Status
 from rectify.rules import due_dates
+from rectify.services import statistics
 from rectify.services.workflow import change_status, sign_off
 from tests.ledger_helpers import export, sheet_rows
 
@@ -24,10 +33,11 @@ HEADERS = ["巡察轮次", "序号", "问题类别", "问题", "整改措施", "
 
 #: Queries of one export, whatever the number of rows:
 #: 1 the selection's rounds, 2-4 their numbered trees (rounds, categories, tasks),
-#: 5 round labels, 6 the tasks, 7 their measures, 8 the summary.
-EXPORT_QUERIES = 8
-#: With the history sheet: 9 the tasks' history, 10 the measures' history.
-EXPORT_QUERIES_WITH_HISTORY = 10
+#: 5 round labels, 6 the tasks, 7 their measures; the summary: the statistics by party group
+#: and by round.
+EXPORT_QUERIES = 7 + statistics.QUERIES + statistics.ROUND_QUERIES
+#: With the history sheet: the tasks' history, the measures' history.
+EXPORT_QUERIES_WITH_HISTORY = EXPORT_QUERIES + 2
 
 
 @pytest.fixture
@@ -89,17 +99,93 @@ def test_cells_are_typed_and_the_sheet_is_laid_out(seeded, tmp_path):
     assert row[13].data_type == "n"
 
 
-def test_summary_counts_party_groups_by_status(seeded, tmp_path):
-    rows = sheet_rows(export(tmp_path), "汇总")
-    xinye = next(r for r in rows if r["被巡察党组织"] == "中共新野县教育体育局党组")
-    assert xinye["正在推进"] == 12 and xinye["合计"] == 12
-    total = rows[-1]
-    assert total["被巡察党组织"] == "合计"
-    assert total["合计"] == 65
-    assert total["正在推进"] + total["已完成"] + total["已完成，长期坚持"] == 65
-    expected_overdue = due_dates.overdue(RectificationTask.objects.all()).count()
-    assert total["逾期"] == expected_overdue
-    assert total["已销号"] == 0
+def summary_sections(path) -> tuple[list[dict], list[dict]]:
+    """The 汇总 sheet's two tables, by party group and by round, as dicts keyed by their
+    headers (the total rows included), with the number format of each cell."""
+    ws = openpyxl.load_workbook(path)["汇总"]
+    rows = list(ws.iter_rows(min_row=2))
+    sections, current, headers = [], None, None
+    for row in rows:
+        values = [cell.value for cell in row]
+        if not any(v is not None for v in values) or values[0] == "按巡察轮次":
+            continue
+        if values[0] in ("被巡察党组织", "巡察轮次"):
+            headers, current = values, []
+            sections.append(current)
+            continue
+        current.append({header: (cell.value, cell.number_format)
+                        for header, cell in zip(headers, row, strict=False)})
+    assert len(sections) == 2
+    return sections[0], sections[1]
+
+
+def value(row: dict, header: str):
+    return row[header][0]
+
+
+def test_summary_is_the_statistics_by_party_group_and_by_round(seeded, tmp_path):
+    from tests.seed_helpers import demo_user
+
+    xuchang = InspectionRound.objects.get(party_group__name__contains="许昌")
+    OutcomeFigure.objects.create(round=xuchang, kind=FigureKind.FUNDS, value=Decimal("7.132"))
+    task = RectificationTask.objects.filter(round=xuchang).first()
+    OutcomeFigure.objects.create(round=xuchang, task=task, kind=FigureKind.SYSTEMS,
+                                 value=Decimal(12))
+    groups, rounds = summary_sections(export(tmp_path))
+    stats = statistics.for_user(demo_user("staff"))
+
+    assert [value(r, "被巡察党组织") for r in groups] == [
+        *[g.name for g in stats.by_party_group], "合计"]
+    for row, counts in zip(groups, [*[g.counts for g in stats.by_party_group], stats.total],
+                           strict=True):
+        for header, attribute in (("任务数", "tasks"), ("已完成", "completed"),
+                                  ("正在推进", "in_progress"), ("逾期", "overdue"),
+                                  ("已销号", "signed_off"), ("按期完成", "on_time")):
+            assert value(row, header) == getattr(counts, attribute), header
+        assert value(row, "完成率") == pytest.approx(counts.completion_rate)
+        assert row["完成率"][1] == row["按期完成率"][1] == "0.0%"
+        assert value(row, "建立完善制度（项）") == counts.figure(FigureKind.SYSTEMS)
+        assert value(row, "追缴/退缴/清退资金（万元）") == pytest.approx(
+            float(counts.figure(FigureKind.FUNDS)))
+    total = groups[-1]
+    assert value(total, "任务数") == 65
+    assert value(total, "已完成") + value(total, "正在推进") == 65
+    assert value(total, "逾期") == due_dates.overdue(RectificationTask.objects.all()).count()
+    assert value(total, "追缴/退缴/清退资金（万元）") == pytest.approx(7.132)
+    assert value(total, "移交问题线索（件）") == 0  # every kind has its column
+
+    assert len(rounds) == InspectionRound.objects.count() + 1
+    by_round = {value(r, "巡察轮次"): r for r in rounds}
+    row = by_round[str(xuchang)]
+    xuchang_stats = statistics.for_user(demo_user("staff"), {"round": xuchang.pk}).total
+    assert value(row, "任务数") == xuchang_stats.tasks == 53
+    assert value(row, "完成率") == pytest.approx(xuchang_stats.completion_rate)
+    assert value(row, "建立完善制度（项）") == 12
+    assert value(row, "追缴/退缴/清退资金（万元）") == pytest.approx(7.132)
+    assert value(rounds[-1], "任务数") == 65
+    assert sum(value(r, "任务数") for r in rounds[:-1]) == 65
+
+
+def test_summary_of_a_selection_counts_only_it(small_round, make_round, tmp_path, staff_user):
+    other = make_round(inspecting_body="市委第五巡察组")
+    RectificationTask.objects.create(round=other, title="另一轮的问题")
+    OutcomeFigure.objects.create(round=other, kind=FigureKind.OTHER, label="约谈",
+                                 unit="次", value=Decimal(4))
+    tasks = RectificationTask.objects.filter(round=small_round)
+    change_status([tasks.first()], Status.COMPLETED, staff_user)
+    groups, rounds = summary_sections(export(tmp_path, tasks))
+    assert [value(r, "巡察轮次") for r in rounds] == [str(small_round), "合计"]
+    assert value(rounds[0], "任务数") == 3 and value(rounds[0], "完成率") == pytest.approx(1 / 3)
+    assert "约谈（次）" not in groups[0]  # another round's figure
+    groups, rounds = summary_sections(export(tmp_path))
+    assert value(groups[-1], "约谈（次）") == 4
+    assert value(rounds[-1], "任务数") == 4
+
+
+def test_summary_of_nothing_has_empty_rates(tmp_path, db):
+    groups, rounds = summary_sections(export(tmp_path))
+    assert [value(r, "被巡察党组织") for r in groups] == ["合计"]
+    assert value(groups[0], "任务数") == 0 and value(groups[0], "完成率") is None
 
 
 def test_text_cells_are_neutralised_against_formulas(small_round, tmp_path, staff_user):

@@ -2,9 +2,10 @@
 
 Streaming and in a fixed number of queries whatever the number of rows: the selection's rounds
 (one query), their numbered trees (``numbers_for_rounds``, three), the tasks and their measures
-as two cursors read side by side in the same order (two), the summary (one), the history (two,
-on request). Rows come out in the order of the printed notices: round by round, each round in
-the order of its tree. Cells go to openpyxl's write-only workbook as they are made.
+as two cursors read side by side in the same order (two), the summary (the statistics
+service's, by party group and by round: ``statistics.QUERIES + statistics.ROUND_QUERIES``), the
+history (two, on request). Rows come out in the order of the printed notices: round by round,
+each round in the order of its tree. Cells go to openpyxl's write-only workbook as they are made.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -26,11 +29,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from rectify.ledger import ledger_columns as cols
-from rectify.models import InspectionRound, Measure, RectificationTask
-from rectify.models.choices import Status
+from rectify.models import FigureKind, InspectionRound, Measure, RectificationTask
+from rectify.models.outcomes import UNITS
 from rectify.rules import due_dates, extension_rules
 from rectify.rules.history import entries_of as history_rows_entries
 from rectify.rules.problem_tree import numbers_for_rounds
+from rectify.services import statistics
 
 #: Rows fetched per round trip by the task and measure cursors.
 CHUNK_SIZE = 2000
@@ -309,32 +313,75 @@ def write_ledger(
     return count
 
 
+#: The counts of the 汇总 sheet, after the name: (attribute of ``statistics.Counts``, header).
+SUMMARY_COUNTS = [
+    ("tasks", _lazy("任务数")),
+    ("completed", _lazy("已完成")),
+    ("in_progress", _lazy("正在推进")),
+    ("completion_rate", _lazy("完成率")),
+    ("on_time", _lazy("按期完成")),
+    ("on_time_rate", _lazy("按期完成率")),
+    ("overdue", _lazy("逾期")),
+    ("awaiting_review", _lazy("待审核")),
+    ("signed_off", _lazy("已销号")),
+    ("reopened", _lazy("回头看重新整改")),
+    ("extended", _lazy("已批准延期")),
+]
+RATES = frozenset({"completion_rate", "on_time_rate"})
+PERCENT_FORMAT = "0.0%"
+_SECTION_FONT = Font(bold=True)
+
+
+def _figure_columns(total: statistics.Counts) -> list[tuple[str, str, str]]:
+    """(kind, label, unit) of each figure column: every kind with a fixed unit, then each
+    "其他" of the selection."""
+    columns = [(kind.value, str(kind.label), UNITS[kind]) for kind in FigureKind
+               if kind in UNITS]
+    columns += [(f.kind, f.label, f.unit) for f in total.figures if f.kind == FigureKind.OTHER]
+    return columns
+
+
+def _summary_row(sheet, name: str, counts: statistics.Counts, figures: list[tuple],
+                 *, bold: bool = False) -> list:
+    cells = [_single(sheet, cols.neutralise(name), font=_HEADER_FONT if bold else None)]
+    for attribute, _header in SUMMARY_COUNTS:
+        value = getattr(counts, attribute)
+        cell = _single(sheet, value, column=len(cells) + 1,
+                       font=_HEADER_FONT if bold else None)
+        if attribute in RATES:
+            cell.number_format = PERCENT_FORMAT
+        cells.append(cell)
+    sums = {(f.kind, f.label, f.unit): f.value for f in counts.figures}
+    for key in figures:
+        cells.append(_single(sheet, sums.get(key, Decimal(0)), column=len(cells) + 1,
+                             font=_HEADER_FONT if bold else None))
+    return cells
+
+
 def write_summary(workbook, tasks: QuerySet, title: str, today: datetime.date) -> None:
-    """汇总: tasks by party group × status, with the overdue and signed-off counts (one query)."""
+    """汇总: the statistics of the selection (``rectify.services.statistics``, the numbers of
+    the dashboard and the API) by party group, then by round, each with its total: counts,
+    rates as percentages, and the sums of the outcome figures (unit in the header).
+    A fixed number of queries: ``statistics.QUERIES + statistics.ROUND_QUERIES``."""
     sheet = workbook.create_sheet(str(cols.SUMMARY_SHEET))
-    statuses = list(Status)
-    headers = [_("被巡察党组织"), *[s.label for s in statuses], _("合计"), _("逾期"),
-               _("已销号"), _("延期次数")]
-    _setup(sheet, [36] + [14] * (len(headers) - 1))
+    stats = statistics.compute(tasks, today)
+    by_round = statistics.compute_by_round(tasks, today)
+    figures = _figure_columns(stats.total)
+    counts_headers = [str(header) for _attribute, header in SUMMARY_COUNTS]
+    figure_headers = [_("{label}（{unit}）").format(label=label, unit=unit)
+                      for _kind, label, unit in figures]
+    _setup(sheet, [36] + [11] * len(counts_headers) + [14] * len(figure_headers))
     sheet.append(_title_row(sheet, title))
-    sheet.append(_header_row(sheet, headers))
-    overdue = Q(is_overdue=True)  # the one due-date rule (rectify.rules.due_dates)
-    counts = {f"s{i}": Count("pk", filter=Q(status=s)) for i, s in enumerate(statuses)}
-    rows = (
-        extension_rules.with_extension_counts(due_dates.with_due_dates(tasks, today))
-        .order_by().values("round__party_group__name")
-        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue),
-                  signed=Count("pk", filter=Q(signed_off_at__isnull=False)), **counts,
-                  extensions=Sum("extension_count"))
-        .order_by("round__party_group__name")
-    )
-    keys = [*counts, "total", "overdue", "signed", "extensions"]
-    totals = dict.fromkeys(keys, 0)
-    for row in rows:
-        sheet.append([row["round__party_group__name"], *[row[k] or 0 for k in keys]])
-        for key in keys:
-            totals[key] += row[key] or 0
-    sheet.append([_("合计"), *[totals[k] for k in keys]])
+    sheet.append(_header_row(sheet, [_("被巡察党组织"), *counts_headers, *figure_headers]))
+    for group in stats.by_party_group:
+        sheet.append(_summary_row(sheet, group.name, group.counts, figures))
+    sheet.append(_summary_row(sheet, _("合计"), stats.total, figures, bold=True))
+    sheet.append([])
+    sheet.append([_single(sheet, _("按巡察轮次"), font=_SECTION_FONT)])
+    sheet.append(_header_row(sheet, [_("巡察轮次"), *counts_headers, *figure_headers]))
+    for group in by_round:
+        sheet.append(_summary_row(sheet, group.name, group.counts, figures))
+    sheet.append(_summary_row(sheet, _("合计"), stats.total, figures, bold=True))
 
 
 HISTORY_COLUMNS = [

@@ -40,6 +40,7 @@ from django.utils import timezone
 from bureaus.models import PartyGroup
 from rectify.models import (
     FigureKind,
+    InspectionRound,
     OutcomeFigure,
     ProblemCategory,
     RectificationTask,
@@ -231,6 +232,40 @@ def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
                 group.id or 0)
 
     return sorted(tops.values(), key=order)
+
+
+#: Queries of :func:`compute_by_round`: the counts, the figures and the rounds.
+ROUND_QUERIES = 3
+
+
+def compute_by_round(tasks: QuerySet, today: datetime.date | None = None) -> list[Group]:
+    """The statistics of ``tasks`` (a selection the caller may see) round by round, in the
+    order of the rounds' feedback dates: each round's tasks and figures counted as
+    :func:`compute` counts them (the figures of its selected tasks and its own), in
+    :data:`ROUND_QUERIES` queries whatever the size. ``Group.id`` and ``Group.round_id`` are
+    the round's id, ``Group.name`` its title."""
+    today = today or timezone.localdate()
+    reopened = Review.objects.filter(task=OuterRef("pk"), decision=ReviewDecision.REOPENED)
+    annotated = due_dates.with_due_dates(tasks.order_by(), today).annotate(
+        was_reopened=Exists(reopened))
+    per_round = {row["round"]: _counts(row) for row in
+                 annotated.values("round").annotate(**_aggregates())}
+    figures = OutcomeFigure.objects.filter(
+        Q(task__in=tasks.order_by().values("pk"))
+        | Q(task__isnull=True, round__in=tasks.order_by().values("round")))
+    round_figures = defaultdict(list)
+    for row in figures.values("round", "kind", "label", "unit").annotate(
+            total=Sum("value")).order_by():
+        round_figures[row["round"]].append(row)
+    rounds = InspectionRound.objects.filter(
+        pk__in=set(per_round) | set(round_figures)).select_related("party_group").order_by(
+        "feedback_date", "pk")
+    by_round = []
+    for round_ in rounds:
+        counts = per_round.get(round_.pk, Counts())
+        counts.figures = _figures(round_figures.get(round_.pk, []))
+        by_round.append(Group(round_.pk, str(round_), counts, round_.pk))
+    return by_round
 
 
 def for_user(user, data=None, *, request=None, today: datetime.date | None = None
