@@ -166,3 +166,20 @@ def test_pages_and_snapshot_queries(notice, publish, client, django_assert_max_n
     publication = publish(notice)
     with django_assert_max_num_queries(PAGE_QUERIES):
         assert client.get(publication.get_absolute_url()).status_code == 200
+
+
+def test_the_api_sets_the_summary_and_refuses_an_unknown_placeholder(notice, api_client,
+                                                                     staff_user):
+    client = api_client(staff_user)
+    url = reverse("api:notice-detail", args=[notice.pk])
+    body = client.get(url).json()
+    assert body["show_summary"] is True and body["summary_template"] == DEFAULT_SUMMARY
+    response = client.patch(url, {"summary_template": "已完成{done}个。",
+                                  "version": body["version"]}, format="json")
+    assert response.status_code == 400
+    assert "{done}" in response.json()["summary_template"][0]
+    response = client.patch(url, {"summary_template": "已完成{completed}个。",
+                                  "version": body["version"]}, format="json")
+    assert response.status_code == 200
+    notice.refresh_from_db()
+    assert notice_summary.summary(notice) == "已完成1个。"

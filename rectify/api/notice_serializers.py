@@ -11,7 +11,8 @@ class NoticeSerializer(RecordSerializer):
     class Meta:
         model = Notice
         fields = ["id", "round", "kind", "title", "opening", "overall_heading", "overall",
-                  "problems_heading", "closing", "signature", "date", "approved_by", "version",
+                  "problems_heading", "show_summary", "summary_template", "closing", "signature",
+                  "date", "approved_by", "version",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
