@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewLevelEnum": "rectify.models.choices.ReviewLevel",
         "NotificationKindEnum": "rectify.models.inbox.NotificationKind",
         "KindEnum": "rectify.models.choices.NoticeKind",
+        "FigureKindEnum": "rectify.models.outcomes.FigureKind",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's vendored files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -439,6 +439,42 @@ def test_the_import_preview_lists_the_figures_and_the_doubts(staff_user):
                            {"step": "preview", "text": NOTICE})
     assert response.status_code == 200
     text = response.content.decode()
-    assert "成效数据：追缴/退缴/清退资金 0.63 万元；建立完善制度 3 项；批评教育/提醒谈话 2 人" in text
+    assert ("成效数据：追缴/退缴/清退资金 0.63 万元；建立完善制度 3 项；"
+            "批评教育/提醒谈话 2 人") in text
     assert "识别出成效数据 4 项" in text
     assert "200余万元" in text
+
+
+# -- the schema tells the truth ---------------------------------------------------------------
+
+
+def test_the_figures_answers_conform_to_the_schema(client, api_client, staff_user, clerk_user,
+                                                   task, small_round):
+    from tests.test_api_schema_truth import assert_conforms
+
+    openapi = client.get(reverse("api:schema"), {"format": "json"}).json()
+    staff, clerk = api_client(staff_user), api_client(clerk_user)
+    created = staff.post(reverse("api:figure-list"), {"round": small_round.pk, "kind": "other",
+                                                      "label": "收回土地", "unit": "亩",
+                                                      "value": 35}, format="json")
+    assert_conforms(openapi, "/api/figures/", "post", created)
+    own = clerk.post(reverse("api:figure-list"), {"task": task.pk, "kind": "systems",
+                                                  "value": 12}, format="json")
+    assert_conforms(openapi, "/api/figures/", "post", own)
+    refused = clerk.post(reverse("api:figure-list"), {"kind": "systems", "value": -1},
+                         format="json")
+    assert_conforms(openapi, "/api/figures/", "post", refused)
+    detail = "/api/figures/{id}/"
+    assert_conforms(openapi, detail, "get",
+                    clerk.get(reverse("api:figure-detail", args=[created.data["id"]])))
+    assert_conforms(openapi, detail, "patch", clerk.patch(
+        reverse("api:figure-detail", args=[created.data["id"]]), {"value": 1, "version": 1},
+        format="json"))  # 403: the round's own
+    assert_conforms(openapi, detail, "patch", clerk.patch(
+        reverse("api:figure-detail", args=[own.data["id"]]), {"value": 13, "version": 9},
+        format="json"))  # 409: stale
+    assert_conforms(openapi, "/api/figures/", "get", clerk.get(reverse("api:figure-list")))
+    assert_conforms(openapi, "/api/figures/{id}/history/", "get",
+                    clerk.get(reverse("api:figure-history", args=[own.data["id"]])))
+    assert_conforms(openapi, "/api/tasks/{id}/", "get",
+                    clerk.get(reverse("api:task-detail", args=[task.pk])))

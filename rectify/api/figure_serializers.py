@@ -18,7 +18,7 @@ from rectify.rules import permissions
 _VALUE = {"normalize_output": True}
 
 
-class FigureInTaskSerializer(ModelShapeSerializer):
+class OutcomeFigureInTaskSerializer(ModelShapeSerializer):
     """A task's outcome figure as listed with the task."""
 
     display_label = serializers.CharField(read_only=True, help_text=_("类别名称，“其他”为自填名称"))
@@ -30,7 +30,7 @@ class FigureInTaskSerializer(ModelShapeSerializer):
         extra_kwargs = {"value": _VALUE}
 
 
-class FigureSerializer(RecordSerializer):
+class OutcomeFigureSerializer(RecordSerializer):
     """An outcome figure of a task, or of a round as a whole (``task`` null: staff's). The
     unit follows the kind (money in 万元); for 其他 the figure names its ``label`` and
     ``unit``."""
@@ -59,13 +59,13 @@ class FigureSerializer(RecordSerializer):
         return super().update(instance, validated_data)
 
 
-class FigureCreateSerializer(FigureSerializer):
+class OutcomeFigureCreateSerializer(OutcomeFigureSerializer):
     """A new figure: of a task (its round follows), or of a round as a whole (staff only)."""
 
-    class Meta(FigureSerializer.Meta):
+    class Meta(OutcomeFigureSerializer.Meta):
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {
-            **FigureSerializer.Meta.extra_kwargs,
+            **OutcomeFigureSerializer.Meta.extra_kwargs,
             "round": {"required": False,
                       "help_text": _("巡察轮次；填写整改任务时可省略（取任务所属轮次）")},
             "task": {"required": False,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rectify.api.figure_serializers import FigureInTaskSerializer
+from rectify.api.figure_serializers import OutcomeFigureInTaskSerializer
 from rectify.api.measure_serializers import MeasureInTaskSerializer
 from rectify.api.record_serializers import (
     ActionSerializer,
@@ -58,7 +58,7 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
     signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     measures = MeasureInTaskSerializer(many=True, read_only=True)
-    figures = FigureInTaskSerializer(
+    figures = OutcomeFigureInTaskSerializer(
         many=True, read_only=True,
         help_text=_("整改成效数据（只读；通过 /api/figures/ 填报、修改、删除）"))
 
