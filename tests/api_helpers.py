@@ -1,13 +1,15 @@
 """Records for the API tests: two bureaus, each with a round, a category, a task with two
-measures and a notice; bureau A's notice is published (public and party-only versions),
-bureau A also has an unpublished draft round, bureau B has nothing published. With
+measures and an outcome figure, a figure of the round as a whole, and a notice; bureau A's
+notice is published (public and party-only versions), bureau A also has an unpublished draft
+round, bureau B has nothing published. With
 ``evidence=True`` each bureau's task also has a PDF as evidence (point ``EVIDENCE_ROOT`` at
 a temporary directory first: the ``evidence_root`` fixture)."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from bureaus.models import PartyGroup
 from rectify.models import (
@@ -15,6 +17,7 @@ from rectify.models import (
     InspectionRound,
     Measure,
     Notice,
+    OutcomeFigure,
     ProblemCategory,
     Publication,
     RectificationTask,
@@ -35,6 +38,7 @@ class Bureau:
     measures: list[Measure]
     notice: Notice
     evidence: Evidence | None = None
+    figures: list[OutcomeFigure] = field(default_factory=list)  # the task's, the round's
 
 
 def make_bureau_records(group: PartyGroup, label: str) -> Bureau:
@@ -50,7 +54,11 @@ def make_bureau_records(group: PartyGroup, label: str) -> Bureau:
                 for i in (1, 2)]
     notice = Notice.objects.create(round=rnd, title=f"{label}通报",
                                    date=datetime.date(2023, 7, 18))
-    return Bureau(group, rnd, category, task, measures, notice)
+    figures = [
+        OutcomeFigure.objects.create(round=rnd, task=task, kind="systems", value=Decimal(12)),
+        OutcomeFigure.objects.create(round=rnd, kind="funds", value=Decimal("0.63")),
+    ]
+    return Bureau(group, rnd, category, task, measures, notice, figures=figures)
 
 
 @dataclass

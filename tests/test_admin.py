@@ -333,6 +333,8 @@ def task_post(task: RectificationTask, version: int | None = None, **changes) ->
         "measures-INITIAL_FORMS": len(measures),
         "measures-MIN_NUM_FORMS": 0,
         "measures-MAX_NUM_FORMS": 1000,
+        "figures-TOTAL_FORMS": 0,  # the task's outcome figures (none here)
+        "figures-INITIAL_FORMS": 0,
     })
     for i, measure in enumerate(measures):
         data.update({
@@ -392,7 +394,8 @@ def test_task_cannot_take_another_rounds_category(client, staff_user, small_roun
     assert message in response.content.decode()
     response = client.post(url("task", "add"), {
         "round": small_round.pk, "category": foreign.pk, "title": "新问题",
-        "status": Status.IN_PROGRESS, "measures-TOTAL_FORMS": 0, "measures-INITIAL_FORMS": 0})
+        "status": Status.IN_PROGRESS, "measures-TOTAL_FORMS": 0, "measures-INITIAL_FORMS": 0,
+        "figures-TOTAL_FORMS": 0, "figures-INITIAL_FORMS": 0})
     assert field_errors(response, "category") == [message]
     assert task_state(task) == before
     assert RectificationTask.objects.count() == count
@@ -464,7 +467,8 @@ def test_task_added_through_the_admin_goes_to_the_end(client, staff_user, small_
         "round": small_round.pk, "category": sub.pk, "title": "  新发现的问题 ",
         "status": Status.IN_PROGRESS,
         "measures-TOTAL_FORMS": 1, "measures-INITIAL_FORMS": 0,
-        "measures-0-position": 1, "measures-0-text": "立行立改。"})
+        "measures-0-position": 1, "measures-0-text": "立行立改。",
+        "figures-TOTAL_FORMS": 0, "figures-INITIAL_FORMS": 0})
     assert response.status_code == 302
     task = RectificationTask.objects.get(title="新发现的问题")
     assert task.position == 3

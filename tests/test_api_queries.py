@@ -12,6 +12,7 @@ from rectify.models import (
     InspectionRound,
     Measure,
     Notice,
+    OutcomeFigure,
     ProblemCategory,
     Publication,
     RectificationTask,
@@ -21,14 +22,15 @@ from rectify.models.choices import Status
 pytestmark = pytest.mark.django_db
 
 #: Per list, as a clerk (token: 1, roles: 1, party groups: 1) or staff (one fewer): the count,
-#: the page, and for tasks their measures (1) and the rounds' numbered trees (3); for
-#: categories the trees (3).
+#: the page, and for tasks their measures (1), their outcome figures (1) and the rounds'
+#: numbered trees (3); for categories the trees (3).
 BOUNDS = {
     "partygroup": 5,
     "round": 5,
     "category": 8,
-    "task": 9,
+    "task": 10,
     "measure": 5,
+    "figure": 5,
     "notice": 5,
     "publication": 5,
 }
@@ -54,6 +56,9 @@ def populate(bureau: PartyGroup, n: int) -> None:
         for i in range(n))
     Measure.objects.bulk_create(
         Measure(task=task, position=p, text=f"措施{p}") for task in tasks for p in (1, 2))
+    OutcomeFigure.objects.bulk_create(
+        OutcomeFigure(round=main, task=task, kind=kind, value=3, unit="项")
+        for task in tasks for kind in ("systems", "immediate"))
     notices = Notice.objects.bulk_create(
         Notice(round=main, title=f"通报{i}", date=datetime.date(2023, 7, 18)) for i in range(n))
     Publication.objects.bulk_create(
@@ -63,7 +68,7 @@ def populate(bureau: PartyGroup, n: int) -> None:
         for i in range(n))
 
 
-EXPECTED_ROWS = {"measure": 2}  # measures per row of the others
+EXPECTED_ROWS = {"measure": 2, "figure": 2}  # measures, figures per row of the others
 
 
 @pytest.mark.parametrize("role", ["staff", "clerk"])
@@ -93,5 +98,6 @@ def test_task_detail_and_history_are_bounded(bureau, staff_user, api_client,
     client = api_client(staff_user)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("api:task-detail", args=[task.pk])).status_code == 200
-    with django_assert_max_num_queries(6):
+    # Token, roles, the task with its measures and figures, the histories of all three.
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("api:task-history", args=[task.pk])).status_code == 200

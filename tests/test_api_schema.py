@@ -44,7 +44,8 @@ def test_schema_describes_every_endpoint(client):
                  "/api/publications/{id}/", "/api/auth/token/", "/api/tasks/{id}/review/",
                  "/api/tasks/{id}/reopen/", "/api/tasks/{id}/reviews/",
                  "/api/tasks/{id}/progress/", "/api/tasks/{id}/evidence/",
-                 "/api/evidence/{id}/download/"):
+                 "/api/evidence/{id}/download/", "/api/figures/", "/api/figures/{id}/",
+                 "/api/figures/{id}/history/"):
         assert path in paths, path
     upload = paths["/api/tasks/{id}/evidence/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]  # only here: JSON everywhere else
@@ -101,6 +102,7 @@ def real_ids(world) -> dict[str, int]:
         "/api/notices/": world.b.notice.pk,
         "/api/publications/": world.public.pk,
         "/api/evidence/": world.a.evidence.pk,
+        "/api/figures/": world.a.figures[0].pk,
     }
 
 

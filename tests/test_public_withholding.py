@@ -142,6 +142,7 @@ def test_withhold_fields_are_editable_in_the_task_admin(staff_client, small_roun
         "withhold_note": "涉及个人信息",
         "measures-TOTAL_FORMS": "0", "measures-INITIAL_FORMS": "0",
         "measures-MIN_NUM_FORMS": "0", "measures-MAX_NUM_FORMS": "1000",
+        "figures-TOTAL_FORMS": "0", "figures-INITIAL_FORMS": "0",
     }
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

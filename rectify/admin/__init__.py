@@ -6,6 +6,7 @@ Importing this package registers the model admins (``admin.autodiscover``).
 
 from rectify.admin import (
     category_admin,
+    figure_admin,
     notice_admin,
     party_group_admin,
     publishing_admin,
@@ -13,5 +14,5 @@ from rectify.admin import (
     task_admin,
 )
 
-__all__ = ["category_admin", "notice_admin", "party_group_admin", "publishing_admin",
-           "round_admin", "task_admin"]
+__all__ = ["category_admin", "figure_admin", "notice_admin", "party_group_admin",
+           "publishing_admin", "round_admin", "task_admin"]

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from rectify.models.outcomes import FigureKind
 from rectify.notice_import import parse_notice
 from rectify.notice_import.notice_forms import NoticeConfirmForm, NoticeSourceForm
 from rectify.notice_import.notice_loader import ImportRefused, find_existing, load_notice
@@ -24,8 +25,14 @@ def _rows(nodes: list[ParsedNode], doubts_by_line: dict[int, list[str]], depth: 
             "depth": depth,
             "label_differs": bool(node.label) and node.label != node.number,
             "doubts": doubts_by_line.get(node.line, []),
+            "figures": [_figure_text(figure) for figure in node.figures],
         }
         yield from _rows(node.children, doubts_by_line, depth + 1)
+
+
+def _figure_text(figure) -> str:
+    """"建立完善制度 12 项": a proposed outcome figure as the preview lists it."""
+    return f"{FigureKind(figure.kind).label} {figure.value} {figure.unit}"
 
 
 def import_notice_view(model_admin, request):
@@ -66,6 +73,7 @@ def import_notice_view(model_admin, request):
         context.update(
             parsed=parsed,
             rows=list(_rows(parsed.nodes, doubts_by_line)),
+            figure_count=sum(len(node.figures) for node in parsed.iter_tasks()),
             duplicate=find_existing(parsed, party_group or None),
             confirm_form=NoticeConfirmForm(
                 initial={"notice_text": text, "party_group": party_group}),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.admin.admin_base import RecordAdmin
 from rectify.admin.admin_display import label_flag, status_badge
+from rectify.admin.figure_admin import RoundFigureInline
 from rectify.admin.import_admin import import_notice_view
 from rectify.models import InspectionRound, Notice, RectificationTask
 from rectify.models.choices import Status
@@ -78,7 +79,7 @@ class InspectionRoundAdmin(RecordAdmin):
     date_hierarchy = "feedback_date"
     readonly_fields = ("problem_tree", "rectification_period", "created_at", "updated_at")
     history_hidden_fields = ("problem_tree", "rectification_period")
-    inlines = [NoticeInline]
+    inlines = [NoticeInline, RoundFigureInline]
     fieldsets = [
         (None, {"fields": ("party_group", "title", "inspecting_body", "kind",
                            "superior_body", "superior_round", "review_levels")}),

@@ -17,6 +17,7 @@ from rectify.admin.admin_display import change_log, status_badge
 from rectify.admin.admin_filters import OverdueFilter, ProposalFilter, RoundFilter, SignedOffFilter
 from rectify.admin.admin_forms import MeasureInlineForm, TaskAdminForm
 from rectify.admin.category_admin import TreeNumberMixin
+from rectify.admin.figure_admin import TaskFigureInline
 from rectify.models import DeadlineExtension, Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
@@ -89,7 +90,7 @@ def _status_action(status: Status):
 class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     tree_kind = "task"
     form = TaskAdminForm
-    inlines = [MeasureInline]
+    inlines = [MeasureInline, TaskFigureInline]
     list_display = ("number", "short_title", "round", "party_group", "status_with_result",
                     "deadline", "overdue", "signed_off")
     list_display_links = ("number", "short_title")

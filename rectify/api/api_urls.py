@@ -13,6 +13,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from rectify.api.category_views import CategoryViewSet
 from rectify.api.evidence_views import EvidenceViewSet
+from rectify.api.figure_views import OutcomeFigureViewSet
 from rectify.api.measure_views import MeasureViewSet
 from rectify.api.notice_views import NoticeViewSet
 from rectify.api.notification_views import NotificationViewSet
@@ -45,6 +46,7 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("figures", OutcomeFigureViewSet, basename="figure")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("publications", PublicationViewSet, basename="publication")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rectify.api.figure_serializers import OutcomeFigureInTaskSerializer
 from rectify.api.measure_serializers import MeasureInTaskSerializer
 from rectify.api.record_serializers import (
     ActionSerializer,
@@ -57,6 +58,9 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
     signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     measures = MeasureInTaskSerializer(many=True, read_only=True)
+    figures = OutcomeFigureInTaskSerializer(
+        many=True, read_only=True,
+        help_text=_("整改成效数据（只读；通过 /api/figures/ 填报、修改、删除）"))
 
     read_only_hints = {
         "status": _("整改状态请通过 status 操作修改（工作人员），单位联络员请提出状态提议。"),
@@ -80,7 +84,8 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
                   "status", "status_label", "result_text", "progress", "outcome",
                   "completion_date", "signed_off_by", "signed_off_at", "proposed_status",
                   "proposal_note", "proposed_completion_date", "proposed_by", "proposed_at",
-                  "proposal_level", "withhold_ground", "withhold_note", "measures", "version",
+                  "proposal_level", "withhold_ground", "withhold_note", "measures", "figures",
+                  "version",
                   "created_at", "updated_at"]
         # What the lifecycle moves write (rectify.rules.lifecycle) is read-only here: the
         # actions (status, sign-off, proposal, review, reopen) change it.

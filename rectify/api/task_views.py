@@ -127,7 +127,8 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
 
     def base_queryset(self):
         return extension_rules.with_extension_counts(deadlines.with_due_dates(
-            RectificationTask.objects.with_related().select_related("proposed_by"))).order_by(
+            RectificationTask.objects.with_related().select_related("proposed_by")
+            .prefetch_related("figures"))).order_by(
             "round_id", "category_id", "position", "pk")
 
     def history_of(self, obj) -> list:

@@ -1,4 +1,5 @@
-"""Write a parsed notice into records: party group, round, problem tree, measures, notice.
+"""Write a parsed notice into records: party group, round, problem tree, measures, outcome
+figures, notice.
 
 One transaction: either the whole notice lands, or nothing does. Every record is written
 through :func:`rectify.services.records.save_record`, so the models' own checks
@@ -15,12 +16,20 @@ it was printed, in the notice's closing text.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
 from bureaus.models import PartyGroup
-from rectify.models import InspectionRound, Measure, Notice, ProblemCategory, RectificationTask
+from rectify.models import (
+    InspectionRound,
+    Measure,
+    Notice,
+    OutcomeFigure,
+    ProblemCategory,
+    RectificationTask,
+)
 from rectify.models.choices import NoticeKind, NumberingStyle, Status
 from rectify.notice_import.parsed_notice import ParsedNode, ParsedNotice
 from rectify.rules import lifecycle
@@ -181,6 +190,7 @@ def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, u
             for index, measure in enumerate(node.measures, start=1):
                 obj = Measure(task=task, position=index, text=measure.text)
                 _save(obj, user, f"第{measure.line}行整改措施“{_quote(measure.text)}”")
+            _write_figures(rnd, task, node, user)
         else:
             cat = ProblemCategory(
                 round=rnd, parent=parent, position=position,
@@ -188,6 +198,15 @@ def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, u
             )
             _save(cat, user, _where(node, "问题类别"))
             _write_nodes(rnd, node.children, cat, user)
+
+
+def _write_figures(rnd, task: RectificationTask, node: ParsedNode, user) -> None:
+    """The outcome figures proposed from the task's outcome (``figure_phrases``), each noting
+    the phrase it was read from."""
+    for figure in node.figures:
+        obj = OutcomeFigure(round=rnd, task=task, kind=figure.kind, value=Decimal(figure.value),
+                            unit=figure.unit, note=f"通报原文：{figure.printed}"[:200])
+        _save(obj, user, _where(node, f"整改成效数据“{figure.printed}”所在的整改任务"))
 
 
 def _notice_kind(title: str) -> str:

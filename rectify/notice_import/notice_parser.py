@@ -24,8 +24,9 @@ pass is a module of this package, whose docstring says how it decides:
    (:mod:`~rectify.notice_import.task_facts`).
 7. *Numbers* (:mod:`~rectify.notice_import.numbering_checks`): continuous or nested style,
    derived numbers, doubts for labels that disagree; then the counts the notice states about
-   itself and missing results (:mod:`~rectify.notice_import.count_checks`), and the round's
-   facts (:mod:`~rectify.notice_import.notice_facts`).
+   itself and missing results (:mod:`~rectify.notice_import.count_checks`), each task's
+   outcome figures ("建立完善制度12项", :mod:`~rectify.notice_import.figure_phrases`; unsure
+   ones become doubts), and the round's facts (:mod:`~rectify.notice_import.notice_facts`).
 
 Doubts shared by the passes go through :class:`~rectify.notice_import.parse_context.
 ParseContext`; this module runs the passes in order and assembles the notice: the opening
@@ -63,6 +64,7 @@ from rectify.notice_import.count_checks import (
     check_missing_results,
     check_stated_counts,
 )
+from rectify.notice_import.figure_phrases import read_task_figures
 from rectify.notice_import.heading_tree import build_raw_tree, flatten_text
 from rectify.notice_import.line_kinds import (
     LineItem,
@@ -232,6 +234,7 @@ def _finish_tree(notice: ParsedNotice, ctx: ParseContext, top_offset: int = 0) -
     number_nodes(notice, flat, tasks, ctx, top_offset)
     check_category_counts(notice, flat, ctx)
     check_missing_results(tasks, ctx)
+    read_task_figures(tasks, ctx)
     notice.measures_inline = ctx.inline_paragraphs > ctx.separate_paragraphs
 
 

@@ -42,6 +42,22 @@ class ParsedMeasure:
 
 
 @dataclass
+class ParsedFigure:
+    """An outcome figure printed in a task's outcome ("追缴资金6300元"), as proposed for
+    import: its kind (a ``FigureKind`` value), its value as a decimal string in the kind's
+    unit (money in 万元: "0.63") and the phrase as printed."""
+
+    kind: str
+    value: str
+    unit: str
+    printed: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "unit": self.unit,
+                "printed": self.printed}
+
+
+@dataclass
 class ParsedNode:
     """A node of the problem tree: a category (with children) or a task (with measures)."""
 
@@ -67,6 +83,8 @@ class ParsedNode:
     responsible_leader: str = ""
     responsible_department: str = ""
     deadline_text: str = ""
+    #: Outcome figures proposed from the outcome (``rectify.notice_import.figure_phrases``).
+    figures: list[ParsedFigure] = field(default_factory=list)
 
     @property
     def is_task(self) -> bool:
@@ -101,6 +119,7 @@ class ParsedNode:
             "responsible_leader": self.responsible_leader,
             "responsible_department": self.responsible_department,
             "deadline_text": self.deadline_text,
+            "figures": [figure.to_dict() for figure in self.figures],
         }
         return data
 

@@ -124,20 +124,23 @@ def history_entries(obj: models.Model) -> list[HistoryEntry]:
 
 
 def task_history_entries(task) -> list[HistoryEntry]:
-    """A task's history merged with its measures' (deleted measures too), newest first.
+    """A task's history merged with its measures' and its outcome figures' (deleted ones
+    too), newest first.
 
-    Two queries: the task's history rows and the rows of every measure it ever had.
+    Three queries: the task's history rows, the rows of every measure and of every outcome
+    figure it ever had.
     """
-    from rectify.models import Measure
+    from rectify.models import Measure, OutcomeFigure
 
     entries = history_entries(task)
-    by_measure: dict[int, list] = {}
-    rows = (Measure.history.filter(task_id=task.pk).select_related("history_user")
-            .order_by("-history_date", "-pk"))
-    for row in rows:
-        by_measure.setdefault(row.id, []).append(row)
-    for records in by_measure.values():
-        entries.extend(entries_of(records, Measure))
+    for model in (Measure, OutcomeFigure):
+        by_record: dict[int, list] = {}
+        rows = (model.history.filter(task_id=task.pk).select_related("history_user")
+                .order_by("-history_date", "-pk"))
+        for row in rows:
+            by_record.setdefault(row.id, []).append(row)
+        for records in by_record.values():
+            entries.extend(entries_of(records, model))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
 

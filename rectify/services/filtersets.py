@@ -19,11 +19,13 @@ from rectify.models import (
     InspectionRound,
     Measure,
     Notice,
+    OutcomeFigure,
     ProblemCategory,
     Publication,
     RectificationTask,
 )
 from rectify.models.choices import NoticeKind, ReviewLevel, Status
+from rectify.models.outcomes import FigureKind
 from rectify.rules import due_dates, lifecycle, permissions
 from rectify.rules.problem_tree import category_subtree_ids
 
@@ -221,6 +223,24 @@ class MeasureFilterSet(django_filters.FilterSet):
     class Meta:
         model = Measure
         fields = ["task", "round"]
+
+
+class FigureFilterSet(django_filters.FilterSet):
+    """Outcome figures: of one round, of one task, of one kind; ``round_level`` the round's
+    own (no task) or the tasks'."""
+
+    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+                                             queryset=visible(InspectionRound))
+    task = django_filters.ModelChoiceFilter(label=_("整改任务"),
+                                            queryset=visible(RectificationTask))
+    kind = django_filters.ChoiceFilter(label=_("成效类别"), choices=FigureKind.choices)
+    round_level = django_filters.BooleanFilter(
+        label=_("整轮成效"), field_name="task", lookup_expr="isnull",
+        help_text=_("true：只列整轮的成效数据（不属于某一任务）；false：只列任务的"))
+
+    class Meta:
+        model = OutcomeFigure
+        fields = ["round", "task", "kind", "round_level"]
 
 
 class NoticeFilterSet(django_filters.FilterSet):

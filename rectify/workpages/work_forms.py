@@ -7,10 +7,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from rectify.models import Measure
+from rectify.models import Measure, OutcomeFigure
 from rectify.models.choices import Status
+from rectify.models.outcomes import UNITS, FigureKind
 
 
 class DateInput(forms.DateInput):
@@ -68,6 +70,37 @@ class MeasureForm(IdsMixin, forms.ModelForm):
 
 
 class MeasureEditForm(MeasureForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def figure_kind_choices() -> list[tuple[str, str]]:
+    """The kinds with their fixed units in the label ("建立完善制度（项）"): no script needed
+    to show which unit a kind takes."""
+    return [(kind, format_lazy("{}（{}）", label, UNITS[kind]) if kind in UNITS
+             else format_lazy("{}（{}）", label, _("自填名称和单位")))
+            for kind, label in FigureKind.choices]
+
+
+class FigureForm(IdsMixin, forms.ModelForm):
+    """An outcome figure of a task: the unit follows the kind, except for 其他."""
+
+    id_prefix = "figure"
+
+    class Meta:
+        model = OutcomeFigure
+        fields = ["kind", "value", "unit", "label", "note"]
+        help_texts = {
+            "unit": _("类别为“其他”时必填；其他类别的单位见类别名称，可不填"),
+            "label": _("类别为“其他”时必填，例如：收回土地"),
+            "value": _("资金、损失以万元计，例如 6300 元填 0.63"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "---------"), *figure_kind_choices()]
+
+
+class FigureEditForm(FigureForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rectify.models import Evidence, InspectionRound, Measure, RectificationTask
+from rectify.models import Evidence, InspectionRound, Measure, OutcomeFigure, RectificationTask
 from rectify.models.choices import ExtensionStatus, ReviewLevel, ReviewLevels, Status
 from rectify.rules import due_dates as deadlines
 from rectify.rules import lifecycle, numbering, permissions
@@ -35,6 +35,7 @@ from rectify.rules.history import stale_message, task_history_entries
 from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
 from rectify.services import deadline_extensions as extension_services
 from rectify.services import notifications, workflow
+from rectify.services import outcome_figures as figure_services
 from rectify.services import tasks as task_services
 from rectify.services.evidence_files import StorageUnavailable, add_evidence, delete_evidence
 from rectify.services.filtersets import TaskFilterSet
@@ -84,6 +85,7 @@ def _task_for_decision(request, pk: int) -> RectificationTask:
 #: A message tagged ``section-<anchor>`` is shown in that section of the task page, where the
 #: redirect puts the user, not at the top.
 MEASURES_SECTION = "section-measures"
+FIGURES_SECTION = "section-figures"
 
 
 def _task_url(task, anchor: str = "") -> str:
@@ -157,6 +159,7 @@ def _page_forms(task) -> dict:
                                                      "outcome": task.outcome}),
         "entry_form": forms.EntryForm(),
         "measure_form": forms.MeasureForm(),
+        "figure_form": forms.FigureForm(),
         "evidence_form": forms.EvidenceForm(),
         "proposal_form": forms.ProposalForm(initial=version),
         "withdraw_form": forms.WithdrawForm(initial=version),
@@ -228,6 +231,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
         "next_measure_label": numbering.measure_label(len(measures) + 1, len(measures) + 1),
         "countdown": deadlines.countdown(due), "warning_help": deadlines.WARNING_HELP,
         "measures": measures, "measure_order": ",".join(str(m.pk) for m in measures),
+        "figures": list(task.figures.order_by("kind", "pk")),
         "entries": entries, "evidence": evidence, "reviews": reviews, "history": history,
         "last_seen": last_seen,
         "changes_since": new_entries + new_evidence + new_reviews + new_history,
@@ -422,6 +426,79 @@ def measure_reorder(request, pk: int):
     else:
         messages.success(request, _("整改措施顺序已调整。"), extra_tags=MEASURES_SECTION)
     return redirect(_task_url(task, "measures"))
+
+
+# -- outcome figures --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def figure_add(request, pk: int):
+    """An outcome figure (整改成效数据) of the task."""
+    task = _task_for_change(request, pk)
+    if not permissions.can_add(request.user, OutcomeFigure):
+        raise PermissionDenied(_("您没有填报整改成效数据的权限。"))
+    form = forms.FigureForm(request.POST, instance=OutcomeFigure(task=task, round=task.round))
+    return _submit(request, task, "figure_form", form,
+                   lambda data: figure_services.add_figure(form.instance, request.user),
+                   success=_("整改成效数据已添加。"), anchor="figures")
+
+
+def _figure_for_change(request, pk: int) -> OutcomeFigure:
+    """A task's figure the user may see (else 404: a round's own figures are the admin's)
+    and change (else 403)."""
+    figure = get_object_or_404(permissions.visible(OutcomeFigure, request.user)
+                               .filter(task__isnull=False)
+                               .select_related("task", "task__round", "round"), pk=pk)
+    if not permissions.can_change(request.user, figure):
+        raise PermissionDenied(_("您没有修改该整改成效数据的权限。"))
+    return figure
+
+
+@login_required
+def figure_edit(request, pk: int):
+    """A page of its own: one figure's kind, value, unit, name and note."""
+    figure = _figure_for_change(request, pk)
+    if request.method == "POST":
+        form = forms.FigureEditForm(request.POST, instance=figure)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                figure_services.change_figure(form.instance, request.user,
+                                              expected_version=data["version"])
+            except StaleRecord as error:
+                submitted = {name: data[name] for name in forms.FigureForm.Meta.fields}
+                form.add_error(None, stale_message(error.current, submitted, data["version"]))
+                status = 409
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("整改成效数据已保存。"), extra_tags=FIGURES_SECTION)
+                return redirect(_task_url(figure.task, "figures"))
+    elif request.method in ("GET", "HEAD"):
+        form = forms.FigureEditForm(instance=figure, initial={"version": figure.version})
+        status = 200
+    else:
+        return _not_allowed()
+    task = figure.task
+    locked = lifecycle.locked_message(task) if task.signed_off_at else ""
+    return render(request, "work/figure_form.html",
+                  {"form": form, "figure": figure, "task": task, "locked": locked},
+                  status=status)
+
+
+@login_required
+@require_POST
+def figure_delete(request, pk: int):
+    figure = _figure_for_change(request, pk)
+    if not permissions.can_delete(request.user, figure):
+        raise PermissionDenied(_("您没有删除该整改成效数据的权限。"))
+    task = _visible_task(request, figure.task_id)
+    return _submit(request, task, "delete_form", forms.DeleteForm(request.POST),
+                   lambda data: figure_services.delete_figure(
+                       figure, request.user, expected_version=data["version"]),
+                   success=_("整改成效数据已删除。"), anchor="figures")
 
 
 # -- evidence ---------------------------------------------------------------------------------
