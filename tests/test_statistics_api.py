@@ -30,14 +30,12 @@ def openapi(client) -> dict:
 
 @pytest.fixture
 def world(staff_user, bureau, other_bureau):
+    """Each bureau: a task with a figure (建立完善制度12项) and a figure of its round as a
+    whole (追缴资金0.63万元); bureau A also has a draft round with an open task."""
     world = make_world(bureau, other_bureau, staff_user)
-    # Bureau A: its task (completed) and a draft round's open task; a figure on each round.
-    OutcomeFigure.objects.create(round=world.a.round, task=world.a.task,
-                                 kind=FigureKind.SYSTEMS, value=Decimal(12))
-    OutcomeFigure.objects.create(round=world.a.round, kind=FigureKind.FUNDS,
-                                 value=Decimal("7.132"))
-    OutcomeFigure.objects.create(round=world.b.round, task=world.b.task,
-                                 kind=FigureKind.SYSTEMS, value=Decimal(5))
+    for side in (world.a, world.b):
+        assert sorted((f.kind, f.value) for f in side.figures) == [
+            (FigureKind.FUNDS, Decimal("0.63")), (FigureKind.SYSTEMS, Decimal(12))]
     return world
 
 
@@ -54,14 +52,14 @@ def test_staff_get_every_task_counted_and_summed(openapi, api_client, staff_user
     assert body["completion_rate"] == pytest.approx(2 / 3)
     assert 0 <= body["on_time_rate"] <= 1
     figures = {(f["kind"], f["label"], f["unit"]): f["value"] for f in body["figures"]}
-    assert figures == {("systems", "建立完善制度", "项"): "17",
-                       ("funds", "追缴/退缴/清退资金", "万元"): "7.132"}
+    assert figures == {("systems", "建立完善制度", "项"): "24",
+                       ("funds", "追缴/退缴/清退资金", "万元"): "1.26"}
     groups = {g["name"]: g for g in body["by_party_group"]}
     assert set(groups) == {str(world.a.group), str(world.b.group)}
     a = groups[str(world.a.group)]
     assert (a["id"], a["tasks"], a["completed"], a["completion_rate"]) == (
         world.a.group.pk, 2, 1, 0.5)
-    assert {f["kind"]: f["value"] for f in a["figures"]} == {"systems": "12", "funds": "7.132"}
+    assert {f["kind"]: f["value"] for f in a["figures"]} == {"systems": "12", "funds": "0.63"}
     assert sum(c["tasks"] for c in body["by_category"]) == 3
     for key in ("on_time", "reopened", "extended", "overdue", "awaiting_review", "signed_off"):
         assert isinstance(body[key], int) and key in a
@@ -83,7 +81,7 @@ def test_a_clerk_counts_only_its_own_bureaus(openapi, api_client, clerk_user, wo
     assert body["tasks"] == 2  # bureau A's task and its draft round's, not bureau B's
     assert [g["name"] for g in body["by_party_group"]] == [str(world.a.group)]
     assert {f["kind"]: f["value"] for f in body["figures"]} == {"systems": "12",
-                                                                 "funds": "7.132"}
+                                                                 "funds": "0.63"}
 
 
 def test_another_bureau_s_round_is_not_found_naming_the_field(openapi, api_client,
