@@ -8,7 +8,7 @@ from rectify.models import ProblemCategory
 from rectify.services import filtersets as filters
 
 
-@documented()
+@documented(CategorySerializer, CategoryCreateSerializer)
 class CategoryViewSet(TreeNumbersMixin, RecordViewSet):
     """Problem categories (问题类别): the tree of a round, numbered."""
 

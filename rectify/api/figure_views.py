@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from rectify.api.figure_serializers import OutcomeFigureCreateSerializer, OutcomeFigureSerializer
-from rectify.api.record_viewset import CONFLICT_RESPONSES, RecordViewSet, documented
+from rectify.api.record_viewset import RecordViewSet, documented
 from rectify.models import OutcomeFigure
 from rectify.services import filtersets as filters
 
 
-@extend_schema_view(create=extend_schema(  # the new record is the answer's body
-    summary=gettext_lazy("新建"), request=OutcomeFigureCreateSerializer,
-    responses={201: OutcomeFigureSerializer, 400: CONFLICT_RESPONSES[400]}))
-@documented()
+@documented(OutcomeFigureSerializer, OutcomeFigureCreateSerializer)
 class OutcomeFigureViewSet(RecordViewSet):
     """Outcome figures (整改成效数据): staff, and a bureau's clerks and leaders for its own
     tasks, add, change and delete them; a round's own figures (no task) are staff's.

@@ -8,7 +8,7 @@ from rectify.models import Measure
 from rectify.services import filtersets as filters
 
 
-@documented()
+@documented(MeasureSerializer, MeasureCreateSerializer)
 class MeasureViewSet(RecordViewSet):
     """Measures (整改措施): staff, and clerks for their own bureaus' tasks, add, change and
     delete them; ``?task=ID`` lists one task's."""

@@ -8,7 +8,7 @@ from rectify.models import Notice
 from rectify.services import filtersets as filters
 
 
-@documented()
+@documented(NoticeSerializer)
 class NoticeViewSet(RecordViewSet):
     """Notices (通报) before publishing: their text around the round's problem tree."""
 

@@ -8,7 +8,7 @@ from rectify.api.record_viewset import RecordViewSet, documented
 from rectify.services import filtersets as filters
 
 
-@documented()
+@documented(PartyGroupSerializer)
 class PartyGroupViewSet(RecordViewSet):
     """Party groups (被巡察党组织): staff change them; clerks see their own."""
 

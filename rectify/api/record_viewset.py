@@ -238,19 +238,23 @@ class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
         return Response(HistoryEntrySerializer(self.history_of(obj), many=True).data)
 
 
-def documented():
-    """The schema's words for the standard actions of a record type."""
+def documented(record=None, created=None):
+    """The schema's words for the standard actions of a record type; ``record`` is the
+    serializer of its answers (an update's), ``created`` a create's answer (default:
+    ``record``)."""
+    created = created or record
     return extend_schema_view(
         list=extend_schema(summary=gettext_lazy("列表（可筛选、排序、分页）")),
         retrieve=extend_schema(summary=gettext_lazy("详情（带 ETag）")),
         create=extend_schema(summary=gettext_lazy("新建"), responses={
-            201: None, 400: CONFLICT_RESPONSES[400]}),
+            201: created, 400: CONFLICT_RESPONSES[400]}),
         update=extend_schema(summary=gettext_lazy("修改（须注明读取时的版本）"),
                              parameters=[IF_MATCH],
-                             responses={200: None, **CONFLICT_RESPONSES, **VERSION_REQUIRED}),
+                             responses={200: record, **CONFLICT_RESPONSES,
+                                        **VERSION_REQUIRED}),
         partial_update=extend_schema(summary=gettext_lazy("部分修改（须注明读取时的版本）"),
                                      parameters=[IF_MATCH],
-                                     responses={200: None, **CONFLICT_RESPONSES,
+                                     responses={200: record, **CONFLICT_RESPONSES,
                                                 **VERSION_REQUIRED}),
         destroy=extend_schema(summary=gettext_lazy("删除"), parameters=[IF_MATCH],
                               responses={204: None, 409: CONFLICT_RESPONSES[409],

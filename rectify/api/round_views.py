@@ -11,7 +11,7 @@ from rectify.models.choices import Status
 from rectify.services import filtersets as filters
 
 
-@documented()
+@documented(RoundSerializer)
 class RoundViewSet(RecordViewSet):
     """Inspection rounds (巡察轮次), with task counts."""
 

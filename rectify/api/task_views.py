@@ -96,7 +96,7 @@ class WrongLevelConflict(Conflict):
     default_code = "wrong_level"
 
 
-@documented()
+@documented(TaskSerializer, TaskCreateSerializer)
 class TaskViewSet(TreeNumbersMixin, RecordViewSet):
     """Rectification tasks (整改任务) with their measures.
 
