@@ -9,9 +9,10 @@ from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
 from rectify.models.tokens import ApiToken
+from rectify.models.trends import StatisticsSnapshot
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
 __all__ = ["ApiToken", "DeadlineExtension", "Evidence", "FigureKind", "InspectionRound",
            "Measure", "Notice", "Notification", "NotificationKind", "OutcomeFigure",
            "ProblemCategory", "ProgressEntry", "Publication", "RectificationTask",
-           "ReminderLog", "Review", "TaskVisit"]
+           "ReminderLog", "Review", "StatisticsSnapshot", "TaskVisit"]
