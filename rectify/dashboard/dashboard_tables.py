@@ -131,7 +131,8 @@ def build(stats: Statistics, points: list[Point], filters: dict[str, str]) -> li
                         link.cell(total, "extended")]
 
     trend = Table(
-        "trend", _("完成率走势"), [_("日期"), _("任务"), _("已完成"), _("已逾期"), _("完成率（%）")],
+        "trend", _("完成率走势"),
+        [_("日期"), _("任务"), _("已完成"), _("已逾期"), _("完成率（%）")],
         chart="line", plot=(0, 4),
         note=_("每日统计快照（每月末一行及最近一天）；历史日期的数字是当日的记录，不链接到今天的任务清单。"))
     for point in monthly(points):
@@ -159,5 +160,4 @@ def monthly(points: list[Point]) -> list[Point]:
 
 
 def _number(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
