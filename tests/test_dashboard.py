@@ -261,4 +261,4 @@ def test_a_bounded_number_of_queries(small_round, make_round, other_bureau, staf
 
 
 #: Session and user, roles, the filters' choices, the statistics (8), the trend, the header.
-QUERY_BOUND = 24
+QUERY_BOUND = 18

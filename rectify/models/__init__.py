@@ -9,7 +9,7 @@ from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
 from rectify.models.tokens import ApiToken
-from rectify.models.trends import StatisticsSnapshot
+from rectify.models.snapshots import StatisticsSnapshot
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
 __all__ = ["ApiToken", "DeadlineExtension", "Evidence", "FigureKind", "InspectionRound",
