@@ -50,9 +50,9 @@ from rectify.models.outcomes import UNITS
 from rectify.rules import due_dates, permissions
 from rectify.services.filtersets import TaskFilterSet
 
-#: Queries of :func:`compute`: the totals, by party group, by category, the categories, the
-#: party groups, and the figures in total, by party group and by category.
-QUERIES = 8
+#: Queries of :func:`compute`: the counts and the figures (each by party group and category,
+#: folded into the totals here), the categories (two) and the party groups.
+QUERIES = 5
 
 
 @dataclass(frozen=True)
@@ -154,36 +154,52 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
         was_reopened=Exists(reopened))
     aggregates = _aggregates()
 
-    total = _counts(annotated.aggregate(**aggregates))
-    per_group = {row["round__party_group"]: _counts(row) for row in
-                 annotated.values("round__party_group").annotate(**aggregates)}
-    per_category = {row["category"]: _counts(row) for row in
-                    annotated.values("category").annotate(**aggregates)}
+    # One scan: the counts per party group and category, folded into the totals, the party
+    # groups and the categories here (a few thousand rows at province scale).
+    total, per_group, per_category = Counts(), defaultdict(Counts), defaultdict(Counts)
+    for row in annotated.values("round__party_group", "category").annotate(**aggregates):
+        counts = _counts(row)
+        for into in (total, per_group[row["round__party_group"]],
+                     per_category[row["category"]]):
+            _add(into, counts)
 
     # Figures: of the selected tasks, and the rounds' own of the selected rounds.
     selected = tasks.order_by().values("pk")
     figures = OutcomeFigure.objects.filter(
         Q(task__in=selected) | Q(task__isnull=True, round__in=tasks.order_by().values("round")))
-    sums = figures.values("kind", "label", "unit").annotate(total=Sum("value")).order_by()
-    total.figures = _figures(sums)
-    group_figures, category_figures = defaultdict(list), defaultdict(list)
-    for row in sums.values("round__party_group", "kind", "label", "unit").annotate(
-            total=Sum("value")):
-        group_figures[row["round__party_group"]].append(row)
-    for row in sums.filter(task__isnull=False).values(
-            "task__category", "kind", "label", "unit").annotate(total=Sum("value")):
-        category_figures[row["task__category"]].append(row)
+    # One query: the sums per party group, category and kind, folded into the total, the
+    # party groups and the categories (a round's own figures belong to no category).
+    all_sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    group_sums: dict[int, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    category_sums: dict[int | None, dict[tuple, Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal))
+    for row in figures.values("round__party_group", "task__category", "kind", "label",
+                              "unit").annotate(total=Sum("value"), of_tasks=Sum(
+                                  "value", filter=Q(task__isnull=False))).order_by():
+        key = (row["kind"], row["label"], row["unit"])
+        all_sums[key] += row["total"]
+        group_sums[row["round__party_group"]][key] += row["total"]
+        if row["of_tasks"] is not None:
+            category_sums[row["task__category"]][key] += row["of_tasks"]
+    total.figures = _figures(_rows(all_sums))
+    group_figures = {pk: _rows(sums) for pk, sums in group_sums.items()}
+    category_figures = {pk: _rows(sums) for pk, sums in category_sums.items()}
 
     groups = PartyGroup.objects.filter(pk__in=set(per_group) | set(group_figures)).order_by(
         "name")
     by_party_group = []
     for group in groups:
-        counts = per_group.get(group.pk, Counts())
+        counts = per_group[group.pk] if group.pk in per_group else Counts()
         counts.figures = _figures(group_figures.get(group.pk, []))
         by_party_group.append(Group(group.pk, str(group), counts))
 
     by_category = _by_top_category(per_category, category_figures)
     return Statistics(total, by_party_group, by_category, today)
+
+
+def _rows(sums: dict[tuple, Decimal]) -> list[dict]:
+    return [{"kind": kind, "label": label, "unit": unit, "total": value}
+            for (kind, label, unit), value in sums.items()]
 
 
 def _add(into: Counts, counts: Counts) -> None:
