@@ -51,8 +51,8 @@ from rectify.rules import due_dates, permissions
 from rectify.services.filtersets import TaskFilterSet
 
 #: Queries of :func:`compute`: the counts and the figures (each by party group and category,
-#: folded into the totals here), the categories (two) and the party groups.
-QUERIES = 5
+#: folded into the totals here), the categories of the rounds concerned and the party groups.
+QUERIES = 4
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,11 @@ def _counts(row: dict) -> Counts:
     return Counts(**{name: row.get(name) or 0 for name in _COUNTS})
 
 
+_KIND_ORDER = {kind: index for index, kind in enumerate(FigureKind.values)}
+
+
 def _figures(rows) -> list[Figure]:
-    order = {kind: index for index, kind in enumerate(FigureKind.values)}
+    order = _KIND_ORDER
     figures = [Figure(row["kind"], row["label"] if row["kind"] == FigureKind.OTHER
                       else str(FigureKind(row["kind"]).label), row["total"],
                       UNITS.get(row["kind"], row["unit"])) for row in rows]
@@ -156,12 +159,16 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
 
     # One scan: the counts per party group and category, folded into the totals, the party
     # groups and the categories here (a few thousand rows at province scale).
-    total, per_group, per_category = Counts(), defaultdict(Counts), defaultdict(Counts)
+    sums: list[int] = [0] * len(_COUNTS)
+    group_sums: dict[int, list[int]] = {}
+    per_category: dict[int | None, list[int]] = {}
     for row in annotated.values("round__party_group", "category").annotate(**aggregates):
-        counts = _counts(row)
-        for into in (total, per_group[row["round__party_group"]],
-                     per_category[row["category"]]):
-            _add(into, counts)
+        values = [row[name] or 0 for name in _COUNTS]
+        _fold(sums, values)
+        _fold(group_sums.setdefault(row["round__party_group"], [0] * len(_COUNTS)), values)
+        _fold(per_category.setdefault(row["category"], [0] * len(_COUNTS)), values)
+    total = Counts(*sums)
+    per_group = {pk: Counts(*values) for pk, values in group_sums.items()}
 
     # Figures: of the selected tasks, and the rounds' own of the selected rounds.
     selected = tasks.order_by().values("pk")
@@ -193,7 +200,8 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
         counts.figures = _figures(group_figures.get(group.pk, []))
         by_party_group.append(Group(group.pk, str(group), counts))
 
-    by_category = _by_top_category(per_category, category_figures)
+    by_category = _by_top_category(per_category, category_figures,
+                                   tasks.order_by().values("round"))
     return Statistics(total, by_party_group, by_category, today)
 
 
@@ -202,16 +210,15 @@ def _rows(sums: dict[tuple, Decimal]) -> list[dict]:
             for (kind, label, unit), value in sums.items()]
 
 
-def _add(into: Counts, counts: Counts) -> None:
-    for name in _COUNTS:
-        setattr(into, name, getattr(into, name) + getattr(counts, name))
+def _fold(into: list[int], values: list[int]) -> None:
+    for index, value in enumerate(values):
+        into[index] += value
 
 
-def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
+def _by_top_category(per_category: dict, category_figures: dict, rounds: QuerySet
+                     ) -> list[Group]:
     """Fold the counts of every category into its top-level category (one query for the
-    categories of the rounds concerned)."""
-    ids = {pk for pk in set(per_category) | set(category_figures) if pk is not None}
-    rounds = ProblemCategory.objects.filter(pk__in=ids).values("round")
+    categories of ``rounds``, the rounds of the selected tasks)."""
     categories = {row["pk"]: row for row in ProblemCategory.objects.filter(
         round__in=rounds).values("pk", "parent", "title", "round", "position")}
 
@@ -223,6 +230,7 @@ def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
         return pk
 
     tops: dict[int | None, Group] = {}
+    top_sums: dict[int | None, list[int]] = {}
     figure_rows: dict[int | None, list] = defaultdict(list)
     for pk in set(per_category) | set(category_figures):
         root = top(pk) if pk is not None else None
@@ -231,9 +239,11 @@ def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
             tops[root] = Group(root, row["title"] if row else "", Counts(),
                                row["round"] if row else None)
         if pk in per_category:
-            _add(tops[root].counts, per_category[pk])
+            _fold(top_sums.setdefault(root, [0] * len(_COUNTS)), per_category[pk])
         figure_rows[root].extend(category_figures.get(pk, []))
     for root, group in tops.items():
+        if root in top_sums:
+            group.counts = Counts(*top_sums[root])
         merged: dict[tuple, Decimal] = defaultdict(Decimal)
         for row in figure_rows[root]:
             merged[row["kind"], row["label"], row["unit"]] += row["total"]
