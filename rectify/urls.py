@@ -34,5 +34,6 @@ urlpatterns = [
     path("api/", include("rectify.api.api_urls")),
     path("ledger/", include("rectify.ledger.ledger_urls")),  # the Excel ledger (整改台账)
     path("work/", include("rectify.workpages.work_urls")),  # clerks' pages, review queue, overview
+    path("dashboard/", include("rectify.dashboard.dashboard_urls")),  # statistics, charts
     path("", RedirectView.as_view(pattern_name="public:notice_list", permanent=False)),
 ]

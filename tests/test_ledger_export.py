@@ -35,7 +35,7 @@ HEADERS = ["巡察轮次", "序号", "问题类别", "问题", "整改措施", "
 #: 1 the selection's rounds, 2-4 their numbered trees (rounds, categories, tasks),
 #: 5 round labels, 6 the tasks, 7 their measures; the summary: the statistics by party group
 #: and by round.
-EXPORT_QUERIES = 7 + statistics.QUERIES + statistics.ROUND_QUERIES
+EXPORT_QUERIES = 7 + statistics.QUERIES + statistics.ROUND_QUERIES + 1  # + the rounds
 #: With the history sheet: the tasks' history, the measures' history.
 EXPORT_QUERIES_WITH_HISTORY = EXPORT_QUERIES + 2
 

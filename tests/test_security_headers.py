@@ -92,6 +92,8 @@ def main_pages(task) -> list[tuple[str, str]]:
         ("staff", f"/work/tasks/{task.pk}/"),
         ("staff", "/work/review/"),
         ("staff", "/work/overview/"),
+        ("staff", "/dashboard/"),
+        ("clerk_xinye", "/dashboard/"),
         ("staff", "/ledger/"),
         ("staff", "/admin/"),
         ("staff", "/admin/rectify/rectificationtask/"),

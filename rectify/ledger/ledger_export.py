@@ -3,7 +3,7 @@
 Streaming and in a fixed number of queries whatever the number of rows: the selection's rounds
 (one query), their numbered trees (``numbers_for_rounds``, three), the tasks and their measures
 as two cursors read side by side in the same order (two), the summary (the statistics
-service's, by party group and by round: ``statistics.QUERIES + statistics.ROUND_QUERIES``), the
+service's, by party group and by round: ``statistics.QUERIES + statistics.ROUND_QUERIES + 1``), the
 history (two, on request). Rows come out in the order of the printed notices: round by round,
 each round in the order of its tree. Cells go to openpyxl's write-only workbook as they are made.
 """
@@ -362,7 +362,7 @@ def write_summary(workbook, tasks: QuerySet, title: str, today: datetime.date) -
     """汇总: the statistics of the selection (``rectify.services.statistics``, the numbers of
     the dashboard and the API) by party group, then by round, each with its total: counts,
     rates as percentages, and the sums of the outcome figures (unit in the header).
-    A fixed number of queries: ``statistics.QUERIES + statistics.ROUND_QUERIES``."""
+    A fixed number of queries: ``statistics.QUERIES + statistics.ROUND_QUERIES + 1``."""
     sheet = workbook.create_sheet(str(cols.SUMMARY_SHEET))
     stats = statistics.compute(tasks, today)
     by_round = statistics.compute_by_round(tasks, today)

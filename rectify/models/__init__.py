@@ -8,10 +8,11 @@ from rectify.models.outcomes import FigureKind, OutcomeFigure
 from rectify.models.problems import Measure, ProblemCategory, RectificationTask
 from rectify.models.publications import Publication
 from rectify.models.rounds import InspectionRound
+from rectify.models.snapshots import StatisticsSnapshot
 from rectify.models.tokens import ApiToken
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
 __all__ = ["ApiToken", "DeadlineExtension", "Evidence", "FigureKind", "InspectionRound",
            "Measure", "Notice", "Notification", "NotificationKind", "OutcomeFigure",
            "ProblemCategory", "ProgressEntry", "Publication", "RectificationTask",
-           "ReminderLog", "Review", "TaskVisit"]
+           "ReminderLog", "Review", "StatisticsSnapshot", "TaskVisit"]

@@ -138,7 +138,7 @@ class CategoryFilterSet(django_filters.FilterSet):
 
 class TaskFilterSet(django_filters.FilterSet):
     """Tasks: round, party group, region, year (of the feedback), inspecting body, category
-    with its whole subtree, status, overdue, deadline
+    with its whole subtree, status, completed (已完成 and 已完成，长期坚持), overdue, deadline
     range (``deadline_after``, ``deadline_before``), sign-off, proposals, an approved deadline
     extension (``extended``), and words (``q``) in the problem or its measures."""
 
@@ -158,6 +158,8 @@ class TaskFilterSet(django_filters.FilterSet):
         label=_("问题类别（含下级类别）"), queryset=visible(ProblemCategory),
         method="filter_category")
     status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
+    completed = django_filters.BooleanFilter(label=_("已完成（含长期坚持）"),
+                                             method="filter_completed")
     overdue = django_filters.BooleanFilter(label=_("是否逾期"), method="filter_overdue")
     warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=due_dates.Warning.choices,
                                           method="filter_warning")
@@ -179,12 +181,16 @@ class TaskFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = RectificationTask
-        fields = ["round", "party_group", "category", "status", "overdue", "warning", "deadline",
-                  "signed_off", "proposed", "extended", "q"]
+        fields = ["round", "party_group", "category", "status", "completed", "overdue",
+                  "warning", "deadline", "signed_off", "proposed", "extended", "q"]
         form = TaskFilterForm
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category_id__in=category_subtree_ids(value))
+
+    def filter_completed(self, queryset, name, value):
+        done = Q(status__in=Status.done())
+        return queryset.filter(done) if value else queryset.exclude(done)
 
     def filter_overdue(self, queryset, name, value):
         return due_dates.overdue(queryset) if value else due_dates.not_overdue(queryset)

@@ -51,9 +51,9 @@ from rectify.models.outcomes import UNITS
 from rectify.rules import due_dates, permissions
 from rectify.services.filtersets import TaskFilterSet
 
-#: Queries of :func:`compute`: the totals, by party group, by category, the categories, the
-#: party groups, and the figures in total, by party group and by category.
-QUERIES = 8
+#: Queries of :func:`compute`: the counts and the figures (each by party group and category,
+#: folded into the totals here), the categories of the rounds concerned and the party groups.
+QUERIES = 4
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,11 @@ def _counts(row: dict) -> Counts:
     return Counts(**{name: row.get(name) or 0 for name in _COUNTS})
 
 
+_KIND_ORDER = {kind: index for index, kind in enumerate(FigureKind.values)}
+
+
 def _figures(rows) -> list[Figure]:
-    order = {kind: index for index, kind in enumerate(FigureKind.values)}
+    order = _KIND_ORDER
     figures = [Figure(row["kind"], row["label"] if row["kind"] == FigureKind.OTHER
                       else str(FigureKind(row["kind"]).label), row["total"],
                       UNITS.get(row["kind"], row["unit"])) for row in rows]
@@ -155,48 +158,68 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
         was_reopened=Exists(reopened))
     aggregates = _aggregates()
 
-    total = _counts(annotated.aggregate(**aggregates))
-    per_group = {row["round__party_group"]: _counts(row) for row in
-                 annotated.values("round__party_group").annotate(**aggregates)}
-    per_category = {row["category"]: _counts(row) for row in
-                    annotated.values("category").annotate(**aggregates)}
+    # One scan: the counts per party group and category, folded into the totals, the party
+    # groups and the categories here (a few thousand rows at province scale).
+    sums: list[int] = [0] * len(_COUNTS)
+    group_sums: dict[int, list[int]] = {}
+    per_category: dict[int | None, list[int]] = {}
+    for row in annotated.values("round__party_group", "category").annotate(**aggregates):
+        values = [row[name] or 0 for name in _COUNTS]
+        _fold(sums, values)
+        _fold(group_sums.setdefault(row["round__party_group"], [0] * len(_COUNTS)), values)
+        _fold(per_category.setdefault(row["category"], [0] * len(_COUNTS)), values)
+    total = Counts(*sums)
+    per_group = {pk: Counts(*values) for pk, values in group_sums.items()}
 
     # Figures: of the selected tasks, and the rounds' own of the selected rounds.
     selected = tasks.order_by().values("pk")
     figures = OutcomeFigure.objects.filter(
         Q(task__in=selected) | Q(task__isnull=True, round__in=tasks.order_by().values("round")))
-    sums = figures.values("kind", "label", "unit").annotate(total=Sum("value")).order_by()
-    total.figures = _figures(sums)
-    group_figures, category_figures = defaultdict(list), defaultdict(list)
-    for row in sums.values("round__party_group", "kind", "label", "unit").annotate(
-            total=Sum("value")):
-        group_figures[row["round__party_group"]].append(row)
-    for row in sums.filter(task__isnull=False).values(
-            "task__category", "kind", "label", "unit").annotate(total=Sum("value")):
-        category_figures[row["task__category"]].append(row)
+    # One query: the sums per party group, category and kind, folded into the total, the
+    # party groups and the categories (a round's own figures belong to no category).
+    all_sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    group_sums: dict[int, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    category_sums: dict[int | None, dict[tuple, Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal))
+    for row in figures.values("round__party_group", "task__category", "kind", "label",
+                              "unit").annotate(total=Sum("value"), of_tasks=Sum(
+                                  "value", filter=Q(task__isnull=False))).order_by():
+        key = (row["kind"], row["label"], row["unit"])
+        all_sums[key] += row["total"]
+        group_sums[row["round__party_group"]][key] += row["total"]
+        if row["of_tasks"] is not None:
+            category_sums[row["task__category"]][key] += row["of_tasks"]
+    total.figures = _figures(_rows(all_sums))
+    group_figures = {pk: _rows(sums) for pk, sums in group_sums.items()}
+    category_figures = {pk: _rows(sums) for pk, sums in category_sums.items()}
 
     groups = PartyGroup.objects.filter(pk__in=set(per_group) | set(group_figures)).order_by(
         "name")
     by_party_group = []
     for group in groups:
-        counts = per_group.get(group.pk, Counts())
+        counts = per_group[group.pk] if group.pk in per_group else Counts()
         counts.figures = _figures(group_figures.get(group.pk, []))
         by_party_group.append(Group(group.pk, str(group), counts))
 
-    by_category = _by_top_category(per_category, category_figures)
+    by_category = _by_top_category(per_category, category_figures,
+                                   tasks.order_by().values("round"))
     return Statistics(total, by_party_group, by_category, today)
 
 
-def _add(into: Counts, counts: Counts) -> None:
-    for name in _COUNTS:
-        setattr(into, name, getattr(into, name) + getattr(counts, name))
+def _rows(sums: dict[tuple, Decimal]) -> list[dict]:
+    return [{"kind": kind, "label": label, "unit": unit, "total": value}
+            for (kind, label, unit), value in sums.items()]
 
 
-def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
+def _fold(into: list[int], values: list[int]) -> None:
+    for index, value in enumerate(values):
+        into[index] += value
+
+
+def _by_top_category(per_category: dict, category_figures: dict, rounds: QuerySet
+                     ) -> list[Group]:
     """Fold the counts of every category into its top-level category (one query for the
-    categories of the rounds concerned)."""
-    ids = {pk for pk in set(per_category) | set(category_figures) if pk is not None}
-    rounds = ProblemCategory.objects.filter(pk__in=ids).values("round")
+    categories of ``rounds``, the rounds of the selected tasks)."""
     categories = {row["pk"]: row for row in ProblemCategory.objects.filter(
         round__in=rounds).values("pk", "parent", "title", "round", "position")}
 
@@ -208,6 +231,7 @@ def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
         return pk
 
     tops: dict[int | None, Group] = {}
+    top_sums: dict[int | None, list[int]] = {}
     figure_rows: dict[int | None, list] = defaultdict(list)
     for pk in set(per_category) | set(category_figures):
         root = top(pk) if pk is not None else None
@@ -216,9 +240,11 @@ def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
             tops[root] = Group(root, row["title"] if row else "", Counts(),
                                row["round"] if row else None)
         if pk in per_category:
-            _add(tops[root].counts, per_category[pk])
+            _fold(top_sums.setdefault(root, [0] * len(_COUNTS)), per_category[pk])
         figure_rows[root].extend(category_figures.get(pk, []))
     for root, group in tops.items():
+        if root in top_sums:
+            group.counts = Counts(*top_sums[root])
         merged: dict[tuple, Decimal] = defaultdict(Decimal)
         for row in figure_rows[root]:
             merged[row["kind"], row["label"], row["unit"]] += row["total"]
@@ -232,40 +258,6 @@ def _by_top_category(per_category: dict, category_figures: dict) -> list[Group]:
                 group.id or 0)
 
     return sorted(tops.values(), key=order)
-
-
-#: Queries of :func:`compute_by_round`: the counts, the figures and the rounds.
-ROUND_QUERIES = 3
-
-
-def compute_by_round(tasks: QuerySet, today: datetime.date | None = None) -> list[Group]:
-    """The statistics of ``tasks`` (a selection the caller may see) round by round, in the
-    order of the rounds' feedback dates: each round's tasks and figures counted as
-    :func:`compute` counts them (the figures of its selected tasks and its own), in
-    :data:`ROUND_QUERIES` queries whatever the size. ``Group.id`` and ``Group.round_id`` are
-    the round's id, ``Group.name`` its title."""
-    today = today or timezone.localdate()
-    reopened = Review.objects.filter(task=OuterRef("pk"), decision=ReviewDecision.REOPENED)
-    annotated = due_dates.with_due_dates(tasks.order_by(), today).annotate(
-        was_reopened=Exists(reopened))
-    per_round = {row["round"]: _counts(row) for row in
-                 annotated.values("round").annotate(**_aggregates())}
-    figures = OutcomeFigure.objects.filter(
-        Q(task__in=tasks.order_by().values("pk"))
-        | Q(task__isnull=True, round__in=tasks.order_by().values("round")))
-    round_figures = defaultdict(list)
-    for row in figures.values("round", "kind", "label", "unit").annotate(
-            total=Sum("value")).order_by():
-        round_figures[row["round"]].append(row)
-    rounds = InspectionRound.objects.filter(
-        pk__in=set(per_round) | set(round_figures)).select_related("party_group").order_by(
-        "feedback_date", "pk")
-    by_round = []
-    for round_ in rounds:
-        counts = per_round.get(round_.pk, Counts())
-        counts.figures = _figures(round_figures.get(round_.pk, []))
-        by_round.append(Group(round_.pk, str(round_), counts, round_.pk))
-    return by_round
 
 
 def for_user(user, data=None, *, request=None, today: datetime.date | None = None
@@ -290,3 +282,39 @@ class _Request:
     def __init__(self, user):
         self.user = user
         self.GET = {}
+
+
+#: Queries of :func:`by_round`: the counts per round and the figures per round.
+ROUND_QUERIES = 2
+
+
+def by_round(tasks: QuerySet, today: datetime.date | None = None) -> dict[int, Counts]:
+    """The counts of ``tasks`` for each of their rounds (with the figures: each round's own and
+    its selected tasks'), in :data:`ROUND_QUERIES` queries whatever the number of rounds — what
+    the daily trend snapshots store."""
+    today = today or timezone.localdate()
+    reopened = Review.objects.filter(task=OuterRef("pk"), decision=ReviewDecision.REOPENED)
+    annotated = due_dates.with_due_dates(tasks.order_by(), today).annotate(
+        was_reopened=Exists(reopened))
+    rounds = {row["round"]: _counts(row) for row in
+              annotated.values("round").annotate(**_aggregates())}
+    figures = OutcomeFigure.objects.filter(
+        Q(task__in=tasks.order_by().values("pk"))
+        | Q(task__isnull=True, round__in=tasks.order_by().values("round")))
+    per_round: dict[int, list] = defaultdict(list)
+    for row in figures.values("round", "kind", "label", "unit").annotate(
+            total=Sum("value")).order_by():
+        per_round[row["round"]].append(row)
+    for round_id, rows in per_round.items():
+        rounds.setdefault(round_id, Counts()).figures = _figures(rows)
+    return rounds
+
+
+def compute_by_round(tasks: QuerySet, today: datetime.date | None = None) -> list[Group]:
+    """:func:`by_round` as rows in the order of the rounds' feedback dates (one more query,
+    the rounds): ``Group.id`` and ``Group.round_id`` are the round's id, ``Group.name`` its
+    title."""
+    counts = by_round(tasks, today)
+    rounds = InspectionRound.objects.filter(pk__in=counts).select_related(
+        "party_group").order_by("feedback_date", "pk")
+    return [Group(round_.pk, str(round_), counts[round_.pk], round_.pk) for round_ in rounds]

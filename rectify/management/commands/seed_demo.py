@@ -3,12 +3,14 @@ both notices (to the party and to the public)."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from bureaus.models import PartyGroup
 from rectify.models import InspectionRound
@@ -18,6 +20,7 @@ from rectify.notice_import.notice_loader import find_existing, load_notice
 from rectify.rules import roles
 from rectify.services.publishing import publish_notice
 from rectify.services.records import save_record
+from rectify.services.trends import backfill, take_snapshot
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "notices"
 DEMO_PASSWORD = "rectify-demo"
@@ -93,8 +96,19 @@ class Command(BaseCommand):
                 publish_notice(notice, publisher, approved_by=DEMO_APPROVER,
                                for_party=True, for_public=True)
                 published += 1
+        snapshots = self._trends([notice.round for notice in notices])
         self.stdout.write(
             f"seed_demo：新建通报 {created_notices} 份、发布 {published} 份、"
-            f"演示账号 {created_users} 个"
+            f"演示账号 {created_users} 个、统计快照 {snapshots} 条"
             f"（示例通报共 {len(seed_files())} 份，演示账号共 {len(DEMO_USERS)} 个）。"
         )
+
+    def _trends(self, rounds) -> int:
+        """The seed rounds' trend: each day from the feedback to yesterday derived from the
+        tasks' history rows and completion dates (``trends.backfill``), then today's snapshot."""
+        today = timezone.localdate()
+        starts = [r.feedback_date for r in rounds if r.feedback_date]
+        rows = 0
+        if starts and min(starts) < today:
+            rows = backfill(min(starts), today - datetime.timedelta(days=1), rounds)
+        return rows + take_snapshot(today)

@@ -1,0 +1,1 @@
+"""The dashboard (统计): charts and tables of the statistics, with their downloads."""
