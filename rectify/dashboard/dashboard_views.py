@@ -41,7 +41,7 @@ def _selection(request):
                   for name, messages in filterset.errors.items()]
         return filterset, None, errors
     today = timezone.localdate()
-    stats = statistics.compute(filterset.qs, today)
+    stats = statistics.compute(filterset.qs, today, categories=False)  # not shown
     points = trends.series(request.user, data, request=request)
     return filterset, build(stats, points, data), []
 

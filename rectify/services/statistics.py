@@ -150,8 +150,11 @@ def _figures(rows) -> list[Figure]:
     return sorted(figures, key=lambda f: (order.get(f.kind, 99), f.label, f.unit))
 
 
-def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
-    """The statistics of ``tasks`` (a selection the caller may see: see :func:`for_user`)."""
+def compute(tasks: QuerySet, today: datetime.date | None = None, *,
+            categories: bool = True) -> Statistics:
+    """The statistics of ``tasks`` (a selection the caller may see: see :func:`for_user`);
+    without ``categories`` the breakdown by category is left out (``by_category`` empty) and
+    the work grows with the party groups only, not with the categories (the dashboard)."""
     today = today or timezone.localdate()
     reopened = Review.objects.filter(task=OuterRef("pk"), decision=ReviewDecision.REOPENED)
     annotated = due_dates.with_due_dates(tasks.order_by(), today).annotate(
@@ -163,11 +166,13 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
     sums: list[int] = [0] * len(_COUNTS)
     group_sums: dict[int, list[int]] = {}
     per_category: dict[int | None, list[int]] = {}
-    for row in annotated.values("round__party_group", "category").annotate(**aggregates):
+    keys = ("round__party_group", "category") if categories else ("round__party_group",)
+    for row in annotated.values(*keys).annotate(**aggregates):
         values = [row[name] or 0 for name in _COUNTS]
         _fold(sums, values)
         _fold(group_sums.setdefault(row["round__party_group"], [0] * len(_COUNTS)), values)
-        _fold(per_category.setdefault(row["category"], [0] * len(_COUNTS)), values)
+        if categories:
+            _fold(per_category.setdefault(row["category"], [0] * len(_COUNTS)), values)
     total = Counts(*sums)
     per_group = {pk: Counts(*values) for pk, values in group_sums.items()}
 
@@ -181,13 +186,13 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
     group_sums: dict[int, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     category_sums: dict[int | None, dict[tuple, Decimal]] = defaultdict(
         lambda: defaultdict(Decimal))
-    for row in figures.values("round__party_group", "task__category", "kind", "label",
-                              "unit").annotate(total=Sum("value"), of_tasks=Sum(
-                                  "value", filter=Q(task__isnull=False))).order_by():
+    keys = ("round__party_group", "task__category") if categories else ("round__party_group",)
+    for row in figures.values(*keys, "kind", "label", "unit").annotate(
+            total=Sum("value"), of_tasks=Sum("value", filter=Q(task__isnull=False))).order_by():
         key = (row["kind"], row["label"], row["unit"])
         all_sums[key] += row["total"]
         group_sums[row["round__party_group"]][key] += row["total"]
-        if row["of_tasks"] is not None:
+        if categories and row["of_tasks"] is not None:
             category_sums[row["task__category"]][key] += row["of_tasks"]
     total.figures = _figures(_rows(all_sums))
     group_figures = {pk: _rows(sums) for pk, sums in group_sums.items()}
@@ -202,7 +207,7 @@ def compute(tasks: QuerySet, today: datetime.date | None = None) -> Statistics:
         by_party_group.append(Group(group.pk, str(group), counts))
 
     by_category = _by_top_category(per_category, category_figures,
-                                   tasks.order_by().values("round"))
+                                   tasks.order_by().values("round")) if categories else []
     return Statistics(total, by_party_group, by_category, today)
 
 
