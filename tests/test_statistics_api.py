@@ -161,3 +161,13 @@ def test_the_statistics_at_the_given_day(api_client, staff_user, world):
     RectificationTask.objects.filter(pk=world.draft_task.pk).update(
         deadline=datetime.date(2000, 1, 1))
     assert api_client(staff_user).get(URL).json()["overdue"] == 1
+
+
+def test_the_answer_is_the_serializers_shape(staff_user, world):
+    """The view builds its answer directly (fast at province scale); it is exactly what the
+    documented serializer gives."""
+    from rectify.api.statistics_serializers import StatisticsSerializer, statistics_json
+
+    stats = statistics.for_user(staff_user)
+    assert stats.by_category and stats.by_party_group and stats.total.figures
+    assert statistics_json(stats) == StatisticsSerializer(stats).data

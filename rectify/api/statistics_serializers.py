@@ -110,3 +110,26 @@ class _Totals:
         self.today = stats.today
         self.by_party_group = stats.by_party_group
         self.by_category = stats.by_category
+
+
+_COUNT_NAMES = [name for name in CountsSerializer._declared_fields if name != "figures"]
+
+
+def _counts_json(counts) -> dict:
+    data = {name: getattr(counts, name) for name in _COUNT_NAMES}
+    data["figures"] = [{"kind": f.kind, "label": f.label, "value": _decimal_text(f.value),
+                        "unit": f.unit} for f in counts.figures]
+    return data
+
+
+def statistics_json(stats) -> dict:
+    """What :class:`StatisticsSerializer` gives for ``stats``, built directly: the same shape
+    (``tests/test_statistics_api.py`` compares them), without a serializer per row — a
+    province's thousands of category rows would take longer to serialize than to count."""
+    data = _counts_json(stats.total)
+    data["today"] = stats.today.isoformat()
+    data["by_party_group"] = [{"id": g.id, "name": g.name, **_counts_json(g.counts)}
+                              for g in stats.by_party_group]
+    data["by_category"] = [{"id": g.id, "name": g.name, "round": g.round_id,
+                            **_counts_json(g.counts)} for g in stats.by_category]
+    return data

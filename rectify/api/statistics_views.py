@@ -20,7 +20,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from rectify.api.statistics_serializers import StatisticsSerializer
+from rectify.api.statistics_serializers import StatisticsSerializer, statistics_json
 from rectify.models import RectificationTask
 from rectify.services import statistics
 from rectify.services.filtersets import TaskFilterSet
@@ -70,4 +70,4 @@ class StatisticsView(GenericAPIView):
             stats = statistics.for_user(request.user, request.query_params, request=request)
         except ValidationError as error:
             raise _not_visible(error) or exceptions.ValidationError(error.message_dict) from None
-        return Response(StatisticsSerializer(stats).data)
+        return Response(statistics_json(stats))

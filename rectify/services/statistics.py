@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bureaus.models import PartyGroup
@@ -48,6 +49,7 @@ from rectify.models import (
 )
 from rectify.models.choices import ReviewDecision, Status
 from rectify.models.outcomes import UNITS
+from rectify.models.problems import MAX_CATEGORY_DEPTH
 from rectify.rules import due_dates, permissions
 from rectify.services.filtersets import TaskFilterSet
 
@@ -166,13 +168,15 @@ def compute(tasks: QuerySet, today: datetime.date | None = None, *,
     sums: list[int] = [0] * len(_COUNTS)
     group_sums: dict[int, list[int]] = {}
     per_category: dict[int | None, list[int]] = {}
-    keys = ("round__party_group", "category") if categories else ("round__party_group",)
+    if categories:
+        annotated = annotated.annotate(top_category=top_category_expression("category"))
+    keys = ("round__party_group", "top_category") if categories else ("round__party_group",)
     for row in annotated.values(*keys).annotate(**aggregates):
         values = [row[name] or 0 for name in _COUNTS]
         _fold(sums, values)
         _fold(group_sums.setdefault(row["round__party_group"], [0] * len(_COUNTS)), values)
         if categories:
-            _fold(per_category.setdefault(row["category"], [0] * len(_COUNTS)), values)
+            _fold(per_category.setdefault(row["top_category"], [0] * len(_COUNTS)), values)
     total = Counts(*sums)
     per_group = {pk: Counts(*values) for pk, values in group_sums.items()}
 
@@ -186,14 +190,16 @@ def compute(tasks: QuerySet, today: datetime.date | None = None, *,
     group_sums: dict[int, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     category_sums: dict[int | None, dict[tuple, Decimal]] = defaultdict(
         lambda: defaultdict(Decimal))
-    keys = ("round__party_group", "task__category") if categories else ("round__party_group",)
+    if categories:
+        figures = figures.annotate(top_category=top_category_expression("task__category"))
+    keys = ("round__party_group", "top_category") if categories else ("round__party_group",)
     for row in figures.values(*keys, "kind", "label", "unit").annotate(
             total=Sum("value"), of_tasks=Sum("value", filter=Q(task__isnull=False))).order_by():
         key = (row["kind"], row["label"], row["unit"])
         all_sums[key] += row["total"]
         group_sums[row["round__party_group"]][key] += row["total"]
         if categories and row["of_tasks"] is not None:
-            category_sums[row["task__category"]][key] += row["of_tasks"]
+            category_sums[row["top_category"]][key] += row["of_tasks"]
     total.figures = _figures(_rows(all_sums))
     group_figures = {pk: _rows(sums) for pk, sums in group_sums.items()}
     category_figures = {pk: _rows(sums) for pk, sums in category_sums.items()}
@@ -221,12 +227,21 @@ def _fold(into: list[int], values: list[int]) -> None:
         into[index] += value
 
 
+def top_category_expression(category: str) -> Coalesce:
+    """The top-level category of ``category`` (a path to a category) in SQL: the furthest
+    ancestor, the tree being at most ``MAX_CATEGORY_DEPTH`` deep."""
+    paths = [category + "__parent" * up + "_id" for up in range(MAX_CATEGORY_DEPTH)]
+    return Coalesce(*reversed(paths))
+
+
 def _by_top_category(per_category: dict, category_figures: dict, rounds: QuerySet
                      ) -> list[Group]:
-    """Fold the counts of every category into its top-level category (one query for the
-    categories of ``rounds``, the rounds of the selected tasks)."""
+    """The rows by top-level category (the counts come grouped by it: ``top_category``), with
+    their titles (one query for the top-level categories of ``rounds``, the rounds of the
+    selected tasks)."""
     categories = {row["pk"]: row for row in ProblemCategory.objects.filter(
-        round__in=rounds).values("pk", "parent", "title", "round", "position")}
+        round__in=rounds, parent__isnull=True).values(
+        "pk", "parent", "title", "round", "position")}
 
     def top(pk):
         seen = set()
