@@ -128,3 +128,25 @@ def test_constant_number_of_queries(rounds_each, tasks_each, bureau, other_burea
         overview = bureau_overview(clerk, TODAY)
     assert len(overview.rows) == 2
     assert overview.totals.total == 2 * rounds_each * tasks_each
+
+
+def test_proposals_waiting_for_the_bureau_leader_are_counted_apart(make_round, bureau,
+                                                                   staff_user, client):
+    """In a round reviewed in two levels, the overview says how many of the proposals still
+    wait for the bureau's leader, and links to them."""
+    from django.urls import reverse
+
+    from rectify.models.choices import ReviewLevel, ReviewLevels
+
+    rnd = make_round(feedback_date=datetime.date(2024, 1, 1), review_levels=ReviewLevels.TWO)
+    task(rnd, proposed_status=Status.COMPLETED, proposal_level=ReviewLevel.BUREAU)
+    task(rnd, proposed_status=Status.COMPLETED, proposal_level=ReviewLevel.OFFICE)
+    task(rnd)
+    [row] = bureau_overview(staff_user, TODAY).rows
+    assert (row.awaiting_review, row.awaiting_leader) == (2, 1)
+    client.force_login(staff_user)
+    page = client.get(reverse("work:overview")).content.decode()
+    assert "其中 1 项待单位负责人" in page
+    assert f"party_group={bureau.pk}&amp;review_level=1" in page
+    listed = client.get(reverse("work:index"), {"party_group": bureau.pk, "review_level": 1})
+    assert listed.context["count"] == 1  # the list the link opens holds that one task

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from rectify.models import RectificationTask
-from rectify.models.choices import Status
+from rectify.models.choices import ReviewLevel, Status
 from rectify.rules import due_dates as deadlines
 from rectify.rules import extension_rules, permissions
 
@@ -41,6 +41,7 @@ class Counts:
     red: int = 0
     no_date: int = 0
     awaiting_review: int = 0
+    awaiting_leader: int = 0  # of those, waiting for the bureau leader (first level)
     signed_off: int = 0
     overdue: int = 0
     extensions: int = 0
@@ -62,13 +63,14 @@ class Counts:
 
     def add(self, *, status: str, warning: deadlines.Warning | None, awaiting_review: bool,
             signed_off: bool, overdue: bool, extensions: int = 0,
-            extension_pending: bool = False) -> None:
+            extension_pending: bool = False, awaiting_leader: bool = False) -> None:
         self.total += 1
         self.by_status[status] = self.by_status.get(status, 0) + 1
         if status not in Status.done():
             colour = warning.value if warning else "no_date"
             setattr(self, colour, getattr(self, colour) + 1)
         self.awaiting_review += awaiting_review
+        self.awaiting_leader += awaiting_leader
         self.signed_off += signed_off
         self.overdue += overdue
         self.extensions += extensions
@@ -99,7 +101,7 @@ class Overview:
 
 
 _FIELDS = (
-    "status", "proposed_status", "signed_off_at", "warning", "is_overdue",
+    "status", "proposed_status", "proposal_level", "signed_off_at", "warning", "is_overdue",
     "extension_count", "pending_extension_deadline", "round__party_group_id",
     "round__party_group__name", "round__party_group__short_name",
 )
@@ -118,6 +120,8 @@ def bureau_overview(user, today: datetime.date | None = None) -> Overview:
             "status": task["status"],
             "warning": deadlines.Warning(warning) if warning else None,
             "awaiting_review": bool(task["proposed_status"]),
+            "awaiting_leader": bool(task["proposed_status"])
+            and task["proposal_level"] == ReviewLevel.BUREAU,
             "signed_off": task["signed_off_at"] is not None,
             "overdue": task["is_overdue"],
             "extensions": task["extension_count"] or 0,
