@@ -8,6 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from rectify.public.open_data import safe_cell
@@ -98,6 +99,9 @@ def test_atom_feed_lists_public_publications(client, seeded, small_notice, publi
     links = [entry.find(f"{ATOM}link").get("href") for entry in entries]
     assert len(entries) == 2
     assert all(link.startswith("http://testserver/notices/") for link in links)
+    # Each entry's <id> is absolute and permanent: the site's own address, not the reader's.
+    ids = [entry.find(f"{ATOM}id").text for entry in entries]
+    assert ids == [settings.SITE_URL + link.removeprefix("http://testserver") for link in links]
     assert not any(link.endswith(party_only.get_absolute_url()) for link in links)
     titles = [entry.find(f"{ATOM}title").text for entry in entries]
     assert any("中共许昌市教育局党组" in title for title in titles)

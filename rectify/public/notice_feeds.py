@@ -3,6 +3,7 @@ version (撤回) leaves the feed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
 from django.urls import reverse
@@ -38,7 +39,9 @@ class PublicationFeed(Feed):
         return item.get_absolute_url()
 
     def item_guid(self, item: Publication) -> str:
-        return item.get_absolute_url()
+        """An entry's ``<id>``: absolute and permanent (RFC 4287 wants an IRI), the same
+        whichever host name the reader used: the site's own address (``SITE_URL``)."""
+        return settings.SITE_URL + item.get_absolute_url()
 
     def item_description(self, item: Publication) -> str:
         notice = item.public_snapshot["notice"]
