@@ -362,33 +362,45 @@ def _measure_for_change(request, pk: int) -> Measure:
 def measure_edit(request, pk: int):
     """A page of its own: one measure's text, responsible unit and due date."""
     measure = _measure_for_change(request, pk)
+
+    def save(form, version):
+        save_record(form.instance, request.user, _("修改整改措施"), expected_version=version)
+        _tell_ordinal(request, form.instance)
+
+    return _edit_page(request, measure, forms.MeasureEditForm, forms.MeasureForm.Meta.fields,
+                      save, success=_("整改措施已保存。"), section=MEASURES_SECTION,
+                      anchor="measures", template="work/measure_form.html", name="measure")
+
+
+def _edit_page(request, obj, form_class, fields, save, *, success: str, section: str,
+               anchor: str, template: str, name: str):
+    """The page of one record of a task (a measure, a figure): its form (GET), or the change
+    (POST) through ``save(form, version)``, answered with the task page's section message, a
+    stale save (409) or the refusal (400) on the form."""
     if request.method == "POST":
-        form = forms.MeasureEditForm(request.POST, instance=measure)
+        form = form_class(request.POST, instance=obj)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
-                save_record(form.instance, request.user, _("修改整改措施"),
-                            expected_version=data["version"])
-                _tell_ordinal(request, form.instance)
+                save(form, data["version"])
             except StaleRecord as error:
-                submitted = {name: data[name] for name in forms.MeasureForm.Meta.fields}
+                submitted = {field: data[field] for field in fields}
                 form.add_error(None, stale_message(error.current, submitted, data["version"]))
                 status = 409
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, _("整改措施已保存。"), extra_tags=MEASURES_SECTION)
-                return redirect(_task_url(measure.task, "measures"))
+                messages.success(request, success, extra_tags=section)
+                return redirect(_task_url(obj.task, anchor))
     elif request.method in ("GET", "HEAD"):
-        form = forms.MeasureEditForm(instance=measure, initial={"version": measure.version})
+        form = form_class(instance=obj, initial={"version": obj.version})
         status = 200
     else:
         return _not_allowed()
-    task = measure.task
+    task = obj.task
     locked = lifecycle.locked_message(task) if task.signed_off_at else ""
-    return render(request, "work/measure_form.html",
-                  {"form": form, "measure": measure, "task": task, "locked": locked},
+    return render(request, template, {"form": form, name: obj, "task": task, "locked": locked},
                   status=status)
 
 
@@ -459,33 +471,12 @@ def _figure_for_change(request, pk: int) -> OutcomeFigure:
 def figure_edit(request, pk: int):
     """A page of its own: one figure's kind, value, unit, name and note."""
     figure = _figure_for_change(request, pk)
-    if request.method == "POST":
-        form = forms.FigureEditForm(request.POST, instance=figure)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                figure_services.change_figure(form.instance, request.user,
-                                              expected_version=data["version"])
-            except StaleRecord as error:
-                submitted = {name: data[name] for name in forms.FigureForm.Meta.fields}
-                form.add_error(None, stale_message(error.current, submitted, data["version"]))
-                status = 409
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("整改成效数据已保存。"), extra_tags=FIGURES_SECTION)
-                return redirect(_task_url(figure.task, "figures"))
-    elif request.method in ("GET", "HEAD"):
-        form = forms.FigureEditForm(instance=figure, initial={"version": figure.version})
-        status = 200
-    else:
-        return _not_allowed()
-    task = figure.task
-    locked = lifecycle.locked_message(task) if task.signed_off_at else ""
-    return render(request, "work/figure_form.html",
-                  {"form": form, "figure": figure, "task": task, "locked": locked},
-                  status=status)
+    return _edit_page(
+        request, figure, forms.FigureEditForm, forms.FigureForm.Meta.fields,
+        lambda form, version: figure_services.change_figure(
+            form.instance, request.user, expected_version=version),
+        success=_("整改成效数据已保存。"), section=FIGURES_SECTION, anchor="figures",
+        template="work/figure_form.html", name="figure")
 
 
 @login_required
