@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import time
 import zipfile
 
 import docx
@@ -12,7 +14,11 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from rectify.documents import gongwen as gw
+from rectify.documents import gongwen_pdf
 from rectify.documents.gongwen_docx import render_docx
+from rectify.documents.gongwen_html import render_html
+from tests.document_helpers import pdf_info, pdf_text
+from tests.public_helpers import squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -201,3 +207,69 @@ def test_document_lines_are_what_is_printed():
     assert lines[0].startswith("中共测试市教育局党组")
     assert "整改情况：一是全面开展排查。二是建立工作台账。" in lines
     assert lines[-2:] == ["中共测试市教育局党组", "2023年7月18日"]
+
+
+# -- the HTML and the PDF ------------------------------------------------------------------------
+
+
+def test_html_is_self_contained_with_the_page_box():
+    html = render_html(sample())
+    assert "<script" not in html and "http://" not in html.replace(
+        "http://www.w3.org", "") and "https://" not in html and "<link" not in html
+    assert "size: A4; margin: 37mm 26mm 35mm 28mm;" in html
+    assert "@page :left { margin: 37mm 28mm 35mm 26mm;" in html  # mirrored on even pages
+    assert 'content: "— " counter(page) " —"' in html
+    assert '"仿宋_GB2312", "仿宋", "FangSong"' in html
+    assert '<h1 class="title">中共测试市教育局党组<br>关于巡察整改情况的通报</h1>' in html
+    assert '<h2 class="l1">一、整体推进情况</h2>' in html
+    assert '<p><b class="label">整改情况：</b>一是全面开展排查。' in html
+    assert "<thead><tr><th>序号</th>" in html  # repeated on each page by the browser
+
+
+@pytest.fixture
+def chromium():
+    if not gongwen_pdf.available():
+        pytest.fail(f"{gongwen_pdf.chromium_path()} is missing: install Debian's chromium and "
+                    "fonts-noto-cjk, as .ci/run and `make run` do.", pytrace=False)
+
+
+def test_pdf_long_table_repeats_its_header_and_pages_are_numbered(chromium):
+    rows = [[str(n), f"第{n}项问题的内容", f"第{n}项措施"] for n in range(1, 121)]
+    document = gw.Document(title="表格", landscape=True, blocks=[
+        gw.Title("整改方案"), gw.Table(["序号", "问题", "措施"], rows, widths=[1, 4, 4])])
+    data = gongwen_pdf.render_pdf(document)
+    info = pdf_info(data)
+    width, height = (float(v) for v in re.findall(r"[\d.]+", info["Page size"])[:2])
+    assert width > height  # landscape A4
+    pages = [page for page in pdf_text(data).split("\f") if page.strip()]
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        assert "序号" in page and "问题" in page, number  # the header on every page
+        assert re.findall(r"—\s*(\d+)\s*—", page) == [str(number)]
+    text = squash("".join(pages))
+    assert text.index("第1项问题的内容") < text.index("第120项问题的内容")
+
+
+def fake_chromium(tmp_path, script: str) -> str:
+    path = tmp_path / "chromium"
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_pdf_failures_are_pdf_unavailable_in_chinese(tmp_path, settings):
+    settings.CHROMIUM_PATH = str(tmp_path / "missing")
+    with pytest.raises(gongwen_pdf.PdfUnavailable, match="服务器未安装 PDF 生成所需的 Chromium"):
+        gongwen_pdf.render_pdf(sample())
+    settings.CHROMIUM_PATH = fake_chromium(tmp_path, "echo crashed >&2; exit 3")
+    with pytest.raises(gongwen_pdf.PdfUnavailable, match="退出码 3。crashed"):
+        gongwen_pdf.render_pdf(sample())
+    settings.CHROMIUM_PATH = fake_chromium(tmp_path, "exit 0")
+    with pytest.raises(gongwen_pdf.PdfUnavailable, match="未输出文件"):
+        gongwen_pdf.render_pdf(sample())
+    settings.CHROMIUM_PATH = fake_chromium(tmp_path, "sleep 30")
+    settings.PDF_TIMEOUT_SECONDS = 1
+    started = time.monotonic()
+    with pytest.raises(gongwen_pdf.PdfUnavailable, match="PDF 生成超时（超过 1 秒）"):
+        gongwen_pdf.render_pdf(sample())
+    assert time.monotonic() - started < 10  # killed, not waited for

@@ -55,7 +55,7 @@ def _css(landscape: bool) -> str:
     number_top = f"calc({gw.PAGE_NUMBER_GAP_MM}mm - {gw.PAGE_NUMBER_PT / 2}pt)"
     number = (f'content: "{gw.PAGE_NUMBER_BEFORE}" counter(page) "{gw.PAGE_NUMBER_AFTER}"; '
               f"font-family: {SONG}; font-size: {gw.PAGE_NUMBER_PT}pt; "
-              f"line-height: {gw.PAGE_NUMBER_PT}pt; vertical-align: top; word-spacing: .15em; "
+              f"line-height: {gw.PAGE_NUMBER_PT}pt; vertical-align: top; word-spacing: .25em; "
               f"padding-top: {number_top}; color: #000;")
     return f"""
 @page {{ size: {size}; margin: {odd_margin};

@@ -130,5 +130,5 @@ def publication_document(publication, audience: str) -> gw.Document:
 
 def download_title(publication) -> str:
     """「标题（第N版）」: the file's name (without extension) and its title metadata."""
-    return _("%(title)s（第%(version)s版）") % {"title": publication.title,
-                                              "version": publication.version}
+    return _("{title}（第{version}版）").format(title=publication.title,
+                                            version=publication.version)
