@@ -142,6 +142,19 @@ def test_footers_number_every_page_outside_edge(rendered, opened):
     assert style.font.size.pt == 14
 
 
+def test_only_body_and_headings_indent_their_first_line(opened):
+    def first_line_chars(style):
+        ind = style.element.find(qn("w:pPr")).find(qn("w:ind"))
+        return ind.get(qn("w:firstLineChars"))
+
+    styles = opened.styles
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Heading 4"):
+        assert first_line_chars(styles[name]) == "200", name  # two characters
+    for name in ("Title", "Signature (GB/T 9704)", "Table Text (GB/T 9704)",
+                 "Table Header (GB/T 9704)", "Page Number (GB/T 9704)"):
+        assert first_line_chars(styles[name]) == "0", name  # not inherited from Normal
+
+
 def test_blocks_in_order_with_their_styles(opened):
     rows = [(p.style.name, p.text) for p in opened.paragraphs]
     assert rows == [

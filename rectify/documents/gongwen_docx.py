@@ -151,14 +151,12 @@ def _ppr(*, align: str = "both", first_line_chars: float = 0, right_chars: float
                right=round(right_chars * char), rightChars=round(right_chars * 100),
                firstLine=round(first_line_chars * char),
                firstLineChars=round(first_line_chars * 100))
+    # The first-line indent is always written (0 too): styles based on Normal would
+    # otherwise inherit its two characters (a centred title, a footer, table cells).
     if not left_chars:
         del ind.attrib[_w("left")], ind.attrib[_w("leftChars")]
     if not right_chars:
         del ind.attrib[_w("right")], ind.attrib[_w("rightChars")]
-    if not first_line_chars:
-        del ind.attrib[_w("firstLine")], ind.attrib[_w("firstLineChars")]
-    if not len(ind.attrib):
-        ppr.remove(ind)
     _sub(ppr, "jc", val=align)
     if outline is not None:
         _sub(ppr, "outlineLvl", val=outline)

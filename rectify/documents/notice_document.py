@@ -33,8 +33,6 @@ from django.utils.translation import ngettext
 from rectify.documents import gongwen as gw
 from rectify.models.choices import Audience
 
-#: Bumped whenever the same snapshot renders differently (part of cache keys and ETags).
-RENDER_VERSION = "1"
 #: The level below which a problem (task) heading never rises: 仿宋.
 TASK_MIN_LEVEL = 3
 

@@ -2,16 +2,21 @@
 
 ``notice_file(publication, audience, "docx" | "pdf")`` renders a version's document once and
 keeps the bytes under ``DOCUMENTS_CACHE_ROOT``, named by the publication, its audience, its
-publishing time and ``notice_document.RENDER_VERSION``; later requests read the file. The
+publishing time and ``RENDER_VERSION``; later requests read the file. The
 first render of a file holds an exclusive lock (``flock`` on a lock file of that name), so
 that requests arriving together — threads or worker processes — render it once: the others
 wait, then read what it wrote. Files are written to a temporary name and renamed into place,
 so a reader never sees half a file. The directory is a cache: emptying it costs a render.
+
+``RENDER_VERSION`` is a digest of the code that lays the documents out (the modules of this
+package): a deployment that changes how a snapshot is mapped or rendered changes the files'
+names and the downloads' ETags, so no stale file is served and no stale copy revalidated.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,13 +26,29 @@ from django.conf import settings
 
 from rectify.documents.gongwen_docx import render_docx
 from rectify.documents.gongwen_pdf import render_pdf
-from rectify.documents.notice_document import RENDER_VERSION, publication_document
+from rectify.documents.notice_document import publication_document
 
 RENDERERS = {"docx": render_docx, "pdf": render_pdf}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
+
+
+#: The modules whose code decides what a document's file holds.
+LAYOUT_MODULES = ("gongwen.py", "gongwen_docx.py", "gongwen_html.py", "gongwen_pdf.py",
+                  "notice_document.py")
+
+
+def _layout_digest() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in LAYOUT_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+RENDER_VERSION = _layout_digest()
 
 
 def cache_root() -> Path:

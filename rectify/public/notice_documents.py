@@ -16,14 +16,14 @@ from django.views.decorators.http import condition, require_safe
 
 from rectify.documents import rendered_files
 from rectify.documents.gongwen_pdf import PdfUnavailable
-from rectify.documents.notice_document import RENDER_VERSION, download_title
+from rectify.documents.notice_document import download_title
 from rectify.public import public_access as access
 
 
 def _etag(kind: str):
     def etag(request, pk, *args, **kwargs):
         tag = access.etag(request, pk)
-        return None if tag is None else f"{tag}-{kind}-d{RENDER_VERSION}"
+        return None if tag is None else f"{tag}-{kind}-d{rendered_files.RENDER_VERSION}"
     return etag
 
 
