@@ -93,6 +93,9 @@ def test_fonts_are_named_for_east_asian_text(opened):
     assert styles["Normal"].font.size.pt == 16
     assert east_asian(styles["Title"]) == "方正小标宋简体"
     assert styles["Title"].font.size.pt == 22
+    # Off the 3号 character grid, which would space 2号 characters two cells apart.
+    snap = styles["Title"].element.find(qn("w:pPr")).find(qn("w:snapToGrid"))
+    assert snap is not None and snap.get(qn("w:val")) == "0"
     assert east_asian(styles["Heading 1"]) == "黑体"
     assert east_asian(styles["Heading 2"]) == "楷体_GB2312"
     assert east_asian(styles["Heading 3"]) == "仿宋_GB2312"

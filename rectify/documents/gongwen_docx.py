@@ -224,10 +224,11 @@ def _write_styles(doc, landscape: bool) -> None:
     _set_style(styles_el, STYLE_NORMAL, "Normal", based_on=None,
                ppr=_ppr(first_line_chars=2, line=pitch),
                rpr=_rpr(gw.FONT_FANGSONG, gw.BODY_PT))
-    # The title: 2号 小标宋, centred, one body line of space below it (标题下空一行).
+    # The title: 2号 小标宋, centred, one body line of space below it (标题下空一行); off
+    # the character grid, whose 3号 cells would space its 2号 characters two cells apart.
     _set_style(styles_el, STYLE_TITLE, "Title", next_style=STYLE_NORMAL,
                ppr=_ppr(align="center", line=round(gw.TITLE_PT * 20 * 1.6), after=pitch,
-                        keep_next=True, outline=None),
+                        keep_next=True, snap=False),
                rpr=_rpr(gw.FONT_TITLE, gw.TITLE_PT))
     for level in range(1, gw.MAX_HEADING_LEVEL + 1):
         fonts, bold = gw.heading_style(level)
