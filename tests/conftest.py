@@ -32,6 +32,17 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def documents_cache(tmp_path_factory):
+    """Rendered documents (rectify.documents.rendered_files) go to a directory of the test
+    session, never to the project's var/. Shared by the session: a file is named by its
+    publication's id and publishing time, so a test never reads another test's file."""
+    from django.conf import settings
+
+    settings.DOCUMENTS_CACHE_ROOT = tmp_path_factory.mktemp("documents")
+    return settings.DOCUMENTS_CACHE_ROOT
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Each test starts and ends in the default language: a request with an English

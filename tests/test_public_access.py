@@ -18,6 +18,8 @@ def endpoints(pk) -> list[str]:
         f"/notices/{pk}/changes/",
         f"/notices/{pk}.json",
         f"/notices/{pk}.csv",
+        f"/notices/{pk}.docx",
+        f"/notices/{pk}.pdf",
     ]
 
 

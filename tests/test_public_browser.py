@@ -7,9 +7,12 @@ Screenshots (desktop, mobile, print) and a PDF go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.document_helpers import pdf_text
 
 XINYE_TITLE = "中共新野县教育体育局党组关于上下联动专项巡察整改进展情况的通报"
 XUCHANG_TITLE = "中共许昌市教育局党组关于巡察整改情况的通报"
@@ -67,6 +70,9 @@ def test_seed_notices_read_like_the_printed_notices(seeded_site, browser):
     assert lax.locator(":scope > section.task .number").all_inner_texts() == [
         "①", "②", "④", "⑤"]
     assert page.get_by_text("电子邮箱:xcsjyjdb@126.com").is_visible()
+    # The downloads: Word and PDF, beside the open data.
+    assert page.locator(".download-button").all_inner_texts() == ["Word 文档（.docx）", "PDF"]
+    assert page.locator(".download-button").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "xuchang-desktop.png"))
     url = page.url
     page.context.close()
@@ -95,8 +101,15 @@ def test_seed_notices_read_like_the_printed_notices(seeded_site, browser):
     assert sizes["title"] == "29.3333px"  # 22pt
     assert "FangSong" in sizes["family"]
     page.screenshot(path=str(ARTIFACTS / "xuchang-print.png"))
+    assert page.locator(".download-button").first.is_hidden()
     page.pdf(path=str(ARTIFACTS / "xuchang.pdf"), prefer_css_page_size=True)
     page.context.close()
+    # The printed page is numbered "— N —" on every page, as the PDF download is.
+    printed = (ARTIFACTS / "xuchang.pdf").read_bytes()
+    pages = [text for text in pdf_text(printed).split("\f") if text.strip()]
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert re.findall(r"—\s*(\d+)\s*—", text) == [str(number)], number
 
     for name in ("list-desktop.png", "xinye-desktop.png", "xuchang-desktop.png",
                  "xuchang-mobile.png", "xuchang-print.png", "xuchang.pdf"):
