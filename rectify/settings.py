@@ -298,6 +298,14 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # ledger workbook, the notice file, and the XML a notice .docx may unpack to.
 LEDGER_MAX_UPLOAD_BYTES = env_int("LEDGER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 NOTICE_MAX_UPLOAD_BYTES = env_int("NOTICE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+# Official documents (rectify/documents/): a published version as .docx and PDF. The PDF is
+# printed by Debian's Chromium (headless); each file is rendered once per version and
+# audience and kept under DOCUMENTS_CACHE_ROOT (a cache: it may be emptied at any time).
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 60)
+DOCUMENTS_CACHE_ROOT = Path(os.environ.get("DOCUMENTS_CACHE_ROOT",
+                                           BASE_DIR / "var" / "documents"))
 NOTICE_MAX_XML_BYTES = env_int("NOTICE_MAX_XML_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

@@ -36,5 +36,5 @@ def test_no_two_modules_share_a_name():
 
 def test_each_layer_has_its_folder():
     for folder in ("models", "rules", "services", "admin", "api", "workpages", "public",
-                   "ledger", "notice_import"):
+                   "ledger", "notice_import", "documents"):
         assert (ROOT / "rectify" / folder / "__init__.py").exists(), folder
