@@ -161,11 +161,17 @@ HEADER_ROWS = "2:3"
 _CENTRED = frozenset({"number", "leader", "deadline"})
 
 
-def _cell(sheet, value, *, font=_BODY_FONT, alignment=_BODY, border=_BORDER,
-          number_format: str = ""):
+def _cell_value(value):
+    """What a cell holds: text neutralised against formulas and cleaned of characters a
+    workbook cannot hold, None for nothing."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
-    cell = WriteOnlyCell(sheet, value if value not in ("", None) else None)
+    return value if value not in ("", None) else None
+
+
+def _cell(sheet, value, *, font=_BODY_FONT, alignment=_BODY, border=_BORDER,
+          number_format: str = ""):
+    cell = WriteOnlyCell(sheet, _cell_value(value))
     cell.font, cell.alignment = font, alignment
     if border is not None:
         cell.border = border
@@ -208,12 +214,17 @@ def write_plan_xlsx(round_, out: IO[bytes] | str, *, today: datetime.date | None
                 sheet.merged_cells.add(f"{get_column_letter(first)}2:{get_column_letter(end)}2")
         sheet.append(group_row)
         sheet.append(header_row)
+        # One styled cell per column, given each row's value in turn: a write-only sheet
+        # writes a row as it is appended, and styling a new cell for every value would cost
+        # most of the time (each style is looked up in the workbook when it is set).
+        cells = [_cell(sheet, None, number_format=DATE_FORMAT if column.date else "",
+                       alignment=_BODY_CENTRE if column.key in _CENTRED else _BODY)
+                 for column in COLUMNS]
         count = 0
         for values in plan_rows(records):
-            sheet.append([
-                _cell(sheet, value, number_format=DATE_FORMAT if column.date else "",
-                      alignment=_BODY_CENTRE if column.key in _CENTRED else _BODY)
-                for column, value in zip(COLUMNS, values, strict=True)])
+            for cell, value in zip(cells, values, strict=True):
+                cell.value = _cell_value(value)
+            sheet.append(cells)
             count += 1
         if not count:
             sheet.append([_cell(sheet, _("本轮巡察尚无整改任务记录。"))]
