@@ -399,8 +399,8 @@ def test_a_ledger_without_its_version_column_is_refused(ledger, task, staff_user
 
 
 def test_every_seed_task_s_measures_read_back_through_the_splitter(seeded):
-    from rectify.ledger.ledger_columns import measures_text
     from rectify.notice_import.measure_split import split_measures
+    from rectify.rules.numbering import measures_text
 
     for task in RectificationTask.objects.prefetch_related("measures"):
         texts = [measure.text for measure in task.measures.all()]

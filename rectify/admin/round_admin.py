@@ -77,8 +77,9 @@ class InspectionRoundAdmin(RecordAdmin):
     search_fields = ("title", "inspecting_body", "kind", "superior_body",
                      "party_group__name", "party_group__short_name")
     date_hierarchy = "feedback_date"
-    readonly_fields = ("problem_tree", "rectification_period", "created_at", "updated_at")
-    history_hidden_fields = ("problem_tree", "rectification_period")
+    readonly_fields = ("problem_tree", "rectification_period", "round_documents", "created_at",
+                       "updated_at")
+    history_hidden_fields = ("problem_tree", "rectification_period", "round_documents")
     inlines = [NoticeInline, RoundFigureInline]
     fieldsets = [
         (None, {"fields": ("party_group", "title", "inspecting_body", "kind",
@@ -86,6 +87,7 @@ class InspectionRoundAdmin(RecordAdmin):
         (_("日期"), {"fields": ("inspection_start", "inspection_end", "feedback_date",
                                "rectification_end", "rectification_months",
                                "rectification_period", "report_submitted_on")}),
+        (_("整改情况报告与整改方案"), {"fields": ("next_steps", "round_documents")}),
         (_("问题树"), {"fields": ("problem_tree",)}),
         (_("编号与通报版式"), {"classes": ("collapse",), "fields": (
             "numbering_style", "level_formats", "task_format", "show_task_counts",
@@ -103,6 +105,20 @@ class InspectionRoundAdmin(RecordAdmin):
                 "未设整改期限：请填写集中整改结束日期或集中整改月数，否则未设整改时限的任务"
                 "没有到期日和时限预警。"))
         return obj.rectification_end_date.isoformat()
+
+    @admin.display(description=_("整改文书"))
+    def round_documents(self, obj):
+        """Links to the round's work page and its documents, built from the records when
+        downloaded (``rectify.documents``)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        links = [
+            (reverse("work:round", args=[obj.pk]), gettext("轮次页面")),
+            (reverse("work:round_report", args=[obj.pk]), gettext("整改情况报告（Word）")),
+            (reverse("work:round_plan_xlsx", args=[obj.pk]), gettext("整改方案（Excel）")),
+            (reverse("work:round_plan_docx", args=[obj.pk]), gettext("整改方案（Word）")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request: import_notice_view(self, request))

@@ -3,13 +3,12 @@
 A :class:`Column` names its header, width, how to read the value from a :class:`LedgerRow`,
 whether an auditor's edit of it may be imported, and its kind (how its cells are written,
 parsed and compared). Text cells are neutralised against spreadsheet formula injection on
-export and restored on import, so a round trip changes nothing.
+export and restored on import, so a round trip changes nothing (``rectify.rules.cell_text``).
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.models import RectificationTask
 from rectify.models.choices import Status
-from rectify.rules import numbering
+from rectify.rules.numbering import measures_text
 
 # Kinds of cells.
 TEXT = "text"
@@ -40,27 +39,6 @@ TEXT_KINDS = frozenset({TEXT, MEASURES, STATUS, VERSION})
 LEDGER_SHEET = _("台账")
 SUMMARY_SHEET = _("汇总")
 HISTORY_SHEET = _("历史记录")
-
-#: First characters that make a spreadsheet read a text cell as a formula (or hide it).
-DANGEROUS_START = frozenset("=+-@\t\r")
-#: The neutralising prefix: a text cell that would start with one of the characters above (or
-#: with the prefix itself) is written with it in front, and read back without it.
-QUOTE = "'"
-
-
-def neutralise(text: str) -> str:
-    """``=SUM(A1)`` -> ``'=SUM(A1)``: never a formula when opened, restored on import."""
-    if text and (text[0] in DANGEROUS_START or text[0] == QUOTE):
-        return QUOTE + text
-    return text
-
-
-def restore(text: str) -> str:
-    """Undo :func:`neutralise` (only a prefix that it could have added is removed)."""
-    if len(text) > 1 and text[0] == QUOTE and (text[1] in DANGEROUS_START or text[1] == QUOTE):
-        return text[1:]
-    return text
-
 
 @dataclass(slots=True)
 class LedgerRow:
@@ -83,18 +61,6 @@ class LedgerRow:
                 category_path: str = "", round_label: str = "") -> LedgerRow:
         signer = task.signed_off_by.get_username() if task.signed_off_by_id else ""
         return cls(task, number, category_path, list(measures), round_label, signer)
-
-
-def measures_text(texts: list[str]) -> str:
-    """Measures as printed: 一是…, 二是… one per line; a lone measure without ordinal."""
-    if len(texts) <= 1:
-        return texts[0] if texts else ""
-    return "\n".join(_ordinal(i) + text for i, text in enumerate(texts, 1))
-
-
-@functools.cache
-def _ordinal(position: int) -> str:
-    return numbering.measure_label(position, 2)
 
 
 def measures_digest(measures: Iterable[tuple[int, int, Any]]) -> str:

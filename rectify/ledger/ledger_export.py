@@ -32,6 +32,7 @@ from rectify.ledger import ledger_columns as cols
 from rectify.models import FigureKind, InspectionRound, Measure, RectificationTask
 from rectify.models.outcomes import UNITS
 from rectify.rules import due_dates, extension_rules
+from rectify.rules.cell_text import neutralise
 from rectify.rules.history import entries_of as history_rows_entries
 from rectify.rules.problem_tree import numbers_for_rounds
 from rectify.services import statistics
@@ -206,7 +207,7 @@ class _Cells:
                 append(None)
                 continue
             if text:
-                value = cols.neutralise(str(value))
+                value = neutralise(str(value))
             try:
                 cell.value = value
             except IllegalCharacterError:
@@ -246,12 +247,12 @@ def _single(sheet, value, *, font=None, fill=None, alignment=None, column: int =
 
 
 def _title_row(sheet, title: str) -> list:
-    return [_single(sheet, cols.neutralise(title), font=_TITLE_FONT)]
+    return [_single(sheet, neutralise(title), font=_TITLE_FONT)]
 
 
 def _header_row(sheet, headers: list[str]) -> list:
     return [
-        _single(sheet, cols.neutralise(str(header)), font=_HEADER_FONT, fill=_HEADER_FILL,
+        _single(sheet, neutralise(str(header)), font=_HEADER_FONT, fill=_HEADER_FILL,
                 alignment=_HEADER_ALIGN, column=index)
         for index, header in enumerate(headers, 1)
     ]
@@ -343,7 +344,7 @@ def _figure_columns(total: statistics.Counts) -> list[tuple[str, str, str]]:
 
 def _summary_row(sheet, name: str, counts: statistics.Counts, figures: list[tuple],
                  *, bold: bool = False) -> list:
-    cells = [_single(sheet, cols.neutralise(name), font=_HEADER_FONT if bold else None)]
+    cells = [_single(sheet, neutralise(name), font=_HEADER_FONT if bold else None)]
     for attribute, _header in SUMMARY_COUNTS:
         value = getattr(counts, attribute)
         cell = _single(sheet, value, column=len(cells) + 1,

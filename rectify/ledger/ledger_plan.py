@@ -36,6 +36,7 @@ from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.notice_import.measure_split import split_measures
 from rectify.rules import due_dates, extension_rules, lifecycle, permissions
+from rectify.rules.numbering import measures_text
 
 #: Task ids looked up per query.
 LOOKUP_CHUNK = 500
@@ -280,7 +281,7 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
         elif column.kind == cols.MEASURES:
             text = normalise_text(cell)
             old = [measure_text for _pk, _version, measure_text in shown.measures]
-            if text == normalise_text(cols.measures_text(old), cell=False):
+            if text == normalise_text(measures_text(old), cell=False):
                 continue
             texts, doubts = split_measures(text)
             if doubts:
@@ -290,7 +291,7 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
                 continue
             if texts != old:
                 result.measures = texts
-                change(column, cols.measures_text(old), cols.measures_text(texts))
+                change(column, measures_text(old), measures_text(texts))
         else:
             value = normalise_text(cell)
             before = getattr(task, column.field)

@@ -7,7 +7,7 @@ to the ledger's columns (``ledger_columns``) and returns the data rows as :class
 Every refusal is a :class:`CellError` naming the sheet, the row, the column and the cell,
 collected in a :class:`SheetReading` (the import plan is one, and adds its own).
 :func:`normalise_text`, :func:`parse_date` and :func:`parse_status` read a cell's value
-(text neutralised against formula injection restored, see ``ledger_columns.restore``).
+(text neutralised against formula injection restored, see ``rectify.rules.cell_text``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_upload import LedgerFileError
 from rectify.models.choices import Status
+from rectify.rules.cell_text import restore
 
 MAX_ROWS = 200_000
 #: Errors listed in full; more are counted.
@@ -200,7 +201,7 @@ def _letter(column: int) -> str:
 
 
 def normalise_text(value: Any, *, cell: bool = True) -> str:
-    """A cell (restored, see ``ledger_columns.restore``) or a field as comparable text: line ends
+    """A cell (restored, see ``rectify.rules.cell_text``) or a field as comparable text: line ends
     unified, trimmed."""
     if value is None:
         return ""
@@ -210,7 +211,7 @@ def normalise_text(value: Any, *, cell: bool = True) -> str:
         value = value.isoformat(sep=" ")
     elif isinstance(value, datetime.date):
         value = value.isoformat()
-    text = cols.restore(value) if cell and isinstance(value, str) else str(value)
+    text = restore(value) if cell and isinstance(value, str) else str(value)
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

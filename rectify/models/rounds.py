@@ -75,6 +75,11 @@ class InspectionRound(models.Model):
         help_text=_("被巡察党组织向巡察机构报送整改情况报告的日期；填写后“报送整改情况报告”"
                     "节点显示为已报送"),
     )
+    next_steps = models.TextField(
+        _("下一步工作打算"), blank=True,
+        help_text=_("整改情况报告第三部分“下一步工作打算”的正文，每段一行；由巡察办工作人员或"
+                    "本单位联络员、负责人在轮次页面填写"),
+    )
     review_levels = models.PositiveSmallIntegerField(
         _("审核层级"), choices=ReviewLevels.choices, default=ReviewLevels.ONE,
         help_text=_("两级审核：单位联络员的状态提议先经本单位负责人审核，再由巡察办审核销号"),

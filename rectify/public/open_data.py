@@ -15,6 +15,7 @@ from django.views.decorators.http import condition, require_safe
 
 from rectify.models.choices import Audience
 from rectify.public import public_access as access
+from rectify.rules.cell_text import neutralise
 from rectify.services.snapshot import iter_tasks
 
 #: CSV columns, declared once: (header, how to get the cell from a task of the snapshot).
@@ -37,13 +38,12 @@ PARTY_COLUMNS = [
     ("不予公开理由", lambda t: (t.get("withhold") or {}).get("ground_label", "")),
     ("不予公开说明", lambda t: (t.get("withhold") or {}).get("note", "")),
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value) -> str:
-    """Text cells that a spreadsheet would run as a formula are prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Text cells that a spreadsheet would run as a formula are prefixed with a quote (the
+    one rule: ``rectify.rules.cell_text``)."""
+    return neutralise("" if value is None else str(value))
 
 
 def iter_rows(content: dict):

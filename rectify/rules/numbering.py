@@ -7,6 +7,7 @@ Pure Python, shared by the problem tree, the importer and the public pages.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -32,6 +33,18 @@ def measure_label(position: int, count: int) -> str:
     if count <= 1:
         return ""
     return chinese_numeral(position) + "是"
+
+
+def measures_text(texts: list[str]) -> str:
+    """Measures as printed: 一是…, 二是… one per line; a lone measure without ordinal."""
+    if len(texts) <= 1:
+        return texts[0] if texts else ""
+    return "\n".join(_ordinal(i) + text for i, text in enumerate(texts, 1))
+
+
+@functools.cache
+def _ordinal(position: int) -> str:
+    return measure_label(position, 2)
 
 
 def normalize_label(label: str) -> str:

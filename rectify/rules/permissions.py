@@ -14,7 +14,8 @@ auditor               everything                             nothing
 bureau clerk          its bureaus' party groups, rounds,     its bureaus' tasks (the progress
                       categories, tasks, measures, notices,  only), their measures, progress
                       outcome figures                        entries, evidence, proposals,
-                                                             outcome figures
+                                                             outcome figures; its rounds'
+                                                             下一步工作打算 (report)
 bureau leader         as a clerk                             as a clerk; and decides the first
                                                              level of a two-level review
 anyone else           nothing (publications: see below)      nothing
@@ -210,6 +211,15 @@ def can_request_extension(user, task) -> bool:
 def can_decide_extension(user) -> bool:
     """Approving or refusing an extension: the inspection office (staff)."""
     return access_for(user).staff
+
+
+def can_edit_round_report(user, round_) -> bool:
+    """Who writes a round's own part of its rectification report (整改情况报告: the
+    下一步工作打算, ``InspectionRound.next_steps``): staff, and the round's bureau — its
+    clerks and leaders, who report to the inspection body. Auditors only read; a bureau never
+    writes another bureau's round, nor any other field of its own (the rest is staff's)."""
+    access = access_for(user)
+    return access.staff or round_.party_group_id in access.party_group_ids
 
 
 def can_import(user) -> bool:

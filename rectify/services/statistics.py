@@ -152,6 +152,13 @@ def _figures(rows) -> list[Figure]:
     return sorted(figures, key=lambda f: (order.get(f.kind, 99), f.label, f.unit))
 
 
+def figures_from_sums(rows) -> list[Figure]:
+    """Rows of sums (``kind``, ``label``, ``unit``, ``total``) as :class:`Figure` in the kinds'
+    order, labelled and with their units as every breakdown of the statistics is (for a
+    caller that sums a selection of its own, e.g. the figures of each task of a round)."""
+    return _figures(rows)
+
+
 def compute(tasks: QuerySet, today: datetime.date | None = None, *,
             categories: bool = True) -> Statistics:
     """The statistics of ``tasks`` (a selection the caller may see: see :func:`for_user`);

@@ -208,3 +208,12 @@ class ReorderForm(forms.Form):
         if 0 <= j < len(order):
             order[i], order[j] = order[j], order[i]
         return order
+
+
+class NextStepsForm(VersionedForm):
+    """The round's 下一步工作打算, the part of its rectification report written by people."""
+
+    id_prefix = "next_steps"
+    next_steps = forms.CharField(
+        label=_("下一步工作打算"), required=False, widget=textarea(10), max_length=20000,
+        help_text=_("写入整改情况报告第三部分，每段一行；留空时报告中提示尚未填写"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rectify.workpages import inbox_views
+from rectify.workpages import inbox_views, round_pages
 from rectify.workpages import work_views as views
 
 app_name = "work"
@@ -29,6 +29,10 @@ urlpatterns = [
     path("tasks/<int:pk>/extension/", views.extension_request, name="extension"),
     path("tasks/<int:pk>/extension/decision/", views.extension_decision,
          name="extension_decision"),
+    path("rounds/<int:pk>/", round_pages.round_page, name="round"),
+    path("rounds/<int:pk>/report.docx", round_pages.report_docx, name="round_report"),
+    path("rounds/<int:pk>/plan.xlsx", round_pages.plan_xlsx, name="round_plan_xlsx"),
+    path("rounds/<int:pk>/plan.docx", round_pages.plan_docx, name="round_plan_docx"),
     path("review/", views.review_queue, name="review"),
     path("overview/", views.overview, name="overview"),
     path("notifications/", inbox_views.notification_list, name="notifications"),

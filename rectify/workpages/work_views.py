@@ -115,6 +115,8 @@ def task_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     active = _active_filters(filterset.form)
+    filtered_round = filterset.form.cleaned_data.get("round") if valid and filterset.is_bound \
+        else None
     return render(request, "work/task_list.html", {
         "filterset": filterset, "valid": valid, "active_filters": active,
         "filters_open": bool(active) or not valid, "page": page, "count": page.paginator.count,
@@ -122,6 +124,7 @@ def task_list(request):
                    for rnd in rounds],
         "query": query.urlencode(), "access": permissions.access_for(request.user),
         "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
+        "filtered_round": filtered_round,
     })
 
 
@@ -714,8 +717,10 @@ def review_queue(request):
 @require_safe
 def overview(request):
     """Per bureau: tasks by status and by deadline colour, awaiting review, signed off."""
+    rounds = (permissions.visible(InspectionRound, request.user).select_related("party_group")
+              .order_by("-feedback_date", "-pk"))
     return render(request, "work/overview.html", {
         "overview": bureau_overview(request.user), "warnings": deadlines.Warning,
         "warning_help": deadlines.WARNING_HELP,
-        "access": permissions.access_for(request.user),
+        "access": permissions.access_for(request.user), "rounds": rounds,
     })
