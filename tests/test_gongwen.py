@@ -196,6 +196,11 @@ def test_table_has_a_repeating_header_and_thin_borders(opened):
     table = opened.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["序号", "问题", "措施"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # The header row never splits; a long data row may continue on the next page rather
+    # than leave most of a page empty.
+    assert table.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:cantSplit")) is None
+               for row in table.rows[1:])
     assert table.rows[2].cells[2].text == "一\n二"
     widths = [cell.width.mm for cell in table.rows[1].cells]
     assert widths == pytest.approx([156 / 8, 156 * 3 / 8, 156 * 4 / 8], abs=0.1)

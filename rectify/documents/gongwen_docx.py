@@ -525,9 +525,12 @@ class _Writer:
     def _row(cells, widths, *, header: bool) -> etree._Element:
         tr = _el("tr")
         tr_pr = _sub(tr, "trPr")
-        _sub(tr_pr, "cantSplit")
         if header:
-            _sub(tr_pr, "tblHeader")  # repeated at the top of each page
+            # The header row stays whole and is repeated at the top of each page; a data row
+            # may break across pages (a task with long measures would otherwise leave most
+            # of a page empty before it).
+            _sub(tr_pr, "cantSplit")
+            _sub(tr_pr, "tblHeader")
         cells = [*cells, *[""] * (len(widths) - len(cells))]
         for text, width in zip(cells, widths, strict=False):
             tc = _sub(tr, "tc")

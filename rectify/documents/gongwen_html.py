@@ -88,7 +88,7 @@ thead {{ display: table-header-group; }}
 th, td {{ border: 0.5pt solid #000; padding: 1mm 1.5mm; vertical-align: middle;
   text-align: left; overflow-wrap: anywhere; }}
 th {{ font-family: {HEITI}; font-weight: 400; text-align: center; }}
-tr {{ break-inside: avoid; }}
+thead tr {{ break-inside: avoid; }}
 td p {{ text-indent: 0; font-size: {gw.TABLE_PT}pt; line-height: 1.4; text-align: left; }}
 @media screen {{ body {{ margin: 2rem auto; width: {area_w}mm; }} }}
 /* type area {area_w} × {area_h} mm; the page number {number_gap} mm margin */
