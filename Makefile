@@ -22,8 +22,9 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The server and a background-jobs worker together (manage.py serve); Ctrl-C stops both.
 run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -34,4 +35,4 @@ test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache var/job-queue var/job-results
