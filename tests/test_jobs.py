@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import re
+import time
 
 import openpyxl
 import pytest
@@ -191,6 +192,23 @@ def test_a_running_job_shows_its_progress(staff_user):
         "rows_text": "已完成 50 / 200 行", "message": "", "error": "", "download_url": None,
     }
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_the_job_pages_carry_the_policy_and_no_inline_code(staff_user):
+    from tests.test_security_headers import assert_strict_policy, inline_code
+
+    running = Job.objects.create(kind=EXPORT_JOB, requested_by=staff_user,
+                                 state=JobState.RUNNING, rows_total=9)
+    failed = Job.objects.create(kind=EXPORT_JOB, requested_by=staff_user,
+                                state=JobState.FAILED, error="出错了")
+    client = client_for(staff_user)
+    for url in (reverse("jobs:list"), reverse("jobs:detail", args=[running.pk]),
+                reverse("jobs:detail", args=[failed.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert_strict_policy(response)
+        assert inline_code(response) == [], url
+        assert response["Cache-Control"] == "private, no-store"
 
 
 def test_the_status_speaks_the_readers_language(staff_user):
@@ -392,6 +410,27 @@ def test_progress_is_written_at_most_every_half_second(staff_user, kind):
     kind("fast", run)
     jobs.submit("fast", staff_user)
     assert len(set(writes)) <= 3  # the first call at once, then at most every 0.5 s
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_silent_for_a_while_still_beats(settings, staff_user, kind):
+    """A step without progress (a large file being saved) keeps the heartbeat fresh: the
+    thread writes it, so no other worker takes the job for dead."""
+    settings.JOB_HEARTBEAT_SECONDS = 0.2
+    beats = []
+
+    def run(job, out, progress):
+        first = Job.objects.values_list("heartbeat_at", flat=True).get(pk=job.pk)
+        time.sleep(1)  # no progress meanwhile
+        beats.append((first, Job.objects.values_list("heartbeat_at", flat=True).get(pk=job.pk)))
+        return write_text()(job, out, progress)
+
+    kind("silent", run)
+    job = jobs.submit("silent", staff_user)
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    (first, later), = beats
+    assert (later - first).total_seconds() >= 0.5
 
 
 # -- the sweep ----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from typing import IO
 
 from celery import current_app
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
@@ -179,29 +179,35 @@ class Progress:
         self.job_id, self.token = job.pk, token
         self.interval = PROGRESS_SECONDS if interval is None else interval
         self.done, self.total = 0, job.rows_total
-        self._written = None
+        #: When the numbers (and the heartbeat) were last written (``time.monotonic()``).
+        self.written_at: float | None = None
 
     def __call__(self, rows_done: int, rows_total: int | None = None) -> None:
         self.done = rows_done
         if rows_total is not None:
             self.total = rows_total
         now = time.monotonic()
-        if self._written is not None and now - self._written < self.interval:
+        if self.written_at is not None and now - self.written_at < self.interval:
             return
-        self._written = now
-        updated = _mine(self.job_id, self.token).update(
-            rows_done=self.done, rows_total=self.total, heartbeat_at=timezone.now())
+        self.written_at = now
+        try:
+            updated = _mine(self.job_id, self.token).update(
+                rows_done=self.done, rows_total=self.total, heartbeat_at=timezone.now())
+        except OperationalError:  # a busy database (SQLite): the numbers wait for the next call
+            logger.warning("Progress of job %s not written", self.job_id, exc_info=True)
+            return
         if not updated:
             raise Superseded(self.job_id)
 
 
 class Heartbeat:
-    """While a job runs, a thread writes its heartbeat every ``JOB_HEARTBEAT_SECONDS``: a run
-    whose kind reports no progress for a while (a large file being saved) still counts as
-    alive. The thread touches the database only once that interval has passed."""
+    """While a job runs, a thread writes its heartbeat every ``JOB_HEARTBEAT_SECONDS`` in which
+    the progress wrote none: a run whose kind reports no progress for a while (a large file
+    being saved) still counts as alive. While progress is written the thread stays off the
+    database (on SQLite a second writer would wait on the job's own open cursors)."""
 
-    def __init__(self, job_id: int, token: str):
-        self.job_id, self.token = job_id, token
+    def __init__(self, job_id: int, token: str, progress: Progress):
+        self.job_id, self.token, self.progress = job_id, token, progress
         self.every = settings.JOB_HEARTBEAT_SECONDS
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat",
@@ -211,6 +217,9 @@ class Heartbeat:
         touched = False
         try:
             while not self._stop.wait(self.every):
+                written = self.progress.written_at
+                if written is not None and time.monotonic() - written < self.every:
+                    continue
                 touched = True
                 try:
                     _mine(self.job_id, self.token).update(heartbeat_at=timezone.now())
@@ -258,7 +267,8 @@ def run(job_id: int) -> str:
     language = job.language or settings.LANGUAGE_CODE
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        with Heartbeat(job.pk, token), translation.override(language), part.open("wb") as out:
+        with Heartbeat(job.pk, token, progress), translation.override(language), \
+                part.open("wb") as out:
             progress(0, job.rows_total)
             output = kind.run(job, out, progress)
         os.replace(part, directory / name)
