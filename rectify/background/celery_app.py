@@ -43,6 +43,8 @@ make_queue_folders(settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_
 
 @worker_ready.connect
 def on_worker_ready(sender=None, **kwargs) -> None:
+    from django.db import connections
+
     from rectify.services import jobs
 
     try:
@@ -51,5 +53,7 @@ def on_worker_ready(sender=None, **kwargs) -> None:
     except Exception:  # a worker that cannot tidy up still serves the queue
         logger.exception("Recovering the jobs left by a dead worker failed")
         return
+    finally:
+        connections.close_all()  # the worker's main process keeps no connection open
     if recovered or swept:
         logger.warning("Jobs queued again: %s; old results deleted: %s", recovered, swept)
