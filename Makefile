@@ -37,8 +37,9 @@ pdf-deps:
 	  fi; \
 	fi
 
+# The server and a background-jobs worker together (manage.py serve); Ctrl-C stops both.
 run: seed pdf-deps
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -49,4 +50,4 @@ test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache var/job-queue var/job-results

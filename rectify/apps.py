@@ -7,6 +7,7 @@ class RectifyConfig(AppConfig):
     verbose_name = _("巡察整改")
 
     def ready(self) -> None:
+        from rectify.background import job_tasks  # noqa: F401 -- the job kinds and their task
         from rectify.services import api_tokens
 
         api_tokens.connect_signals()  # a password change revokes the user's API tokens

@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rectify.workpages.nav_context.site_nav",
                 "rectify.workpages.notification_context.notifications_context",
+                "rectify.background.job_context.jobs_nav",
             ],
         },
     },
@@ -309,6 +310,62 @@ DOCUMENTS_CACHE_ROOT = Path(os.environ.get("DOCUMENTS_CACHE_ROOT",
 NOTICE_MAX_XML_BYTES = env_int("NOTICE_MAX_XML_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Background jobs (rectify.services.jobs, rectify.background): long exports and other work run
+# by a Celery worker, the user following a progress bar. The broker is CELERY_BROKER_URL:
+# in production Redis (redis://127.0.0.1:6379/N); by default kombu's filesystem transport in
+# folders under JOBS_QUEUE_DIR, which needs no server (`make run` starts the worker itself).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost/")
+JOBS_QUEUE_DIR = Path(os.environ.get("JOBS_QUEUE_DIR", BASE_DIR / "var" / "job-queue"))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(JOBS_QUEUE_DIR / "messages"),
+        "data_folder_out": str(JOBS_QUEUE_DIR / "messages"),
+        "control_folder": str(JOBS_QUEUE_DIR / "control"),
+        "processed_folder": str(JOBS_QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a worker took and never acknowledged (the worker died) is delivered again
+    # after this many seconds; a job that is still running is never run twice (its heartbeat).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "socket_connect_timeout": 5,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "rectify")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+CELERY_TASK_IGNORE_RESULT = True  # a job's outcome is its Job row and its result file
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Submitting gives up after about two seconds when the broker is unreachable (the job is then
+# marked failed, saying so) instead of holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 1, "interval_max": 1}
+# Results wait in a private folder (never under static or media), served only to the user who
+# asked, and are deleted JOB_RESULT_TTL_HOURS after the job finished.
+JOB_RESULT_DIR = Path(os.environ.get("JOB_RESULT_DIR", BASE_DIR / "var" / "job-results"))
+JOB_RESULT_TTL_HOURS = env_int("JOB_RESULT_TTL_HOURS", 24)
+# A running job writes a heartbeat every JOB_HEARTBEAT_SECONDS; one silent for
+# JOB_STALE_SECONDS is taken to have lost its worker and is run again, at most
+# JOB_MAX_ATTEMPTS times in all.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+if not 0 < JOB_HEARTBEAT_SECONDS < JOB_STALE_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_HEARTBEAT_SECONDS must be positive and below JOB_STALE_SECONDS, not "
+        f"{JOB_HEARTBEAT_SECONDS} and {JOB_STALE_SECONDS}")
+# A ledger export of more tasks than this is built in the background (a job).
+LEDGER_BACKGROUND_ROWS = env_int("LEDGER_BACKGROUND_ROWS", 2000)
 
 # Content-Security-Policy (django-csp) on every answer: scripts and styles from our own static
 # files only (no inline script, style or on* handler anywhere), nothing framed, no plugins.

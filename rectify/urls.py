@@ -35,5 +35,6 @@ urlpatterns = [
     path("ledger/", include("rectify.ledger.ledger_urls")),  # the Excel ledger (整改台账)
     path("work/", include("rectify.workpages.work_urls")),  # clerks' pages, review queue, overview
     path("dashboard/", include("rectify.dashboard.dashboard_urls")),  # statistics, charts
+    path("jobs/", include("rectify.background.job_urls")),  # background jobs and their results
     path("", RedirectView.as_view(pattern_name="public:notice_list", permanent=False)),
 ]

@@ -44,6 +44,21 @@ def documents_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def eager_jobs(settings, tmp_path_factory):
+    """Background jobs run at once, in the test's own process and transaction (Celery's
+    ``task_always_eager``), their results in a temporary folder. ``tests/test_jobs_worker.py``
+    runs a real worker instead."""
+    from rectify.background.celery_app import app
+
+    settings.JOB_RESULT_DIR = tmp_path_factory.mktemp("job-results")
+    # The app reads the Django settings under the CELERY_ namespace: its keys carry the prefix.
+    eager = app.conf.CELERY_TASK_ALWAYS_EAGER
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts and ends in the default language: a request with an English
     Accept-Language leaves English active in the thread (LocaleMiddleware activates it)."""

@@ -11,7 +11,7 @@ each round in the order of its tree. Cells go to openpyxl's write-only workbook 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
@@ -39,6 +39,8 @@ from rectify.services import statistics
 
 #: Rows fetched per round trip by the task and measure cursors.
 CHUNK_SIZE = 2000
+#: ``write_ledger`` reports its progress every so many rows.
+PROGRESS_ROWS = 250
 #: The task fields the ledger reads (the others stay in the database).
 TASK_FIELDS = (
     "pk", "round_id", "title", "responsible_leader", "responsible_department", "deadline",
@@ -283,11 +285,13 @@ def write_ledger(
     selection: str = "",
     history: bool = False,
     now: datetime.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the ledger of ``tasks`` (already scoped to the reader) to ``out``.
 
     ``selection`` describes the filters for the title rows; ``history`` adds the history
-    sheet. Returns the number of task rows.
+    sheet; ``progress(rows_done, rows_total)`` is called every ``PROGRESS_ROWS`` rows and
+    after the last (one more query, for the total). Returns the number of task rows.
     """
     now = timezone.localtime(now or timezone.now())
     title = title_text(selection, now)
@@ -301,9 +305,14 @@ def write_ledger(
     sheet.append(_header_row(sheet, [c.label for c in cols.COLUMNS]))
     count = 0
     getters = [column.getter for column in cols.COLUMNS]
+    total = chosen.tasks.count() if progress else 0
     for row in iter_rows(chosen):
         sheet.append(cells.row([getter(row) for getter in getters]))
         count += 1
+        if progress and not count % PROGRESS_ROWS:
+            progress(count, max(total, count))
+    if progress:
+        progress(count, count)
     last = get_column_letter(len(cols.COLUMNS))
     sheet.auto_filter.ref = f"A2:{last}{count + 2}"
 

@@ -9,6 +9,10 @@ An uploaded ledger waits for confirmation as a file under a random name in a pri
 directory (``LEDGER_UPLOAD_DIR``, default ``var/ledger-uploads/``, outside the static and
 media roots), named in the session; confirming re-reads and re-checks that same file, and it
 is deleted after apply or cancel (and any left behind after a day).
+
+An export of more than ``LEDGER_BACKGROUND_ROWS`` tasks does not hold the request: it is a
+background job (``rectify.services.jobs``, kind ``ledger_export``, built by
+:func:`export_to`) and the user follows it on its page (/jobs/<id>/).
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +40,14 @@ from rectify.ledger.ledger_plan import read_ledger
 from rectify.ledger.ledger_upload import LedgerFileError, save_upload
 from rectify.models import RectificationTask
 from rectify.rules import permissions
+from rectify.services import jobs
 from rectify.services.filtersets import TaskFilterSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The kind of job of a large export (registered by ``rectify.background.job_kinds``).
+EXPORT_JOB = "ledger_export"
+#: The query keys that are not filters.
+NOT_FILTERS = ("export", "history")
 SESSION_KEY = "rectify_ledger_upload"
 #: Uploads left behind (a preview never confirmed nor cancelled) are removed after this.
 STALE_SECONDS = 24 * 3600
@@ -53,6 +63,12 @@ def _filterset(request):
     return TaskFilterSet(request.GET or None, queryset=tasks, request=request)
 
 
+def filterset_for(user, data: QueryDict):
+    """The ledger's filters as ``user`` sees them, outside a request (a background export)."""
+    tasks = permissions.visible(RectificationTask, user)
+    return TaskFilterSet(data or None, queryset=tasks, request=SimpleNamespace(user=user))
+
+
 @login_required
 @require_safe
 def ledger(request):
@@ -60,13 +76,16 @@ def ledger(request):
     filterset = _filterset(request)
     valid = not filterset.is_bound or filterset.is_valid()
     if valid and "export" in request.GET:
+        count = filterset.qs.count()
+        if count > settings.LEDGER_BACKGROUND_ROWS:
+            return _export_in_background(request, count)
         return _export(request, filterset)
     return _page(request, filterset, valid=valid)
 
 
 def _page(request, filterset, *, valid: bool, form=None, status: int = 200):
     query = request.GET.copy()
-    for key in ("export", "history"):
+    for key in NOT_FILTERS:
         query.pop(key, None)
     return render(request, "ledger/ledger.html", {
         "filterset": filterset,
@@ -75,18 +94,34 @@ def _page(request, filterset, *, valid: bool, form=None, status: int = 200):
         "query": query.urlencode(),
         "history": bool(request.GET.get("history")),
         "may_import": permissions.can_import(request.user),
+        "background_rows": settings.LEDGER_BACKGROUND_ROWS,
         "upload_form": form or LedgerUploadForm(),
     }, status=status)
 
 
 def _export(request, filterset) -> FileResponse:
-    now = timezone.localtime()
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
-    write_ledger(out, filterset.qs, selection=describe(filterset),
-                 history=bool(request.GET.get("history")), now=now)
+    name, _count = export_to(out, filterset, history=bool(request.GET.get("history")))
     out.seek(0)
-    name = _("整改台账-{time}.xlsx").format(time=now.strftime("%Y%m%d-%H%M"))
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def export_to(out, filterset, *, history: bool, progress=None) -> tuple[str, int]:
+    """Write the ledger of a valid filterset to ``out``: (the download's name, rows)."""
+    now = timezone.localtime()
+    count = write_ledger(out, filterset.qs, selection=describe(filterset), history=history,
+                         now=now, progress=progress)
+    return _("整改台账-{time}.xlsx").format(time=now.strftime("%Y%m%d-%H%M")), count
+
+
+def _export_in_background(request, count: int):
+    """A large selection: a background job, and its page."""
+    filters = {key: values for key, values in request.GET.lists() if key not in NOT_FILTERS}
+    job = jobs.submit(EXPORT_JOB, request.user,
+                      {"filters": filters, "history": bool(request.GET.get("history"))},
+                      total=count)
+    request.session[jobs.SESSION_FLAG] = True
+    return redirect("jobs:detail", job.pk)
 
 
 def _require_import(request) -> None:

@@ -1,8 +1,10 @@
 """The inspection records: rounds, the problem tree, tasks, measures, notices, publications,
-the clerks' and reviewers' work on tasks, deadline extensions and outcome figures."""
+the clerks' and reviewers' work on tasks, deadline extensions, outcome figures, and the
+background jobs."""
 
 from rectify.models.extensions import DeadlineExtension
 from rectify.models.inbox import Notification, NotificationKind, TaskVisit
+from rectify.models.job import Job, JobState
 from rectify.models.notices import Notice
 from rectify.models.outcomes import FigureKind, OutcomeFigure
 from rectify.models.problems import Measure, ProblemCategory, RectificationTask
@@ -13,6 +15,6 @@ from rectify.models.tokens import ApiToken
 from rectify.models.worklog import Evidence, ProgressEntry, ReminderLog, Review
 
 __all__ = ["ApiToken", "DeadlineExtension", "Evidence", "FigureKind", "InspectionRound",
-           "Measure", "Notice", "Notification", "NotificationKind", "OutcomeFigure",
-           "ProblemCategory", "ProgressEntry", "Publication", "RectificationTask",
-           "ReminderLog", "Review", "StatisticsSnapshot", "TaskVisit"]
+           "Job", "JobState", "Measure", "Notice", "Notification", "NotificationKind",
+           "OutcomeFigure", "ProblemCategory", "ProgressEntry", "Publication",
+           "RectificationTask", "ReminderLog", "Review", "StatisticsSnapshot", "TaskVisit"]

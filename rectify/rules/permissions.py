@@ -31,6 +31,9 @@ readers — only what was published to the public (向社会通报), from which 
 removed when it was published. Nobody changes a publication; staff may only withdraw one
 (撤回, ``can_withdraw``), which the public surfaces then answer as gone (410).
 
+Background jobs (``Job``: a large export and its result file) are seen by the user who asked
+for them and by nobody else, staff included: another user gets 404.
+
 Whether a *signed-off* task may still be changed is not a question of who asks: it is locked
 for everyone until staff reopen it (``rectify.rules.lifecycle``).
 """
@@ -41,7 +44,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from rectify.models import Measure, OutcomeFigure, Publication, RectificationTask
+from rectify.models import Job, Measure, OutcomeFigure, Publication, RectificationTask
 from rectify.models.base import ScopedQuerySet
 from rectify.rules import roles
 
@@ -96,6 +99,10 @@ def _queryset(records) -> models.QuerySet:
 def visible(records, user) -> models.QuerySet:
     """The rows of ``records`` (a model or a queryset) that ``user`` may see."""
     qs = _queryset(records)
+    if qs.model is Job:  # a background job and its result: only the user who asked
+        if not getattr(user, "is_authenticated", False):
+            return qs.none()
+        return qs.filter(requested_by=user)
     access = access_for(user)
     if qs.model is Publication:
         return qs.all() if access.reads_all else qs.public()
@@ -110,6 +117,8 @@ def editable(records, user) -> models.QuerySet:
     """The rows of ``records`` that ``user`` may change: all for staff, its bureaus' for a
     clerk where the bureau edits that kind of record, none for anyone else."""
     qs = _queryset(records)
+    if qs.model is Job:
+        return qs.none()  # written by the jobs service only
     access = access_for(user)
     if qs.model is Publication:
         return qs.none()  # frozen

@@ -73,6 +73,22 @@ class Command(BaseCommand):
                 parser.add_argument(f"--{key.replace('_', '-')}", dest=f"filter_{key}",
                                     metavar="VALUE", help=label_here)
 
+    def _progress(self, verbosity: int):
+        """On a terminal, "已导出 N / M 行" on stderr about once a second (None elsewhere)."""
+        if verbosity < 1 or not self.stderr.isatty():
+            return None
+        last = [0.0]
+
+        def show(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 1 or done == total:
+                last[0] = now
+                self.stderr.write(f"\r已导出 {done} / {total} 行", ending="\n" if done == total
+                                  else "")
+                self.stderr.flush()
+
+        return show
+
     def handle(self, *args, output: str, history: bool = False, user=None, **options):
         path = Path(output)
         if path.suffix.lower() != ".xlsx":
@@ -107,7 +123,8 @@ class Command(BaseCommand):
         handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
-                count = write_ledger(out, filterset.qs, selection=selection, history=history)
+                count = write_ledger(out, filterset.qs, selection=selection, history=history,
+                                     progress=self._progress(options.get("verbosity", 1)))
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

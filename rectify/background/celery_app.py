@@ -1,0 +1,59 @@
+"""The Celery app of Rectify, configured from the Django settings (``CELERY_*``).
+
+Start a worker with ``celery -A rectify.background.celery_app worker`` (``make run`` starts
+one itself: ``manage.py serve``). The broker is ``CELERY_BROKER_URL``: Redis in production,
+by default kombu's filesystem transport in folders under ``JOBS_QUEUE_DIR``, made here.
+When a worker starts it hands the queue again the jobs a dead worker left behind and sweeps
+old results (``rectify.services.jobs.recover``, ``sweep``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.signals import worker_ready
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
+
+from django.conf import settings  # noqa: E402 -- after the settings module is named
+
+logger = logging.getLogger(__name__)
+
+app = Celery("rectify")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["rectify.background"], related_name="job_tasks")
+
+#: The folders of the filesystem transport (kombu creates none of them).
+QUEUE_FOLDERS = ("data_folder_in", "data_folder_out", "control_folder", "processed_folder")
+
+
+def make_queue_folders(url: str, options: dict) -> None:
+    if not url.startswith("filesystem://"):
+        return
+    for key in QUEUE_FOLDERS:
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+make_queue_folders(settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+
+
+@worker_ready.connect
+def on_worker_ready(sender=None, **kwargs) -> None:
+    from django.db import connections
+
+    from rectify.services import jobs
+
+    try:
+        recovered = jobs.recover()
+        swept = jobs.sweep()
+    except Exception:  # a worker that cannot tidy up still serves the queue
+        logger.exception("Recovering the jobs left by a dead worker failed")
+        return
+    finally:
+        connections.close_all()  # the worker's main process keeps no connection open
+    if recovered or swept:
+        logger.warning("Jobs queued again: %s; old results deleted: %s", recovered, swept)

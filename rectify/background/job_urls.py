@@ -1,0 +1,14 @@
+"""The background jobs' pages, mounted at /jobs/ (namespace ``jobs``)."""
+
+from django.urls import path
+
+from rectify.background import job_views as views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/status/", views.job_status, name="status"),
+    path("<int:pk>/download/", views.job_download, name="download"),
+]

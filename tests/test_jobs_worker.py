@@ -1,0 +1,128 @@
+"""A real Celery worker, in this process, on the embedded broker (kombu's filesystem transport,
+in a temporary folder): the ledger export asked for over HTTP, followed through the job's
+JSON until it is done, downloaded and opened.
+
+The other job tests run eagerly (``tests/conftest.py``); this one sends the job through the
+broker as production does, and the worker runs it in its own thread with its own database
+connection (on SQLite's in-memory test database the test's connection is shared, as Django's
+live server does, since SQLite locks a shared in-memory database by table).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import openpyxl
+import pytest
+from celery import signals
+from celery.contrib.testing.worker import start_worker
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+
+from rectify.background.celery_app import app, make_queue_folders
+from rectify.models import Job, JobState, RectificationTask
+from rectify.services import jobs
+
+TASKS = 1200
+
+
+@pytest.fixture
+def embedded_broker(tmp_path):
+    """The app sends to, and a worker reads from, a filesystem broker under ``tmp_path``."""
+    folder = tmp_path / "queue"
+    options = {"data_folder_in": str(folder / "messages"),
+               "data_folder_out": str(folder / "messages"),
+               "control_folder": str(folder / "control"),
+               "processed_folder": str(folder / "processed"),
+               "store_processed": False, "polling_interval": 0.1}
+    make_queue_folders("filesystem://", options)
+    changed = {"CELERY_BROKER_URL": "filesystem://",
+               "CELERY_BROKER_TRANSPORT_OPTIONS": options,
+               "CELERY_TASK_ALWAYS_EAGER": False,
+               "CELERY_WORKER_HIJACK_ROOT_LOGGER": False}
+    saved = {key: app.conf[key] for key in changed if key in app.conf}
+    app.conf.update(changed)
+    _forget_connections()
+    yield folder
+    _forget_connections()
+    for key in changed:
+        if key not in saved:
+            app.conf.changes.pop(key, None)
+    app.conf.update(saved)
+
+
+def _forget_connections():
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+
+
+@pytest.fixture
+def worker_shares_the_test_database():
+    """On SQLite in memory, the worker's thread uses the test's connection."""
+    shared = {alias: connections[alias] for alias in connections
+              if connections[alias].vendor == "sqlite"
+              and connections[alias].is_in_memory_db()}
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+
+    def use_shared(**kwargs):
+        for alias, conn in shared.items():
+            connections[alias] = conn
+
+    signals.task_prerun.connect(use_shared, weak=False)
+    signals.worker_ready.connect(use_shared, weak=False)
+    yield
+    signals.task_prerun.disconnect(use_shared)
+    signals.worker_ready.disconnect(use_shared)
+    for conn in shared.values():
+        conn.dec_thread_sharing()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_a_large_export(settings, staff_user, make_round, embedded_broker,
+                                             worker_shares_the_test_database, monkeypatch):
+    settings.LEDGER_BACKGROUND_ROWS = 100
+    monkeypatch.setattr(jobs, "PROGRESS_SECONDS", 0.05)
+    rnd = make_round()
+    RectificationTask.objects.bulk_create(
+        RectificationTask(round=rnd, position=i + 1, title=f"问题{i:04d}") for i in range(TASKS))
+    client = Client()
+    client.force_login(staff_user)
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
+                      hostname="rectify-test@localhost"):
+        response = client.get(reverse("ledger:index"), {"export": "xlsx"})
+        assert response.status_code == 302
+        job = Job.objects.get()
+        assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+        status_url = reverse("jobs:status", args=[job.pk])
+        seen = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status = client.get(status_url).json()
+            seen.append((status["state"], status["rows_done"], status["rows_total"]))
+            if status["finished"]:
+                break
+            time.sleep(0.02)
+
+    assert status["state"] == "done", status
+    assert status["rows_done"] == status["rows_total"] == TASKS
+    assert status["download_url"] == reverse("jobs:download", args=[job.pk])
+    done = [rows for state, rows, _total in seen if state == "running"]
+    assert done == sorted(done)  # the numbers only rise
+    assert seen[0][0] in ("queued", "running")
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (JobState.DONE, 1)
+    assert job.started_at and job.finished_at and job.started_at <= job.finished_at
+
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)),
+                                      read_only=True)
+    titles = [row[3] for row in workbook["台账"].iter_rows(min_row=3, values_only=True)]
+    assert sorted(titles) == [f"问题{i:04d}" for i in range(TASKS)]
+    assert list(embedded_broker.joinpath("messages").iterdir()) == []  # taken and acknowledged
