@@ -366,6 +366,8 @@ if not 0 < JOB_HEARTBEAT_SECONDS < JOB_STALE_SECONDS:
         f"{JOB_HEARTBEAT_SECONDS} and {JOB_STALE_SECONDS}")
 # A ledger export of more tasks than this is built in the background (a job).
 LEDGER_BACKGROUND_ROWS = env_int("LEDGER_BACKGROUND_ROWS", 2000)
+# A round of more tasks than this gets its report and plan from a background job.
+DOCUMENT_BACKGROUND_TASKS = env_int("DOCUMENT_BACKGROUND_TASKS", 2000)
 
 # Content-Security-Policy (django-csp) on every answer: scripts and styles from our own static
 # files only (no inline script, style or on* handler anywhere), nothing framed, no plugins.

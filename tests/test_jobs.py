@@ -537,3 +537,47 @@ def test_sweep_jobs_command(settings, staff_user, kind):
     assert "删除了 1 个过期的结果文件" in out.getvalue()
     job.refresh_from_db()
     assert job.result_file == ""
+
+
+# -- a large round's documents -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("document, suffix", [("round_report", ".docx"),
+                                              ("round_plan_xlsx", ".xlsx"),
+                                              ("round_plan_docx", ".docx")])
+def test_a_large_rounds_documents_are_jobs(settings, clerk_user, small_round, document,
+                                           suffix):
+    settings.DOCUMENT_BACKGROUND_TASKS = 2
+    client = client_for(clerk_user)
+    response = client.get(reverse(f"work:{document}", args=[small_round.pk]))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert (job.state, job.rows_done, job.rows_total) == (JobState.DONE, 3, 3)
+    assert "生成巡察轮次文档" in client.get(response["Location"]).content.decode()
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    content = b"".join(download.streaming_content)
+    assert suffix.encode() in download["Content-Disposition"].encode()
+    if suffix == ".xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
+        assert cells >= TITLES
+    else:
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+        text += "\n".join(c.text for t in docx.Document(io.BytesIO(content)).tables
+                          for row in t.rows for c in row.cells)
+        assert all(title in text for title in TITLES)
+
+
+def test_a_round_document_job_refuses_a_round_the_user_no_longer_sees(
+        settings, clerk_user, small_round):
+    settings.DOCUMENT_BACKGROUND_TASKS = 2
+    client = client_for(clerk_user)
+    small_round.party_group.members.remove(clerk_user)
+    job = jobs.submit("round_document", clerk_user, {"round": small_round.pk,
+                                                     "document": "report.docx"})
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert "无权查看" in job.error
+    assert client.get(reverse("work:round_report", args=[small_round.pk])).status_code == 404

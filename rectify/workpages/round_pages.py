@@ -7,13 +7,17 @@ bureau — reads the page and downloads its documents; anyone else gets 404. Sta
 round's bureau (its clerks and leaders) write its 下一步工作打算 (``can_edit_round_report``);
 auditors read it (403 on a POST). A save over a newer version is refused (409) showing who
 saved it and what it says now, with the user's text kept in the form.
+
+A round of more than ``DOCUMENT_BACKGROUND_TASKS`` tasks does not hold the request: its
+document is a background job (``rectify.services.jobs``, kind ``ROUND_DOCUMENT_JOB``, built
+by :func:`write_document`), and the user is taken to the job's page with its progress bar.
 """
 
 from __future__ import annotations
 
-import io
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +34,7 @@ from rectify.documents.round_report import build_report, report_filename
 from rectify.models import InspectionRound, Publication, RectificationTask
 from rectify.rules import due_dates, permissions
 from rectify.rules.history import stale_message
+from rectify.services import jobs
 from rectify.services.next_steps import save_next_steps
 from rectify.services.records import StaleRecord
 from rectify.workpages import work_forms as forms
@@ -37,6 +42,10 @@ from rectify.workpages.work_views import _add_errors
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The background job that builds a large round's document (registered by rectify.background).
+ROUND_DOCUMENT_JOB = "round_document"
+#: The documents of a round: name -> content type.
+DOCUMENTS = {"report.docx": DOCX, "plan.docx": DOCX, "plan.xlsx": XLSX}
 
 
 def _visible_round(request, pk: int) -> InspectionRound:
@@ -91,36 +100,66 @@ def round_page(request, pk: int):
     }, status=status)
 
 
-def _docx(document, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(render_docx(document)), as_attachment=True,
-                        filename=filename, content_type=DOCX)
+def write_document(rnd: InspectionRound, document: str, out, *, next_steps_url: str = "",
+                   progress=None) -> tuple[str, str]:
+    """Write one of the round's ``DOCUMENTS`` to ``out``: (the download's name, its type).
+
+    ``progress(done, total)`` hears of the tasks read (all of them once the records are in;
+    the rendering that follows is a fraction of the time)."""
+    total = RectificationTask.objects.filter(round=rnd).count() if progress else 0
+    if progress:
+        progress(0, total)
+    if document == "plan.xlsx":
+        write_plan_xlsx(rnd, out)
+        name = plan_filename(rnd, "xlsx")
+    else:
+        if document == "report.docx":
+            built = build_report(rnd, next_steps_url=next_steps_url)
+            name = report_filename(rnd)
+        else:
+            built = build_plan(rnd)
+            name = plan_filename(rnd, "docx")
+        if progress:
+            progress(total, total)
+        out.write(render_docx(built))
+    if progress:
+        progress(total, total)
+    return name, DOCUMENTS[document]
+
+
+def _document(request, pk: int, document: str):
+    """The document now, or for a large round a background job and its page."""
+    rnd = _visible_round(request, pk)
+    next_steps_url = request.build_absolute_uri(reverse("work:round", kwargs={"pk": rnd.pk}))
+    count = RectificationTask.objects.filter(round=rnd).count()
+    if count > settings.DOCUMENT_BACKGROUND_TASKS:
+        job = jobs.submit(ROUND_DOCUMENT_JOB, request.user,
+                          {"round": rnd.pk, "document": document,
+                           "next_steps_url": next_steps_url}, total=count)
+        request.session[jobs.SESSION_FLAG] = True
+        return redirect("jobs:detail", job.pk)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
+    name, content_type = write_document(rnd, document, out, next_steps_url=next_steps_url)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=content_type)
 
 
 @login_required
 @require_safe
 def report_docx(request, pk: int):
     """整改情况报告-<round>.docx: the report from the records as they are now."""
-    rnd = _visible_round(request, pk)
-    document = build_report(rnd, next_steps_url=request.build_absolute_uri(
-        reverse("work:round", kwargs={"pk": rnd.pk})))
-    return _docx(document, report_filename(rnd))
+    return _document(request, pk, "report.docx")
 
 
 @login_required
 @require_safe
 def plan_docx(request, pk: int):
     """整改方案-<round>.docx: the three lists as one landscape table."""
-    rnd = _visible_round(request, pk)
-    return _docx(build_plan(rnd), plan_filename(rnd, "docx"))
+    return _document(request, pk, "plan.docx")
 
 
 @login_required
 @require_safe
 def plan_xlsx(request, pk: int):
     """整改方案-<round>.xlsx: the three lists as one print-ready sheet."""
-    rnd = _visible_round(request, pk)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
-    write_plan_xlsx(rnd, out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=plan_filename(rnd, "xlsx"),
-                        content_type=XLSX)
+    return _document(request, pk, "plan.xlsx")
