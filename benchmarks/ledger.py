@@ -6,7 +6,8 @@ of its own (a temporary file, migrated, filled with ``bulk_create``), then print
 
 * the export time (``write_ledger``: queries, numbering, cells, summary sheet, saving);
 * the time of writing the same rows with bare openpyxl write-only mode (the same values,
-  no styles, no borders, no print setup, no database), and the ratio of the two;
+  no styles, no borders, no print setup, no database), and the ratio of the two: exports
+  and bare writes alternate ``--runs`` times, each pair gives a ratio, the median is shown;
 * the export's peak memory (tracemalloc, a separate run) and the process's peak RSS;
 * the number of queries of the export.
 
@@ -21,6 +22,7 @@ import argparse
 import datetime
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -130,12 +132,13 @@ def fill(tasks: int) -> None:
 
 
 def time_export(path: Path) -> tuple[float, int, int]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     from rectify.ledger.ledger_export import write_ledger
     from rectify.models import RectificationTask
 
+    reset_queries()  # the log keeps 9,000 queries: filling the database took more
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
         rows = write_ledger(str(path), RectificationTask.objects.all())
@@ -201,9 +204,17 @@ def unpacked(path: Path) -> tuple[float, float]:
     return total / 1024 / 1024, total / max(sum(info.compress_size for info in infos), 1)
 
 
+def spread(numbers: list[float]) -> str:
+    """``1.23 (median; 1.10–1.40)``."""
+    return (f"{statistics.median(numbers):.2f} "
+            f"(median; {min(numbers):.2f}–{max(numbers):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3,
+                        help="exports and bare writes, alternating (default 3 each)")
     parser.add_argument("--import-check", action="store_true",
                         help="also time reading the exported ledger back (import preview)")
     args = parser.parse_args()
@@ -215,10 +226,9 @@ def main() -> None:
         print(f"database: {args.tasks} tasks, {args.tasks * MEASURES_PER_TASK} measures "
               f"({time.perf_counter() - start:.1f} s to build)")
 
-        export_times = []
-        for _ in range(2):
-            seconds, rows, queries = time_export(tmp / "ledger.xlsx")
-            export_times.append(seconds)
+        # The first export warms up (and gives the rows, the queries, the file); then exports
+        # and bare writes alternate, so that a busy machine slows both alike.
+        _seconds, rows, queries = time_export(tmp / "ledger.xlsx")
         rss_after_export = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         size = (tmp / "ledger.xlsx").stat().st_size / 1024 / 1024
 
@@ -228,12 +238,15 @@ def main() -> None:
         tracemalloc.stop()
 
         values = bare_rows()
-        bare_times = [time_bare(values, tmp / "bare.xlsx") for _ in range(2)]
+        export_times, bare_times = [], []
+        for _ in range(args.runs):
+            export_times.append(time_export(tmp / "ledger.xlsx")[0])
+            bare_times.append(time_bare(values, tmp / "bare.xlsx"))
+        ratios = [export / bare for export, bare in zip(export_times, bare_times, strict=True)]
 
-        export, bare = min(export_times), min(bare_times)
-        print(f"export_ledger: {rows} rows in {export:.2f} s ({size:.1f} MB file)")
-        print(f"bare openpyxl write-only, same rows: {bare:.2f} s")
-        print(f"ratio: {export / bare:.2f}")
+        print(f"export_ledger: {rows} rows in {spread(export_times)} s ({size:.1f} MB file)")
+        print(f"bare openpyxl write-only, same rows: {spread(bare_times)} s")
+        print(f"ratio of {args.runs} interleaved pairs: {spread(ratios)}")
         print(f"peak memory of the export (tracemalloc): {peak / 1024 / 1024:.0f} MB")
         print(f"peak RSS of the process after the export: {rss_after_export:.0f} MB")
         print(f"queries of the export: {queries}")
