@@ -30,6 +30,11 @@ def sheet_rows(path: Path, sheet: str = "台账") -> list[dict]:
             for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
 
 
+def columns_of(ws) -> dict[str, int]:
+    """The 0-based index of each column of a ledger sheet, by header."""
+    return {cell.value: index for index, cell in enumerate(ws[HEADER_ROW])}
+
+
 def edit(path: Path, changes: dict[tuple[int, str], object], *, out: Path | None = None,
          sheet: str = "台账") -> Path:
     """Set cells by (task id, header) the way a user editing in Excel would; saves in place."""
@@ -62,6 +67,33 @@ def column_letter(path: Path, header: str) -> str:
         if cell.value == header:
             return cell.column_letter
     raise KeyError(header)
+
+
+#: The 台账 sheet's columns as ledgers were exported before the print-ready layout: 序号 was
+#: the derived number, 整改状态 the printed result or else the status.
+PREVIOUS_HEADERS = ["巡察轮次", "序号", "问题类别", "问题", "整改措施", "责任领导", "责任科室",
+                    "整改时限", "整改进展", "整改状态", "完成时间", "销号", "最后更新", "任务ID",
+                    "原定整改时限", "延期后时限", "延期次数", "版本"]
+
+
+def previous_layout(path: Path, out: Path) -> Path:
+    """The ledger at ``path`` rewritten as the previous layout wrote it (a fixture writer:
+    its 台账 sheet with the old headers and cells, its other sheets dropped)."""
+    source = openpyxl.load_workbook(path)["台账"]
+    headers = [cell.value for cell in source[HEADER_ROW]]
+    old = openpyxl.Workbook()
+    ws = old.active
+    ws.title = "台账"
+    ws.append([source["A1"].value])
+    ws.append(PREVIOUS_HEADERS)
+    for values in source.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+        row = dict(zip(headers, values, strict=True))
+        row["序号"] = row["编号"]
+        row["整改状态"] = row["整改结果"] or row["整改状态"]
+        ws.append([row[header] for header in PREVIOUS_HEADERS])
+    ws.column_dimensions["R"].hidden = True
+    old.save(out)
+    return out
 
 
 def snapshot() -> tuple:

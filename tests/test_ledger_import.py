@@ -16,7 +16,16 @@ from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.services.records import save_record
 from rectify.services.workflow import change_status, sign_off
-from tests.ledger_helpers import column_letter, edit, export, row_of, sheet_rows, snapshot
+from tests.evidence_helpers import add_pdf_evidence
+from tests.ledger_helpers import (
+    column_letter,
+    edit,
+    export,
+    previous_layout,
+    row_of,
+    sheet_rows,
+    snapshot,
+)
 
 
 @pytest.fixture
@@ -138,15 +147,175 @@ def test_inline_measures_are_split_like_the_notice_importer(ledger, staff_user):
     assert list(task.measures.values_list("text", flat=True)) == ["召开专题会议；", "建立制度。"]
 
 
-def test_a_printed_result_gives_way_to_the_status(small_round, task, tmp_path, staff_user):
+def test_a_cleared_printed_result_gives_way_to_the_status(small_round, task, tmp_path,
+                                                           staff_user):
     task.result_text = "正在推进,2023年底前完成"
     task.save()
     path = export(tmp_path)
-    edit(path, {(task.pk, "整改状态"): "正在推进"})
+    edit(path, {(task.pk, "整改结果"): None})
     plan = imported(path, staff_user)
-    assert [(c.before, c.after) for c in plan.changes] == [("正在推进,2023年底前完成", "正在推进")]
+    assert [(c.column, c.before, c.after) for c in plan.changes] == [
+        ("整改结果", "正在推进,2023年底前完成", "")]
     task.refresh_from_db()
     assert (task.status, task.result_text) == (Status.IN_PROGRESS, "")
+    history = task.history.order_by("-history_date").first()
+    assert history.history_user == staff_user and "台账导入" in history.history_change_reason
+
+
+def test_a_printed_result_cannot_be_rewritten(small_round, task, tmp_path, staff_user):
+    task.result_text = "正在推进,2023年底前完成"
+    task.save()
+    path = export(tmp_path)
+    edit(path, {(task.pk, "整改结果"): "已完成"})
+    refused(path, staff_user, column="整改结果", text="只能清空")
+
+
+def test_a_new_status_clears_the_printed_result(small_round, task, tmp_path, staff_user):
+    task.result_text = "正在推进,2023年底前完成"
+    task.save()
+    path = export(tmp_path)
+    edit(path, {(task.pk, "整改状态"): "已完成"})
+    plan = imported(path, staff_user)
+    changes = {(c.column, c.before, c.after, c.implied) for c in plan.changes}
+    assert ("整改状态", "正在推进", "已完成", False) in changes
+    assert ("整改结果", "正在推进,2023年底前完成", "", True) in changes
+    task.refresh_from_db()
+    assert (task.status, task.result_text) == (Status.COMPLETED, "")
+
+
+def test_the_status_in_another_spelling_is_no_change(small_round, task, tmp_path, staff_user):
+    change_status([task], Status.COMPLETED_LONGTERM, staff_user)
+    path = export(tmp_path)
+    assert next(r for r in sheet_rows(path) if r["任务ID"] == task.pk)["整改状态"] == (
+        "已完成，长期坚持")
+    edit(path, {(task.pk, "整改状态"): "已完成,长期坚持"})
+    plan = read_ledger(path, staff_user)
+    assert (plan.errors, plan.rows) == ([], [])
+
+
+def test_the_running_number_is_not_compared(ledger, task, staff_user):
+    edit(ledger, {(task.pk, "序号"): 99})
+    plan = read_ledger(ledger, staff_user)
+    assert (plan.errors, plan.rows) == ([], [])
+
+
+def test_the_new_layout_round_trips_edits(small_round, task, tmp_path, staff_user,
+                                          evidence_root):
+    """Export → edit cells as in Excel → preview → apply → export again."""
+    from rectify.models import FigureKind, OutcomeFigure
+
+    task.result_text = "正在推进,2023年底前完成"
+    task.outcome = "经过整改，建立了专项台账。"
+    task.save()
+    OutcomeFigure.objects.create(round=small_round, task=task, kind=FigureKind.SYSTEMS, value=2)
+    add_pdf_evidence(task, staff_user, "整改方案.pdf")
+    other = RectificationTask.objects.get(title="党建工作边缘化")
+    path = export(tmp_path)
+    row = next(r for r in sheet_rows(path) if r["任务ID"] == task.pk)
+    assert (row["整改状态"], row["整改结果"]) == ("正在推进", "正在推进,2023年底前完成")
+    assert row["整改成效"] == "经过整改，建立了专项台账。\n建立完善制度2项。"
+    assert row["佐证材料"] == "整改方案.pdf"
+    edit(path, {
+        (task.pk, "整改结果"): None,
+        (task.pk, "责任领导"): "李四",
+        (task.pk, "整改措施"): "一是全面开展排查。\n二是建立工作台账。\n三是开展回头看。",
+        (other.pk, "整改状态"): "已完成",
+        (other.pk, "完成时间"): datetime.date(2023, 6, 1),
+        (other.pk, "序号"): 1,  # renumbered by hand: not an edit
+    })
+    plan = read_ledger(path, staff_user)
+    assert plan.errors == [] and not plan.previous_layout
+    assert {(c.task_id, c.column) for c in plan.changes} == {
+        (task.pk, "整改结果"), (task.pk, "责任领导"), (task.pk, "整改措施"),
+        (other.pk, "整改状态"), (other.pk, "完成时间")}
+    assert apply_plan(plan, staff_user) == 2
+
+    rows = {r["任务ID"]: r for r in sheet_rows(export(tmp_path, name="again.xlsx"))}
+    assert (rows[task.pk]["整改状态"], rows[task.pk]["整改结果"]) == ("正在推进", None)
+    assert rows[task.pk]["责任领导"] == "李四"
+    assert rows[task.pk]["整改措施"].endswith("\n三是开展回头看。")
+    assert rows[task.pk]["整改成效"] == "经过整改，建立了专项台账。\n建立完善制度2项。"
+    assert rows[other.pk]["整改状态"] == "已完成"
+    assert rows[other.pk]["完成时间"].date() == datetime.date(2023, 6, 1)
+    assert read_ledger(tmp_path / "again.xlsx", staff_user).rows == []
+
+
+@pytest.mark.parametrize("header", ["整改成效", "佐证材料"])
+def test_records_added_since_the_export_refuse_the_row(small_round, task, tmp_path,
+                                                       staff_user, evidence_root, header):
+    """Figures and evidence are not in the 版本: a change since the export shows as a
+    read-only column that no longer matches, with a hint to export again."""
+    from rectify.models import FigureKind, OutcomeFigure
+
+    path = export(tmp_path)
+    if header == "整改成效":
+        OutcomeFigure.objects.create(round=small_round, task=task, kind=FigureKind.SYSTEMS,
+                                     value=1)
+    else:
+        add_pdf_evidence(task, staff_user)
+    refused(path, staff_user, column=header, row=row_of(path, task.pk), text="重新导出")
+
+
+# -- the previous layout ----------------------------------------------------------------------
+
+
+def test_a_ledger_in_the_previous_layout_reads_back_unchanged(small_round, task, tmp_path,
+                                                              staff_user):
+    task.result_text = "正在推进,2023年底前完成"
+    task.save()
+    old = previous_layout(export(tmp_path), tmp_path / "old.xlsx")
+    assert next(r for r in sheet_rows(old) if r["任务ID"] == task.pk)["整改状态"] == (
+        "正在推进,2023年底前完成")
+    before = snapshot()
+    plan = read_ledger(old, staff_user)
+    assert (plan.errors, plan.rows, plan.row_count) == ([], [], 3)
+    assert plan.previous_layout
+    assert snapshot() == before
+
+
+def test_the_seed_ledger_in_the_previous_layout_reads_back(seeded, tmp_path, django_user_model):
+    staff = django_user_model.objects.get(username="staff")
+    old = previous_layout(export(tmp_path), tmp_path / "old.xlsx")
+    plan = read_ledger(old, staff)
+    assert (plan.errors, plan.rows, plan.row_count) == ([], [], 65)
+
+
+def test_a_ledger_in_the_previous_layout_applies_its_edits(small_round, task, tmp_path,
+                                                           staff_user):
+    task.result_text = "正在推进,2023年底前完成"
+    task.save()
+    other = RectificationTask.objects.get(title="党建工作边缘化")
+    old = previous_layout(export(tmp_path), tmp_path / "old.xlsx")
+    # As before: the status typed over the printed result replaces it.
+    edit(old, {(task.pk, "整改状态"): "正在推进", (task.pk, "责任领导"): "李四",
+               (other.pk, "整改状态"): "已完成，长期坚持"})
+    plan = imported(old, staff_user)
+    assert {(c.column, c.before, c.after) for c in plan.changes if not c.implied} == {
+        ("整改状态", "正在推进,2023年底前完成", "正在推进"), ("责任领导", "", "李四"),
+        ("整改状态", "正在推进", "已完成，长期坚持")}
+    task.refresh_from_db()
+    other.refresh_from_db()
+    assert (task.status, task.result_text, task.responsible_leader) == (
+        Status.IN_PROGRESS, "", "李四")
+    assert other.status == Status.COMPLETED_LONGTERM
+
+
+def test_a_ledger_in_the_previous_layout_refuses_an_edited_number(small_round, task,
+                                                                  tmp_path, staff_user):
+    old = previous_layout(export(tmp_path), tmp_path / "old.xlsx")
+    edit(old, {(task.pk, "序号"): "9."})
+    errors = refused(old, staff_user, column="序号", row=row_of(old, task.pk), text="只读")
+    assert "(一)1.1)" in errors[0].message  # the derived number it should read
+
+
+def test_a_ledger_mixing_the_layouts_is_refused_naming_the_column(small_round, tmp_path,
+                                                                  staff_user):
+    old = previous_layout(export(tmp_path), tmp_path / "old.xlsx")
+    workbook = openpyxl.load_workbook(old)
+    workbook["台账"]["S2"] = "责任单位"  # a column of the new layout, without 编号 or 整改结果
+    workbook.save(old)
+    errors = refused(old, staff_user, column="责任单位", row=2, text="无法判断")
+    assert "“编号”“整改结果”" in errors[0].message and errors[0].cell == "S2"
 
 
 def test_going_back_to_in_progress_clears_the_completion_date(
@@ -233,8 +402,9 @@ def test_a_duplicated_row_is_refused(ledger, task, staff_user):
 
 
 @pytest.mark.parametrize("header,value", [
-    ("问题", "改写的问题"), ("序号", "9."), ("问题类别", "别的类别"), ("销号", "已销号"),
+    ("问题", "改写的问题"), ("编号", "9."), ("问题类别", "别的类别"), ("销号", "已销号"),
     ("最后更新", datetime.datetime(2020, 1, 1, 8, 0)), ("巡察轮次", "别的轮次"),
+    ("责任单位", "别的单位"), ("整改成效", "改写的成效"), ("佐证材料", "别的材料.pdf"),
 ])
 def test_an_edited_read_only_column_is_refused(ledger, task, staff_user, header, value):
     edit(ledger, {(task.pk, header): value})
@@ -391,7 +561,8 @@ def test_a_workbook_without_the_ledger_sheet_is_refused(small_round, tmp_path, s
 
 def test_a_ledger_without_its_version_column_is_refused(ledger, task, staff_user):
     workbook = openpyxl.load_workbook(ledger)
-    workbook["台账"].delete_cols(18)  # 版本
+    workbook["台账"].delete_cols(openpyxl.utils.column_index_from_string(
+        column_letter(ledger, "版本")))
     workbook.save(ledger)
     plan = read_ledger(ledger, staff_user)
     assert any(e.column == "版本" and "缺少" in e.message for e in plan.errors)

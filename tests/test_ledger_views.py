@@ -13,7 +13,7 @@ from django.urls import reverse
 from rectify.ledger.ledger_views import SESSION_KEY
 from rectify.models import Measure, RectificationTask
 from rectify.models.choices import Status
-from tests.ledger_helpers import edit, export, snapshot
+from tests.ledger_helpers import edit, export, previous_layout, snapshot
 from tests.test_ledger_export import EXPORT_QUERIES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -222,6 +222,17 @@ def test_an_oversize_upload_is_refused(staff_user, small_round, tmp_path, settin
     assert not uploads.exists() or list(uploads.iterdir()) == []
 
 
+def test_a_ledger_in_the_previous_layout_is_previewed_as_such(staff_user, small_round,
+                                                              tmp_path, uploads):
+    task = RectificationTask.objects.get(title="三年攻坚存在短板")
+    old = previous_layout(export(tmp_path), tmp_path / "old.xlsx")
+    edit(old, {(task.pk, "责任领导"): "李四"})
+    page = upload(client_for(staff_user), old).content.decode()
+    assert "旧版格式的台账" in page and "确认导入" in page and "李四" in page
+    page = upload(client_for(staff_user), export(tmp_path)).content.decode()
+    assert "旧版格式" not in page
+
+
 def test_errors_are_listed_with_sheet_row_and_column(staff_user, small_round, tmp_path, uploads):
     task = RectificationTask.objects.get(title="三年攻坚存在短板")
     path = export(tmp_path)
@@ -231,7 +242,7 @@ def test_errors_are_listed_with_sheet_row_and_column(staff_user, small_round, tm
     page = response.content.decode()
     assert "整份台账未导入" in page and "确认导入" not in page
     assert "快完成了" in page and "只读" in page
-    assert "<td>台账</td><td>3</td><td>整改状态</td><td>J3</td>" in page
+    assert "<td>台账</td><td>3</td><td>整改状态</td><td>K3</td>" in page
     assert list(uploads.iterdir()) == []
 
 

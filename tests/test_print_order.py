@@ -96,14 +96,14 @@ def admin_list(client, round_) -> list[dict]:
 
 
 def ledger_list(client, round_) -> list[dict]:
-    """The ledger exported for one round: its rows' task ids and 序号, in sheet order."""
+    """The ledger exported for one round: its rows' task ids, 序号 and 编号, in sheet order."""
     response = client.get(reverse("ledger:index"), {"round": round_.pk, "export": "xlsx"})
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))["台账"]
     rows = list(sheet.iter_rows(values_only=True))
     headers = list(rows[1])
-    return [{"id": row[headers.index("任务ID")], "number": row[headers.index("序号")]}
-            for row in rows[2:]]
+    return [{"id": row[headers.index("任务ID")], "serial": row[headers.index("序号")],
+             "number": row[headers.index("编号")]} for row in rows[2:]]
 
 
 # -- the Xuchang seed -------------------------------------------------------------------------
@@ -146,7 +146,8 @@ def test_xuchang_admin_list_reads_in_the_notices_order(xuchang):
 
 def test_xuchang_ledger_reads_in_the_notices_order(xuchang):
     rows = ledger_list(demo_client("staff"), xuchang)
-    # The 序号 column carries the printed label where it differs, flagged.
+    assert [row["serial"] for row in rows] == list(range(1, len(XUCHANG_NUMBERS) + 1))
+    # The 编号 column carries the printed label where it differs, flagged.
     assert [row["number"] for row in rows] == [
         f"{number} ⚠原文{XUCHANG_FLAGGED[number]}" if number in XUCHANG_FLAGGED else number
         for number in XUCHANG_NUMBERS]
@@ -217,5 +218,6 @@ def test_a_task_beside_sub_categories_keeps_its_place_in_the_admin(mixed_round, 
 
 def test_a_task_beside_sub_categories_keeps_its_place_in_the_ledger(mixed_round, staff_client):
     expected = expected_mixed(mixed_round)
-    expected[3]["number"] = "(一)3. ⚠原文4."  # printed “4.”: flagged in the 序号 column
-    assert ledger_list(staff_client, mixed_round) == expected
+    expected[3]["number"] = "(一)3. ⚠原文4."  # printed “4.”: flagged in the 编号 column
+    assert ledger_list(staff_client, mixed_round) == [
+        {**row, "serial": serial} for serial, row in enumerate(expected, 1)]

@@ -107,7 +107,7 @@ def read_round(round_: InspectionRound | int, today: datetime.date | None = None
                 .values("task", "kind", "label", "unit").annotate(total=Sum("value"))
                 .order_by()):
         sums[row["task"]].append(row)
-    figures = {task_id: statistics.figures_from_sums(rows) for task_id, rows in sums.items()}
+    figures = {task_id: statistics.figures_of(rows) for task_id, rows in sums.items()}
     return RoundRecords(rnd, tree, dict(measures), figures, today)
 
 

@@ -17,7 +17,7 @@ class LedgerUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("已编辑的台账（.xlsx）"),
         help_text=gettext_lazy("只修改可编辑的列：整改措施、责任领导、责任科室、整改时限、整改进展、"
-                               "整改状态、完成时间。"),
+                               "整改状态、完成时间；整改结果只能清空。"),
     )
 
     def clean_file(self):

@@ -1,12 +1,14 @@
 """Plan the import of an edited ledger: what each row would change, or why it cannot.
 
 :func:`read_ledger` checks the upload (``ledger_upload.check_file``), reads the 台账 sheet into
-rows (``ledger_sheet.read_sheet``) and compares each row with its task as it is now: a
+rows (``ledger_sheet.read_sheet``, which tells the current layout from the previous one) and
+compares each row with its task as it is now, column by column of that layout: a
 :class:`RowPlan` per changed task, a ``CellError`` (sheet, row, column, cell) for everything
 wrong — unknown or duplicated task ids, a task changed since the export (the hidden 版本
-column), edited read-only columns, invalid dates or statuses, measures that do not read back,
-values the task refuses (``full_clean``). Nothing is written here: the preview shows the plan,
-``ledger_apply.apply_plan`` writes it.
+column), edited read-only columns, invalid dates or statuses, a rewritten 整改结果 (it may
+only be cleared: the status then replaces the printed words), measures that do not read back,
+values the task refuses (``full_clean``). The running 序号 is not compared. Nothing is written
+here: the preview shows the plan, ``ledger_apply.apply_plan`` writes it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from rectify.ledger import ledger_columns as cols
@@ -32,7 +35,7 @@ from rectify.ledger.ledger_sheet import (
     read_sheet,
 )
 from rectify.ledger.ledger_upload import check_file
-from rectify.models import Measure, RectificationTask
+from rectify.models import Evidence, Measure, OutcomeFigure, RectificationTask
 from rectify.models.choices import Status
 from rectify.notice_import.measure_split import split_measures
 from rectify.rules import due_dates, extension_rules, lifecycle, permissions
@@ -67,7 +70,7 @@ class RowPlan:
     fields: dict[str, Any] = field(default_factory=dict)  # plain task fields to save
     status: str | None = None  # the status to set (the lifecycle's set_status), if edited
     completion_date: datetime.date | None = None  # a new completion date, with the status
-    restate: bool = False  # the same status typed again: it replaces the printed result
+    restate: bool = False  # the status replaces the printed result (整改结果 cleared)
     measures: list[str] | None = None  # the new measure texts, in order
 
 
@@ -126,12 +129,16 @@ def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
 
 
 def _current_tasks(ids: list[int], user) -> dict[int, _Current]:
-    """The tasks named by the ledger that ``user`` may see, as the ledger would show them."""
+    """The tasks named by the ledger that ``user`` may see, as the ledger would show them
+    (five queries per ``LOOKUP_CHUNK`` ids: tasks, editable ids, measures, outcome figures,
+    evidence; three for the trees)."""
     visible = extension_rules.with_extension_counts(due_dates.with_due_dates(
         permissions.visible(RectificationTask, user))).select_related(
         "round__party_group", "signed_off_by")
     tasks: dict[int, RectificationTask] = {}
     measures: dict[int, list[tuple[int, int, str]]] = {}
+    figures: dict[int, list[tuple]] = {}
+    evidence: dict[int, list[str]] = {}
     editable: set[int] = set()
     for chunk in _chunks(ids, LOOKUP_CHUNK):
         tasks.update((task.pk, task) for task in visible.filter(pk__in=chunk))
@@ -142,13 +149,26 @@ def _current_tasks(ids: list[int], user) -> dict[int, _Current]:
             .values_list("task_id", "pk", "version", "text")
         ):
             measures.setdefault(task_id, []).append((pk, version, text))
+        for task_id, *sums in (
+            OutcomeFigure.objects.filter(task_id__in=chunk)
+            .values_list("task_id", "kind", "label", "unit").annotate(total=Sum("value"))
+            .order_by("task_id")
+        ):
+            figures.setdefault(task_id, []).append(sums)
+        for task_id, name in (
+            Evidence.objects.filter(task_id__in=chunk).order_by("task_id", "uploaded_at", "pk")
+            .values_list("task_id", "original_name")
+        ):
+            evidence.setdefault(task_id, []).append(name)
     places = places_for_rounds(sorted({task.round_id for task in tasks.values()}))
     current = {}
     for pk, task in tasks.items():
         place = places.get(pk)
         row = cols.LedgerRow.of_task(
             task, measures.get(pk, []), number=place.number if place else "",
-            category_path=place.category_path if place else "", round_label=str(task.round))
+            category_path=place.category_path if place else "", round_label=str(task.round),
+            party_group=task.round.party_group.name,
+            figures=cols.figure_sums(figures.get(pk, [])), evidence=evidence.get(pk, []))
         current[pk] = _Current(task, row, pk in editable)
     return current
 
@@ -208,6 +228,7 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
     """Compare one row with its task; record errors in ``plan``; None if the row is refused."""
     errors_before = len(plan.errors)
     task, shown = now.task, now.row
+    layout = plan.layout
 
     def where(column: cols.Column) -> str:
         return row.coordinate(column.key, header_columns)
@@ -229,8 +250,9 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
         result.changes.append(Change(row.number, task.pk, shown.number, column.label,
                                      _shown(before), _shown(after), implied))
 
-    for column in cols.READ_ONLY:
-        if column.key not in header_columns or column.key in ("id", "version"):
+    for column in layout.read_only:
+        if (column.key not in header_columns or column.key in ("id", "version")
+                or column.kind == cols.SERIAL):
             continue
         cell = row.value(column.key)
         current = column.getter(shown)
@@ -242,12 +264,14 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
             same = normalise_text(cell) == normalise_text(current, cell=False)
         if not same:
             plan.error(row.number, column, where(column), _(
-                "“{column}”列是只读的，不能修改（当前为“{value}”）。"
+                "“{column}”列是只读的，不能修改（当前为“{value}”）；如果没有改过这一列，"
+                "说明导出之后记录已有变化，请重新导出台账。"
             ).format(column=column.label, value=normalise_text(current, cell=False)))
 
     asked_status: str | None = None  # the status the 整改状态 cell asks for, if it was edited
+    restate = False  # the status is to replace the printed result
     dates_edited: dict[str, bool] = {}
-    for column in cols.EDITABLE:
+    for column in layout.editable:
         if column.key not in header_columns:
             continue
         cell = row.value(column.key)
@@ -264,9 +288,10 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
             if value != before:
                 result.fields[column.field] = value
                 change(column, before, value)
-        elif column.kind == cols.STATUS:
+        elif column.kind in (cols.STATUS, cols.LEGACY_STATUS):
             text = normalise_text(cell)
-            if text == normalise_text(cols.status_text(task), cell=False):
+            shown_status = column.getter(shown)
+            if text == normalise_text(shown_status, cell=False):
                 continue
             status = parse_status(text)
             if status is None:
@@ -274,10 +299,24 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
                     "未知的整改状态“{value}”：应为“{choices}”之一。"
                 ).format(value=text, choices="”“".join(str(label) for label in Status.labels)))
                 continue
-            if status == task.status and not task.result_text:
-                continue
-            change(column, cols.status_text(task), _status_label(status))
+            if status == task.status and (column.kind == cols.STATUS or not task.result_text):
+                continue  # the same status, spelt another way
+            # The previous layout: the status typed over the printed result replaces it.
+            change(column, shown_status, _status_label(status))
             asked_status = status
+            restate = status == task.status
+        elif column.kind == cols.RESULT:
+            text = normalise_text(cell)
+            if text == normalise_text(task.result_text, cell=False):
+                continue
+            if text:
+                plan.error(row.number, column, where(column), _(
+                    "“{column}”列是通报印出的整改结果原文，只能清空（由整改状态代替），不能改写"
+                    "（当前为“{value}”）。"
+                ).format(column=column.label, value=task.result_text or ""))
+                continue
+            change(column, task.result_text, "")
+            restate = True
         elif column.kind == cols.MEASURES:
             text = normalise_text(cell)
             old = [measure_text for _pk, _version, measure_text in shown.measures]
@@ -305,18 +344,20 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
             plan.error(row.number, column, where(column), lifecycle.locked_message(task))
         return None
     completion_edited = dates_edited.get("completion_date", False)
-    if asked_status is not None or completion_edited:
-        # The status and the completion date are the lifecycle's (set_status), not fields.
+    if asked_status is not None or completion_edited or restate:
+        # The status, the completion date and the printed result are the lifecycle's
+        # (set_status), not fields.
+        status = asked_status or task.status
         completion = result.fields.pop("completion_date", None)
         effects = status_change_effects(
-            task, user, asked_status or task.status, completion_date=completion,
-            completion_edited=completion_edited)
+            task, user, status, completion_date=completion,
+            completion_edited=completion_edited, restate=restate)
         for key, message in effects.refusals:
-            plan.error(row.number, cols.BY_KEY[key], where(cols.BY_KEY[key]), message)
+            plan.error(row.number, layout.by_key[key], where(layout.by_key[key]), message)
         for key, before, after in effects.implied:
-            change(cols.BY_KEY[key], before, after, implied=True)
-        result.status, result.completion_date, result.restate = (
-            asked_status or task.status, completion, asked_status == task.status)
+            if key in layout.by_key and layout.by_key[key] not in edited:
+                change(layout.by_key[key], before, after, implied=True)
+        result.status, result.completion_date, result.restate = status, completion, restate
     if len(plan.errors) > errors_before:
         return None
     if result.fields:
@@ -326,7 +367,8 @@ def _plan_row(row: SheetRow, header_columns, now: _Current, plan: ImportPlan,
 
 @dataclass
 class StatusEffects:
-    """What a new 整改状态 or 完成时间 cell implies for its task (nothing is written here)."""
+    """What a new 整改状态, 整改结果 or 完成时间 cell implies for its task (nothing is written
+    here)."""
 
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
     implied: list[tuple[str, Any, Any]] = field(default_factory=list)  # (key, before, after)
@@ -334,11 +376,12 @@ class StatusEffects:
 
 def status_change_effects(task: RectificationTask, user, status: str, *,
                           completion_date: datetime.date | None,
-                          completion_edited: bool) -> StatusEffects:
+                          completion_edited: bool, restate: bool = False) -> StatusEffects:
     """The preview of the lifecycle's ``set_status`` move on a copy of ``task``: what it
     refuses (naming the column), and what it changes besides the cells edited (the
-    completion date set to today or cleared). The apply step makes the same move through
-    ``services.workflow.set_status``; the rule itself is ``rectify.rules.lifecycle``'s."""
+    completion date set to today or cleared, the printed result cleared). The apply step
+    makes the same move through ``services.workflow.set_status``; the rule itself is
+    ``rectify.rules.lifecycle``'s."""
     effects = StatusEffects()
     if completion_edited and completion_date is None and status in Status.done():
         effects.refusals.append(("completion_date", _("已完成的任务须填写完成时间。")))
@@ -346,7 +389,7 @@ def status_change_effects(task: RectificationTask, user, status: str, *,
     preview = copy.copy(task)
     try:
         lifecycle.set_status(preview, user, status, completion_date=completion_date,
-                             restate=status == task.status)
+                             restate=restate)
     except lifecycle.MoveRefused as refusal:
         by_field = refusal.message_dict if hasattr(refusal, "error_dict") else {
             "status": refusal.messages}
@@ -357,6 +400,8 @@ def status_change_effects(task: RectificationTask, user, status: str, *,
     if preview.completion_date != task.completion_date and not completion_edited:
         effects.implied.append(("completion_date", task.completion_date,
                                 preview.completion_date))
+    if preview.result_text != task.result_text:
+        effects.implied.append(("result", task.result_text, preview.result_text))
     return effects
 
 
@@ -368,7 +413,7 @@ def _validate(row: SheetRow, result: RowPlan, task: RectificationTask, plan: Imp
     try:
         task.full_clean()
     except ValidationError as exc:
-        by_field = {column.field: column for column in cols.EDITABLE if column.field}
+        by_field = {column.field: column for column in plan.layout.editable if column.field}
         for name, messages in exc.message_dict.items():
             column = by_field.get(name, cols.ID_COLUMN)
             for message in messages:

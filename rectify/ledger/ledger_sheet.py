@@ -2,8 +2,11 @@
 
 :func:`read_sheet` opens a checked workbook (``ledger_upload.check_file``) read-only without
 evaluating anything (formulas are not computed, macros and external links are dropped; a
-formula or error cell is refused), finds the 台账 sheet and its header row, maps the headers
-to the ledger's columns (``ledger_columns``) and returns the data rows as :class:`SheetRow`.
+formula or error cell is refused), finds the 台账 sheet and its header row, tells the layout
+from the headers (``ledger_columns.LAYOUT``, or ``PREVIOUS_LAYOUT`` for a ledger exported
+before 编号 and 整改结果 had columns of their own: there 序号 is the derived number and
+整改状态 the printed result or the status), maps the headers to that layout's columns and
+returns the data rows as :class:`SheetRow`.
 Every refusal is a :class:`CellError` naming the sheet, the row, the column and the cell,
 collected in a :class:`SheetReading` (the import plan is one, and adds its own).
 :func:`normalise_text`, :func:`parse_date` and :func:`parse_status` read a cell's value
@@ -56,6 +59,12 @@ class SheetReading:
     more_errors: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     row_count: int = 0
+    layout: cols.Layout = cols.LAYOUT  # the columns the headers name (see read_sheet)
+
+    @property
+    def previous_layout(self) -> bool:
+        """The ledger was exported in the previous layout (and is read as such)."""
+        return self.layout is cols.PREVIOUS_LAYOUT
 
     def error(self, row: int, column: cols.Column | str, cell: str, message: str) -> None:
         if len(self.errors) >= MAX_ERRORS:
@@ -89,10 +98,6 @@ def _find_sheet(workbook):
 
 def _read_rows(sheet, reading: SheetReading) -> tuple[list[SheetRow], dict[str, int]]:
     """The data rows below the header row, with every formula and error cell refused."""
-    by_header: dict[str, cols.Column] = {}
-    for column in cols.COLUMNS:
-        for name in column.header_names():
-            by_header[name] = column
     id_names = cols.ID_COLUMN.header_names()
     header_columns: dict[str, int] = {}
     header_row = 0
@@ -107,12 +112,12 @@ def _read_rows(sheet, reading: SheetReading) -> tuple[list[SheetRow], dict[str, 
         for index, cell in enumerate(cells, 1):
             data_type = getattr(cell, "data_type", "n")
             if data_type == "f":
-                reading.error(number, _header_at(header_columns, index),
+                reading.error(number, _header_at(reading, header_columns, index),
                               f"{_letter(index)}{number}",
                               _("单元格含有公式，台账导入不接受公式：请改为直接填写值。"))
                 bad = True
             elif data_type == "e":
-                reading.error(number, _header_at(header_columns, index),
+                reading.error(number, _header_at(reading, header_columns, index),
                               f"{_letter(index)}{number}",
                               _("单元格是错误值“{value}”。").format(value=cell.value))
                 bad = True
@@ -120,7 +125,8 @@ def _read_rows(sheet, reading: SheetReading) -> tuple[list[SheetRow], dict[str, 
             names = [cols.normalise_header(cell.value) for cell in cells]
             if any(name in id_names for name in names):
                 header_row = number
-                _map_header(names, by_header, header_columns, reading, number)
+                reading.layout = _layout(names, reading, number)
+                _map_header(names, _by_header(reading.layout), header_columns, reading, number)
             elif number >= 10:
                 break
             continue
@@ -146,11 +152,36 @@ def _read_rows(sheet, reading: SheetReading) -> tuple[list[SheetRow], dict[str, 
     return rows, header_columns
 
 
-def _header_at(header_columns: dict[str, int], index: int) -> str:
+def _header_at(reading: SheetReading, header_columns: dict[str, int], index: int) -> str:
     for key, position in header_columns.items():
         if position == index:
-            return cols.BY_KEY[key].label
+            return reading.layout.by_key[key].label
     return _letter(index)
+
+
+def _by_header(layout: cols.Layout) -> dict[str, cols.Column]:
+    """The layout's columns by their normalised headers (in every language)."""
+    return {name: column for column in layout.columns for name in column.header_names()}
+
+
+def _layout(names: list[str], reading: SheetReading, number: int) -> cols.Layout:
+    """The layout of a ledger whose header row (row ``number``) reads ``names``: the current
+    one if 编号 or 整改结果 is there, else the previous one — unless a column only the current
+    layout has is there without them (序号 and 整改状态 could mean either): refused."""
+    present = set(names)
+    if any(column.header_names() & present for column in cols.LAYOUT_MARKERS):
+        return cols.LAYOUT
+    previous = set(_by_header(cols.PREVIOUS_LAYOUT))
+    for index, name in enumerate(names, 1):
+        column = _by_header(cols.LAYOUT).get(name)
+        if name and column is not None and name not in previous:
+            reading.error(number, column, f"{_letter(index)}{number}", _(
+                "表头有新版台账的“{column}”列，却没有“{markers}”列：无法判断“序号”“整改状态”两列"
+                "按新版还是旧版台账读取。请重新导出台账后在新导出的台账上修改，不要删除“{markers}”列。"
+            ).format(column=column.label,
+                     markers="”“".join(marker.label for marker in cols.LAYOUT_MARKERS)))
+            return cols.LAYOUT
+    return cols.PREVIOUS_LAYOUT
 
 
 def _map_header(names, by_header, header_columns, reading: SheetReading, number: int) -> None:

@@ -144,19 +144,21 @@ def _counts(row: dict) -> Counts:
 _KIND_ORDER = {kind: index for index, kind in enumerate(FigureKind.values)}
 
 
-def _figures(rows) -> list[Figure]:
+def kind_labels() -> dict[str, str]:
+    """The figure kinds' labels in the active language."""
+    return {kind: str(label) for kind, label in FigureKind.choices}
+
+
+def figures_of(rows, labels: dict[str, str] | None = None) -> list[Figure]:
+    """Sums of figures (dicts of ``kind``, ``label``, ``unit``, ``total``) as :class:`Figure`,
+    named by their kind (the label of "其他") and in the kinds' order; ``labels``: the
+    kinds' labels (:func:`kind_labels`) when the caller looked them up already."""
     order = _KIND_ORDER
+    labels = labels or kind_labels()
     figures = [Figure(row["kind"], row["label"] if row["kind"] == FigureKind.OTHER
-                      else str(FigureKind(row["kind"]).label), row["total"],
+                      else labels.get(row["kind"], row["kind"]), row["total"],
                       UNITS.get(row["kind"], row["unit"])) for row in rows]
     return sorted(figures, key=lambda f: (order.get(f.kind, 99), f.label, f.unit))
-
-
-def figures_from_sums(rows) -> list[Figure]:
-    """Rows of sums (``kind``, ``label``, ``unit``, ``total``) as :class:`Figure` in the kinds'
-    order, labelled and with their units as every breakdown of the statistics is (for a
-    caller that sums a selection of its own, e.g. the figures of each task of a round)."""
-    return _figures(rows)
 
 
 def compute(tasks: QuerySet, today: datetime.date | None = None, *,
@@ -207,7 +209,7 @@ def compute(tasks: QuerySet, today: datetime.date | None = None, *,
         group_sums[row["round__party_group"]][key] += row["total"]
         if categories and row["of_tasks"] is not None:
             category_sums[row["top_category"]][key] += row["of_tasks"]
-    total.figures = _figures(_rows(all_sums))
+    total.figures = figures_of(_rows(all_sums))
     group_figures = {pk: _rows(sums) for pk, sums in group_sums.items()}
     category_figures = {pk: _rows(sums) for pk, sums in category_sums.items()}
 
@@ -216,7 +218,7 @@ def compute(tasks: QuerySet, today: datetime.date | None = None, *,
     by_party_group = []
     for group in groups:
         counts = per_group[group.pk] if group.pk in per_group else Counts()
-        counts.figures = _figures(group_figures.get(group.pk, []))
+        counts.figures = figures_of(group_figures.get(group.pk, []))
         by_party_group.append(Group(group.pk, str(group), counts))
 
     by_category = _by_top_category(per_category, category_figures,
@@ -275,7 +277,7 @@ def _by_top_category(per_category: dict, category_figures: dict, rounds: QuerySe
         merged: dict[tuple, Decimal] = defaultdict(Decimal)
         for row in figure_rows[root]:
             merged[row["kind"], row["label"], row["unit"]] += row["total"]
-        group.counts.figures = _figures(
+        group.counts.figures = figures_of(
             [{"kind": k, "label": label, "unit": unit, "total": value}
              for (k, label, unit), value in merged.items()])
 
@@ -333,7 +335,7 @@ def by_round(tasks: QuerySet, today: datetime.date | None = None) -> dict[int, C
             total=Sum("value")).order_by():
         per_round[row["round"]].append(row)
     for round_id, rows in per_round.items():
-        rounds.setdefault(round_id, Counts()).figures = _figures(rows)
+        rounds.setdefault(round_id, Counts()).figures = figures_of(rows)
     return rounds
 
 
