@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rectify.models import Evidence, Measure, ProgressEntry, RectificationTask, Review
-from rectify.models.choices import ReviewDecision, Status
+from rectify.models.choices import ReviewDecision, ReviewLevel, Status
 from tests.evidence_helpers import EXE, make_pdf, pdf_upload, stored_files
 
 PDF = make_pdf()
@@ -126,6 +126,28 @@ def test_task_list_queries_do_not_grow_with_the_number_of_tasks(
     text = page_text(response)
     assert all(task.title in text for task in small_round.tasks.all()[:3])
     assert (f"第 1 页，共 {pages} 页" in text) is (pages > 1)
+
+
+@pytest.mark.parametrize(("waiting", "pages"), [(1, 1), (60, 2)])
+def test_review_queue_is_paged_in_a_fixed_number_of_queries(
+        staff_client, small_round, clerk_user, django_assert_max_num_queries, waiting, pages):
+    now = timezone.now()
+    for i in range(waiting):
+        RectificationTask.objects.create(
+            round=small_round, title=f"待审核问题{i:02d}", proposed_status=Status.COMPLETED,
+            proposed_by=clerk_user, proposed_at=now + datetime.timedelta(seconds=i),
+            proposal_level=ReviewLevel.OFFICE)
+    # A COUNT and one page of rows (their evidence counted in a subquery), the page's trees
+    # numbered, whatever the number of proposals waiting.
+    with django_assert_max_num_queries(16):
+        response = staff_client.get(reverse("work:review"))
+    text = page_text(response)
+    assert f"待审核 {waiting} 项" in text
+    assert "待审核问题00" in text  # oldest first
+    assert (f"第 1 页，共 {pages} 页" in text) is (pages > 1)
+    if pages > 1:
+        last = page_text(staff_client.get(reverse("work:review"), {"page": 2}))
+        assert f"待审核问题{waiting - 1:02d}" in last and "待审核问题00" not in last
 
 
 # -- who may open what ------------------------------------------------------------------------

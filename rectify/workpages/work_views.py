@@ -19,7 +19,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -703,14 +704,22 @@ def review_queue(request):
     visible = permissions.visible(RectificationTask, request.user)
     waiting = (lifecycle.waiting_for(visible, request.user) if deciding
                else visible.exclude(proposed_status=""))
-    tasks = list(deadlines.with_due_dates(waiting, today)
-                 .select_related("round", "round__party_group", "proposed_by")
-                 .annotate(evidence_count=Count("evidence")).order_by("proposed_at", "pk"))
+    # One page at a time: the count, then only the page's tasks read, annotated and numbered
+    # (the evidence count as a subquery, so the page's query groups nothing).
+    evidence = (Evidence.objects.filter(task=OuterRef("pk")).order_by()
+                .values("task").annotate(n=Count("pk")).values("n"))
+    rows = (deadlines.with_due_dates(waiting, today)
+            .select_related("round", "round__party_group", "proposed_by")
+            .annotate(evidence_count=Coalesce(Subquery(evidence), 0))
+            .order_by("proposed_at", "pk"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    tasks = list(page.object_list)
     _number(tasks, today)
     at_bureaus = (lifecycle.waiting_at(visible, ReviewLevel.BUREAU).count()
                   if permissions.can_review(request.user) else 0)
     return render(request, "work/review_queue.html", {
-        "tasks": tasks, "access": access, "deciding": deciding, "at_bureaus": at_bureaus})
+        "tasks": tasks, "page": page, "access": access, "deciding": deciding,
+        "at_bureaus": at_bureaus})
 
 
 @login_required
