@@ -31,33 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import scratch_database  # noqa: E402
+
 DATABASE = "rectify_bench_statistics"
-
-
-def admin_connection(server: str):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{server}/postgres")
-    connection.autocommit = True
-    return connection
-
-
-def recreate(server: str) -> None:
-    connection = admin_connection(server)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    connection.close()
-
-
-def drop(server: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    connection = admin_connection(server)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    connection.close()
 
 
 def build(tasks: int) -> None:
@@ -158,7 +134,7 @@ def main() -> None:
     from django.core.management import call_command
 
     for size in args.tasks:
-        recreate(args.server)
+        scratch_database.recreate(args.server, DATABASE)
         try:
             call_command("migrate", verbosity=0)
             start = time.perf_counter()
@@ -167,7 +143,7 @@ def main() -> None:
                   f"(built in {time.perf_counter() - start:.0f} s); {datetime.date.today()}")
             measure(args.runs)
         finally:
-            drop(args.server)
+            scratch_database.drop(args.server, DATABASE)
 
 
 if __name__ == "__main__":

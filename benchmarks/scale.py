@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import scratch_database  # noqa: E402
+
 DATABASE = "rectify_bench_scale"
 TASKS_PER_ROUND = 100
 TASKS_PER_GROUP = 200
@@ -51,35 +53,6 @@ TOPICS = [
 MEASURE = ("第{k}项措施：组织专题学习，建立问题清单、任务清单、责任清单，明确责任领导和完成时限，"
            "定期调度整改进展，确保整改到位、取得实效。")
 PROGRESS = "已召开专题会议研究部署，制定整改方案，明确责任分工；目前正在逐项推进。"
-
-
-# -- the scratch database -------------------------------------------------------------------
-
-
-def admin_connection(server: str):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{server}/postgres")
-    connection.autocommit = True
-    return connection
-
-
-def recreate(server: str) -> None:
-    connection = admin_connection(server)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    connection.close()
-
-
-def drop(server: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    connection = admin_connection(server)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    connection.close()
 
 
 # -- the province ---------------------------------------------------------------------------
@@ -301,7 +274,7 @@ def main() -> None:
     from rectify.models import RectificationTask
 
     if not args.reuse:
-        recreate(args.server)
+        scratch_database.recreate(args.server, DATABASE)
     try:
         if not args.reuse:
             call_command("migrate", verbosity=0)
@@ -312,7 +285,7 @@ def main() -> None:
         measure(args.runs, RectificationTask.objects.count())
     finally:
         if not args.keep:
-            drop(args.server)
+            scratch_database.drop(args.server, DATABASE)
 
 
 if __name__ == "__main__":

@@ -16,3 +16,27 @@ def demo_client(username: str) -> Client:
     client = Client()
     client.force_login(demo_user(username))
     return client
+
+
+#: The password of seed_demo's demo accounts.
+DEMO_PASSWORD = "rectify-demo"
+
+
+def browser_login(browser, site: str, username: str, *, width: int = 1280, height: int = 720,
+                  scripts: bool = True):
+    """A demo user logged in on a new page (Chinese, ``width`` × ``height``), and the list its
+    console errors and Content-Security-Policy reports are collected in."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  java_script_enabled=scripts, accept_downloads=True)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(site + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return page, problems

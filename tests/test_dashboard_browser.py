@@ -8,26 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS
-
-PASSWORD = "rectify-demo"  # seed_demo's demo accounts
+from tests.seed_helpers import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(browser, site: str, username: str, *, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" or "Content Security Policy" in message.text
-            else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return page, problems
 
 
 def _drawn(page) -> list[bool]:
@@ -39,7 +22,7 @@ def _drawn(page) -> list[bool]:
 
 
 def test_staff_see_the_charts_drawn_on_a_wide_screen_and_a_phone(seeded_site, browser):
-    page, problems = _login(browser, seeded_site, "staff", width=1366, height=768)
+    page, problems = browser_login(browser, seeded_site, "staff", width=1366, height=768)
     page.goto(seeded_site + "/dashboard/")
     page.wait_for_load_state("networkidle")
     charts = page.locator("figure.chart canvas")
@@ -58,7 +41,7 @@ def test_staff_see_the_charts_drawn_on_a_wide_screen_and_a_phone(seeded_site, br
     assert f"共 {number} 项整改任务" in page.locator("body").inner_text()
     page.context.close()
 
-    page, problems = _login(browser, seeded_site, "clerk_xuchang", width=390, height=844)
+    page, problems = browser_login(browser, seeded_site, "clerk_xuchang", width=390, height=844)
     page.goto(seeded_site + "/dashboard/")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)

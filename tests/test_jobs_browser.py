@@ -16,28 +16,9 @@ from playwright.sync_api import expect
 from rectify.ledger.ledger_views import EXPORT_JOB
 from rectify.models import Job, JobState
 from tests.conftest import ARTIFACTS
-from tests.seed_helpers import demo_user
-
-PASSWORD = "rectify-demo"  # seed_demo's demo accounts
+from tests.seed_helpers import browser_login, demo_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(browser, site: str, username: str, *, scripts: bool = True):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN",
-                                  java_script_enabled=scripts, accept_downloads=True)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" or "Content Security Policy" in message.text
-            else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(site + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    return page, problems
 
 
 def _running_job(rows_total: int) -> Job:
@@ -60,7 +41,7 @@ def _finish(job: Job, text: str = "台账") -> None:
 def test_the_progress_bar_follows_the_job_and_the_page_offers_the_download(seeded_site,
                                                                             browser):
     job = _running_job(60)
-    page, problems = _login(browser, seeded_site, "staff")
+    page, problems = browser_login(browser, seeded_site, "staff")
     page.goto(f"{seeded_site}/jobs/{job.pk}/")
     assert page.locator(".job-rows").inner_text() == "已完成 0 / 60 行"
     assert page.locator("progress").evaluate("bar => bar.value") == 0
@@ -87,7 +68,7 @@ def test_the_progress_bar_follows_the_job_and_the_page_offers_the_download(seede
 
 def test_without_scripts_the_page_refreshes_itself(seeded_site, browser):
     job = _running_job(60)
-    page, problems = _login(browser, seeded_site, "staff", scripts=False)
+    page, problems = browser_login(browser, seeded_site, "staff", scripts=False)
     page.goto(f"{seeded_site}/jobs/{job.pk}/")
     assert page.locator(".job-rows").inner_text() == "已完成 0 / 60 行"
     _finish(job)
