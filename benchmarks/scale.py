@@ -1,10 +1,12 @@
 """Every surface at province scale: one line per surface, its queries and its median time.
 
 Run: ``.venv/bin/python benchmarks/scale.py --tasks 6000 [--runs 3]
-[--server postgres://postgres@127.0.0.1:5432] [--keep] [--reuse]``.
+[--server postgres://postgres@127.0.0.1:5432] [--database NAME] [--keep] [--reuse]
+[--only TEXT]``.
 
-Creates a scratch database on that PostgreSQL server (``rectify_bench_scale``; dropped
-afterwards unless ``--keep``; ``--reuse`` measures a kept one again without rebuilding),
+Creates a scratch database on that PostgreSQL server (``rectify_bench_scale`` unless
+``--database``; dropped afterwards unless ``--keep``; ``--reuse`` migrates a kept one and
+measures it again without rebuilding; ``--only`` times the surfaces whose name contains TEXT),
 migrates it and fills it with the project's own models, shaped like a province: one party
 group per 200 tasks (300 at 60,000), rounds of 100 tasks (600 at 60,000), each round a
 two-level category tree (3 × 3), 4 measures a task, a history record per task, a published
@@ -211,7 +213,7 @@ def surfaces(staff_client, clerk_client) -> dict:
     return cases
 
 
-def measure(runs: int, tasks: int) -> None:
+def measure(runs: int, tasks: int, only: str = "") -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -223,7 +225,8 @@ def measure(runs: int, tasks: int) -> None:
     staff_client, clerk_client = Client(), Client()
     staff_client.force_login(User.objects.get(username="bench_staff"))
     clerk_client.force_login(User.objects.get(username="clerk0"))
-    cases = surfaces(staff_client, clerk_client)
+    cases = {name: case for name, case in surfaces(staff_client, clerk_client).items()
+             if only in name}
     queries: dict[str, int] = {}
     times: dict[str, list[float]] = {}
     for name, case in list(cases.items()):  # warm-up: counts the queries, drops the missing
@@ -262,8 +265,10 @@ def main() -> None:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true", help="measure a kept database again")
+    parser.add_argument("--database", default=DATABASE, help="the scratch database's name")
+    parser.add_argument("--only", default="", help="time only the surfaces naming this text")
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = f"{args.server}/{DATABASE}"
+    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
     os.environ.setdefault("DEBUG", "1")
     import django
@@ -274,18 +279,18 @@ def main() -> None:
     from rectify.models import RectificationTask
 
     if not args.reuse:
-        scratch_database.recreate(args.server, DATABASE)
+        scratch_database.recreate(args.server, args.database)
     try:
+        call_command("migrate", verbosity=0)
         if not args.reuse:
-            call_command("migrate", verbosity=0)
             start = time.perf_counter()
             build(args.tasks)
             print(f"# built {args.tasks} tasks in {time.perf_counter() - start:.0f} s",
                   file=sys.stderr)
-        measure(args.runs, RectificationTask.objects.count())
+        measure(args.runs, RectificationTask.objects.count(), args.only)
     finally:
         if not args.keep:
-            scratch_database.drop(args.server, DATABASE)
+            scratch_database.drop(args.server, args.database)
 
 
 if __name__ == "__main__":
