@@ -202,6 +202,10 @@ def surfaces(staff_client, clerk_client) -> dict:
         "/api/statistics/": get(staff_client, "/api/statistics/"),
         "/dashboard/": get(staff_client, "/dashboard/"),
         "/notices/": get(staff_client, "/notices/"),
+        "/notices/?q=食堂 (public)": get(staff_client.__class__(),
+                                        "/notices/?q=%E9%A3%9F%E5%A0%82"),
+        "/api/measures/?q=食堂": get(staff_client, "/api/measures/?q=%E9%A3%9F%E5%A0%82"),
+        f"/work/?round={round_id} (staff)": get(staff_client, f"/work/?round={round_id}"),
         "send_reminders --dry-run": command("send_reminders", "--dry-run"),
     }
     if publication is not None:
