@@ -16,6 +16,7 @@ Beyond :data:`MAX_HEADINGS` headings the rest are read as plain paragraphs (with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rectify.notice_import import label_marks as marks
@@ -26,6 +27,16 @@ from rectify.notice_import.parse_context import ParseContext
 MAX_HEADINGS = 100_000
 #: The family of a task opened by a problem statement printed without a mark.
 FAMILY_PROBLEM = "problem"
+#: A heading that names an aspect of the inspection ("一、党的领导方面", "（二）关于…方面的问题",
+#: "三、组织建设方面存在的问题"): a category, whatever follows it.
+_ASPECT_RE = re.compile(
+    r"方面(?:的|存在的|存在)?(?:问题)?(?:的?整改(?:落实)?情况)?[。．.：:]?$"
+)
+
+
+def reads_like_aspect(title: str) -> bool:
+    """Whether a heading's title names an aspect ("…方面"), not a problem."""
+    return bool(title) and len(title) <= 60 and bool(_ASPECT_RE.search(title))
 
 
 @dataclass(slots=True, eq=False)
@@ -53,10 +64,18 @@ class RawHeading:
 
 def _pseudo_heading(item: LineItem) -> RawHeading:
     """A problem statement ("问题：…", "存在问题：…") that opens a task of its own."""
-    rest = item.label.rest if item.label else item.text
+    label = item.label
+    rest = label.rest if label else item.text
+    if label is not None and label.number is not None:
+        # "问题1：…" / "问题二：…": the 问题N is the task's printed label.
+        mark = marks.HeadingMark(
+            FAMILY_PROBLEM, f"{label.printed}{label.colon}", label.number_format,
+            label.number, rest,
+        )
+    else:
+        mark = marks.HeadingMark(FAMILY_PROBLEM, "", "", None, rest)
     heading = LineItem(
-        "heading", item.line, item.text, source=item.source, first=item.first,
-        mark=marks.HeadingMark(FAMILY_PROBLEM, "", "", None, rest),
+        "heading", item.line, item.text, source=item.source, first=item.first, mark=mark,
     )
     return RawHeading(item=heading)
 
@@ -79,7 +98,13 @@ def _place_problem(item: LineItem, path: list[RawHeading]) -> None:
         else:
             current.body.append(item)
         return
-    if current.item is None or current.children:
+    if (
+        current.item is None or current.children
+        or (item.label is not None and item.label.number is not None)
+        or (not current.body and reads_like_aspect(current.title))
+    ):
+        # Under the root, beside other problems, numbered ("问题5：") or under an aspect
+        # ("三、组织建设方面"): the statement opens a task of its own.
         pseudo = _pseudo_heading(item)
         current.children.append(pseudo)
         path.append(pseudo)

@@ -65,7 +65,7 @@ def tokenize(line: int, text: str) -> list[LineItem]:
     mark = marks.match_heading(text)
     if mark is not None:
         pieces = marks.split_at_inline_labels(mark.rest)
-        if pieces and marks.match_label(pieces[0]) is None:
+        if pieces and not _label_opens(pieces[0]):
             mark.rest = pieces.pop(0)
         else:
             mark.rest = ""
@@ -77,6 +77,18 @@ def tokenize(line: int, text: str) -> list[LineItem]:
         kind = "label" if label is not None else "para"
         items.append(LineItem(kind, line, piece, source=text, first=not items, label=label))
     return items
+
+
+def _label_opens(text: str) -> bool:
+    """Whether a heading's text opens with a label ("1.问题1：…", "（一）整改情况：…").
+
+    A label word alone without a colon ("二、整改进展情况及成效", "三、整改成效") is the
+    heading's title: a section heading, not a task's label.
+    """
+    label = marks.match_label(text)
+    if label is None:
+        return False
+    return bool(label.colon or label.rest)
 
 
 def prose(items: Iterable[LineItem]) -> list[str]:

@@ -128,8 +128,6 @@ class NodeBuilder:
         node = _make_node(raw, TASK)
         if raw.family == FAMILY_PROBLEM:
             node.problem = node.title
-        if not node.title:
-            self.ctx.doubt(node.line, f"编号“{node.label}”后没有问题标题")
         if not raw.body:
             self.ctx.doubt(node.line, f"标题“{excerpt(node.label + node.title)}”下没有内容")
         post, statement = read_task(node, raw.body, self.ctx)
@@ -137,6 +135,8 @@ class NodeBuilder:
         self._title_suffixes(node)
         if statement:
             node.title = with_statement(node.title, statement)
+        if not node.title:
+            self.ctx.doubt(node.line, f"编号“{node.label}”后没有问题标题")
         if raw.body and not node.measures and not node.outcome:
             self.ctx.doubt(
                 node.line, f"任务“{excerpt(node.label + node.title)}”没有识别出整改措施或成效"

@@ -27,7 +27,12 @@ from rectify.notice_import.line_kinds import LineItem
 from rectify.notice_import.measure_split import OUTCOME_START_RE, MeasureReader
 from rectify.notice_import.parse_context import ParseContext, excerpt
 from rectify.notice_import.parsed_notice import ParsedNode
-from rectify.notice_import.result_lines import first_sentence, is_result_phrase
+from rectify.notice_import.result_lines import (
+    first_sentence,
+    is_result_phrase,
+    record_result,
+    split_status_sentence,
+)
 from rectify.notice_import.status_words import is_status_phrase
 from rectify.notice_import.task_facts import FACT_KINDS, fact_text, join_fact, record_fact
 
@@ -126,11 +131,38 @@ class TaskReader(MeasureReader):
         heading (to be appended to the title once the title's own suffixes are read).
         """
         self.end_measures()
+        if not self.node.result:
+            self._status_in_prose()
         self.node.measures = self.measures
         self.node.outcome = "\n".join(self.outcome)
         if self.problems:
             self.node.problem = join_fact(self.node.problem, "\n".join(self.problems), "\n")
         return self.post_result, " ".join(self.problems)
+
+
+    def _status_in_prose(self) -> None:
+        """"……。目前该问题已完成整改。": a status sentence ending the task's prose is its
+        result (the words kept as printed), taken out of the measure or outcome."""
+        if self.outcome:
+            before, sentence = split_status_sentence(self.outcome[-1])
+            if sentence:
+                if before:
+                    self.outcome[-1] = before
+                else:
+                    self.outcome.pop()
+                record_result(self.node, self.ctx, self.node.line, sentence)
+            return
+        if self.measures:
+            last = self.measures[-1]
+            before, sentence = split_status_sentence(last.text)
+            if sentence:
+                if before:
+                    last.text = before
+                elif len(self.measures) > 1 or self.node.problem:
+                    self.measures.pop()
+                else:
+                    return  # the task's only text: keep it as its measure
+                record_result(self.node, self.ctx, last.line, sentence)
 
 
 def _is_statement(item: LineItem) -> bool:
