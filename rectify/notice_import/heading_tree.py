@@ -48,6 +48,9 @@ class RawHeading:
     body: list[LineItem] = field(default_factory=list)
     has_label: bool = False  # a label other than a problem statement is in the body
     problem_at: int = -1  # index in body of the first problem statement ("问题：…")
+    #: The next ordinal of a list of measures printed with this heading's own marks after
+    #: "整改措施：" (0: no such list open).
+    measure_next: int = 0
 
     @property
     def family(self) -> str:
@@ -147,6 +150,10 @@ def build_raw_tree(items: list[LineItem], ctx: ParseContext) -> RawHeading:
         if item.kind == "heading" and item.mark is not None:
             headings += 1
             family = item.mark.family
+            if _continues_measures(path[-1], item):
+                item.as_measure = True
+                path[-1].body.append(item)
+                continue
             position = next(
                 (i for i in range(1, len(path)) if path[i].family == family), None
             )
@@ -166,9 +173,39 @@ def build_raw_tree(items: list[LineItem], ctx: ParseContext) -> RawHeading:
         if is_problem_label(item) and current.problem_at < 0:
             current.problem_at = len(current.body)
         current.body.append(item)
-        if item.kind == "label" and not is_problem_label(item):
-            current.has_label = True
+        if item.kind == "label":
+            current.measure_next = 0
+            if not is_problem_label(item):
+                current.has_label = True
     return root
+
+
+def _continues_measures(current: RawHeading, item: LineItem) -> bool:
+    """A numbered line with the task's own marks that is one of its measures.
+
+    "1.问题 / 整改措施： / 1.… / 2.… / 整改结果：…": after a progress label with nothing after
+    it, a list that starts again at 1 with the task's own marks is its measures (the tasks go
+    on counting, the measures start over); it goes on while the numbers follow and ends at
+    the next label.
+    """
+    mark = item.mark
+    if current.item is None or current.children or mark is None:
+        return False
+    if current.measure_next:
+        if mark.family == current.family and mark.ordinal == current.measure_next:
+            current.measure_next += 1
+            return True
+        return False
+    if mark.family != current.family or mark.ordinal != 1 or not current.body:
+        return False
+    last = current.body[-1]
+    if (
+        last.kind == "label" and last.label is not None and last.label.kind == "progress"
+        and not last.label.rest
+    ):
+        current.measure_next = 2
+        return True
+    return False
 
 
 def subtree_has_label(raw: RawHeading) -> bool:

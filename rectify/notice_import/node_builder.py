@@ -20,7 +20,7 @@ import re
 
 from rectify.notice_import import label_marks as marks
 from rectify.notice_import import notice_facts as facts
-from rectify.notice_import.heading_tree import FAMILY_PROBLEM, RawHeading
+from rectify.notice_import.heading_tree import FAMILY_PROBLEM, RawHeading, reads_like_aspect
 from rectify.notice_import.parse_context import ParseContext, excerpt
 from rectify.notice_import.parsed_notice import CATEGORY, TASK, ParsedNode
 from rectify.notice_import.result_lines import take_title_status
@@ -63,6 +63,25 @@ def _make_node(raw: RawHeading, kind: str) -> ParsedNode:
     )
 
 
+def _measures_before_result(raw: RawHeading) -> bool:
+    """"1.问题 / （1）… / （2）… / 整改结果：已完成": numbered lines whose only content is the
+    labels after the last one are the heading's measures (a task of its own would carry its
+    own result); the labels belong to the heading."""
+    children = raw.children
+    if len(children) < 2 or raw.family == marks.FAMILY_CN_DUN or reads_like_aspect(raw.title):
+        return False
+    if any(child.children or not child.title for child in children):
+        return False
+    if any(child.body for child in children[:-1]):
+        return False
+    last = children[-1].body
+    return bool(last) and all(
+        item.kind == "label" and item.label is not None
+        and item.label.kind in ("result", "deadline", "leader", "unit")
+        for item in last
+    )
+
+
 def _measure_like(raw: RawHeading) -> bool:
     """Two or more bare numbered lines under a heading that is not a 一、…方面 category."""
     return (
@@ -93,6 +112,16 @@ class NodeBuilder:
                             child.item.as_measure = True
                             raw.body.append(child.item)
                     raw.children = []
+        for raw in raws:
+            if _measures_before_result(raw):
+                labels = raw.children[-1].body
+                for child in raw.children:
+                    if child.item is not None:
+                        child.item.as_measure = True
+                        raw.body.append(child.item)
+                raw.body.extend(labels)
+                raw.has_label = True
+                raw.children = []
         for raw in raws:
             if raw.item is not None and not raw.children and not raw.body and not raw.title:
                 # "3." alone on a line: a stray mark with nothing to import.
