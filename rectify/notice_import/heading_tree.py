@@ -65,7 +65,7 @@ class RawHeading:
         return self.item.line if self.item else 0
 
 
-def _pseudo_heading(item: LineItem) -> RawHeading:
+def pseudo_heading(item: LineItem) -> RawHeading:
     """A problem statement ("问题：…", "存在问题：…") that opens a task of its own."""
     label = item.label
     rest = label.rest if label else item.text
@@ -95,7 +95,7 @@ def _place_problem(item: LineItem, path: list[RawHeading]) -> None:
     if current.family == FAMILY_PROBLEM:
         if current.has_label or current.body:
             path.pop()
-            pseudo = _pseudo_heading(item)
+            pseudo = pseudo_heading(item)
             path[-1].children.append(pseudo)
             path.append(pseudo)
         else:
@@ -108,14 +108,14 @@ def _place_problem(item: LineItem, path: list[RawHeading]) -> None:
     ):
         # Under the root, beside other problems, numbered ("问题5：") or under an aspect
         # ("三、组织建设方面"): the statement opens a task of its own.
-        pseudo = _pseudo_heading(item)
+        pseudo = pseudo_heading(item)
         current.children.append(pseudo)
         path.append(pseudo)
         return
     if current.problem_at >= 0 and current.has_label:
         moved = current.body[current.problem_at:]
         del current.body[current.problem_at:]
-        first = _pseudo_heading(moved[0])
+        first = pseudo_heading(moved[0])
         first.body = moved[1:]
         first.has_label = any(
             i.kind == "label" and not is_problem_label(i) for i in first.body
@@ -124,7 +124,7 @@ def _place_problem(item: LineItem, path: list[RawHeading]) -> None:
             i.kind == "label" and not is_problem_label(i) for i in current.body
         )
         current.problem_at = -1
-        second = _pseudo_heading(item)
+        second = pseudo_heading(item)
         current.children.extend((first, second))
         path.append(second)
         return

@@ -26,6 +26,7 @@ from rectify.notice_import.parsed_notice import CATEGORY, TASK, ParsedNode
 from rectify.notice_import.result_lines import take_title_status
 from rectify.notice_import.task_body import read_task, with_statement
 from rectify.notice_import.task_facts import take_title_facts
+from rectify.notice_import.unnumbered_problems import split_unnumbered
 
 _COUNT_SUFFIX_RE = re.compile(
     r"[，,、；;：:\s]{0,3}[(（]?\s{0,3}"
@@ -113,6 +114,8 @@ class NodeBuilder:
                             raw.body.append(child.item)
                     raw.children = []
         for raw in raws:
+            if split_unnumbered(raw):
+                continue
             if _measures_before_result(raw):
                 labels = raw.children[-1].body
                 for child in raw.children:

@@ -85,23 +85,31 @@ def split_status_sentence(text: str) -> tuple[str, str]:
     parts = [part for part in _SENTENCE_SPLIT_RE.split(stripped) if part]
     if not parts:
         return text, ""
-    last = parts[-1].strip()
-    # "……。该问题已完成整改" without a full stop: the last clause after a sentence end.
-    sentence = last.rstrip(RESULT_TRAILING)
+    sentence = parts[-1].strip().rstrip(RESULT_TRAILING)
+    if _is_status_sentence(sentence, False):
+        return "".join(parts[:-1]).rstrip(), sentence
+    # "……，逐项明确整改时限，目前该问题已完成整改。": a last clause naming its subject is the
+    # status too; the sentence stays whole where it was printed.
+    clause = re.split(r"[，,]", sentence)[-1].strip()
+    if clause != sentence and _is_status_sentence(clause, True):
+        return text, clause
+    return text, ""
+
+
+def _is_status_sentence(sentence: str, needs_subject: bool) -> bool:
     if not sentence or len(sentence) > 30:
-        return text, ""
+        return False
     subject = _STATUS_SUBJECT_RE.match(sentence)
+    if needs_subject and (subject is None or subject.end() == 0):
+        return False
     rest = sentence[subject.end():] if subject else sentence
     verb = _STATUS_VERB_RE.match(rest)
     if verb is None or verb.end() == 0:
-        return text, ""
+        return False
     tail = rest[verb.end():]
     if len(tail) > STATUS_TAIL_MAX or (tail and tail[0] not in "，,、"):
-        return text, ""
-    if canonical_status(sentence) is None:
-        return text, ""
-    before = "".join(parts[:-1]).rstrip()
-    return before, sentence
+        return False
+    return canonical_status(sentence) is not None
 
 
 def first_sentence(text: str) -> tuple[str, str]:

@@ -165,7 +165,8 @@ class TaskReader(MeasureReader):
                 record_result(self.node, self.ctx, last.line, sentence)
 
 
-def _is_statement(item: LineItem) -> bool:
+def is_statement(item: LineItem) -> bool:
+    """A plain paragraph that may state a problem (no ordinal, outcome or status)."""
     return (
         item.kind == "para" and not item.as_measure
         and marks.measure_ordinal_at_start(item.text) is None
@@ -195,7 +196,7 @@ def read_task(
     # label continue the problem statement (a result label alone does not mark this).
     first_label = next((i for i, item in enumerate(body) if item.kind == "label"), -1)
     if first_label > 0 and body[first_label].label.kind == "progress":
-        while index < first_label and _is_statement(body[index]):
+        while index < first_label and is_statement(body[index]):
             reader.problems.append(body[index].text)
             index += 1
     while index < len(body):
