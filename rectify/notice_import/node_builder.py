@@ -21,6 +21,7 @@ import re
 from rectify.notice_import import label_marks as marks
 from rectify.notice_import import notice_facts as facts
 from rectify.notice_import.heading_tree import FAMILY_PROBLEM, RawHeading, reads_like_aspect
+from rectify.notice_import.node_kinds import CATEGORY_KIND, TASK_KIND, fold_into_task
 from rectify.notice_import.parse_context import ParseContext, excerpt
 from rectify.notice_import.parsed_notice import CATEGORY, TASK, ParsedNode
 from rectify.notice_import.result_lines import take_title_status
@@ -95,8 +96,11 @@ def _measure_like(raw: RawHeading) -> bool:
 class NodeBuilder:
     """Converts raw headings into parsed nodes; keeps each task's paragraphs after its result."""
 
-    def __init__(self, ctx: ParseContext) -> None:
+    def __init__(self, ctx: ParseContext, kinds: dict[int, str] | None = None) -> None:
         self.ctx = ctx
+        #: The preview's choice: {line: "task"|"category"|"overall"} (overall is applied
+        #: before the tree is built).
+        self.kinds = kinds or {}
         #: Every task in document order, with the paragraphs printed after its result.
         self.post_results: list[tuple[ParsedNode, list[tuple[int, str]]]] = []
 
@@ -114,9 +118,14 @@ class NodeBuilder:
                             raw.body.append(child.item)
                     raw.children = []
         for raw in raws:
-            if split_unnumbered(raw):
+            chosen = self.kinds.get(raw.line) if raw.item is not None else None
+            if chosen == TASK_KIND:
+                if raw.children:
+                    fold_into_task(raw)
                 continue
-            if _measures_before_result(raw):
+            if split_unnumbered(raw, force=chosen == CATEGORY_KIND):
+                continue
+            if chosen != CATEGORY_KIND and _measures_before_result(raw):
                 labels = raw.children[-1].body
                 for child in raw.children:
                     if child.item is not None:
@@ -140,7 +149,8 @@ class NodeBuilder:
             if first.kind == "para" and raw.item is not None and raw.item.mark is not None:
                 raw.item.mark.rest = first.text
                 raw.body = raw.body[1:]
-        if raw.children:
+        chosen = self.kinds.get(raw.line) if raw.item is not None else None
+        if raw.children or chosen == CATEGORY_KIND:
             node = _make_node(raw, CATEGORY)
             node.title, node.stated_count = _strip_count(node.title)
             for item in raw.body:
@@ -150,9 +160,11 @@ class NodeBuilder:
             node.children = self.convert(raw.children, top=False)
             if not node.title:
                 self.ctx.doubt(node.line, f"分类“{node.label}”没有标题")
+            if not node.children:
+                self.ctx.doubt(node.line, f"分类“{node.label}{node.title}”下没有任何整改任务")
             return node
         title, count = _strip_count(raw.title)
-        if count is not None and not raw.body:
+        if count is not None and not raw.body and chosen != TASK_KIND:
             node = _make_node(raw, CATEGORY)
             node.title, node.stated_count = title, count
             self.ctx.doubt(node.line, f"分类“{node.label}{title}”下没有任何整改任务")

@@ -74,23 +74,33 @@ from rectify.notice_import.line_kinds import (
     tokenize,
 )
 from rectify.notice_import.node_builder import NodeBuilder
+from rectify.notice_import.node_kinds import (
+    clean_kinds,
+    lift_into_tree,
+    set_aside,
+    take_out_overall,
+)
 from rectify.notice_import.notice_frame import NoticeFrame, read_footer, read_header
 from rectify.notice_import.numbering_checks import flatten, number_nodes
-from rectify.notice_import.parse_context import ParseContext
+from rectify.notice_import.parse_context import ParseContext, excerpt
 from rectify.notice_import.parsed_notice import Doubt, ParsedNotice
 from rectify.notice_import.top_sections import classify_top, closing_start
 
 __all__ = ["parse_notice"]
 
 
-def parse_notice(text: str) -> ParsedNotice:
-    """Parse a notice's text. Never raises; problems become ``doubts``."""
+def parse_notice(text: str, kinds: dict | None = None) -> ParsedNotice:
+    """Parse a notice's text. Never raises; problems become ``doubts``.
+
+    ``kinds`` is the preview's choice, ``{line: "task"|"category"|"overall"}``: the heading
+    printed on that line is read so (:mod:`~rectify.notice_import.node_kinds`).
+    """
     # The parse allocates many small acyclic objects; the cyclic collector would only rescan
     # them over and over (making big inputs superlinear), so it pauses meanwhile.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text)
+        return _parse(text, clean_kinds(kinds))
     except Exception as exc:  # pragma: no cover - a last line of defence
         notice = ParsedNotice()
         notice.doubts.append(
@@ -102,11 +112,11 @@ def parse_notice(text: str) -> ParsedNotice:
             gc.enable()
 
 
-def _parse(text: str) -> ParsedNotice:
+def _parse(text: str, kinds: dict[int, str]) -> ParsedNotice:
     if not isinstance(text, str):
         text = str(text or "")
     ctx = ParseContext()
-    notice = ParsedNotice()
+    notice = ParsedNotice(kinds=dict(kinds))
     lines = split_lines(text)
     if not lines:
         ctx.doubt(1, "通报内容为空，未识别到任何问题")
@@ -144,36 +154,53 @@ def _parse(text: str) -> ParsedNotice:
     closing_parts = prose(items[closing_at:])
 
     root = build_raw_tree(items[first_heading:closing_at], ctx)
-    overall_raw, wrapper, before_tree, after_tree = classify_top(root.children)
+    top = classify_top(root.children, kinds)
+    tree_raws = top.tree
+    overall_raws = [raw for raw in (top.overall, *top.before) if raw is not None]
+    lifted = lift_into_tree(overall_raws, kinds)
+    taken = take_out_overall(tree_raws, kinds)
+    if lifted:
+        tree_raws = [*lifted, *tree_raws]
 
-    if overall_raw is not None:
-        notice.overall_heading = overall_raw.item.text if overall_raw.item else ""
-        notice.overall = flatten_text(overall_raw, include_heading=False)
-    for raw in before_tree:
-        notice.overall.extend(flatten_text(raw))
+    # The overall text in document order: the overall section, sections before the tree,
+    # the bodies of the wrapping headings, headings chosen as overall text.
+    chunks: list[tuple[int, list[str]]] = []
+    if top.overall is not None:
+        notice.overall_heading = top.overall.item.text if top.overall.item else ""
+        chunks.append((top.overall.line, flatten_text(top.overall, include_heading=False)))
+    for outer in top.outer:
+        if not notice.overall_heading and outer.item is not None:
+            notice.overall_heading = outer.item.text
+            chunks.append((outer.line, prose(outer.body)))
+        else:
+            chunks.append((outer.line, [outer.item.text, *prose(outer.body)]))
+    chunks.extend((raw.line, flatten_text(raw)) for raw in (*top.before, *taken))
+    if top.wrapper is not None:
+        notice.problems_heading = top.wrapper.item.text if top.wrapper.item else ""
+        chunks.append((top.wrapper.line, prose(top.wrapper.body)))
+    for _, lines in sorted(chunks, key=lambda chunk: chunk[0]):
+        notice.overall.extend(lines)
+    unclear = {id(raw) for raw in top.unclear}
+    for raw in top.unclear:
+        ctx.doubt(
+            raw.line,
+            f"无法确定“{excerpt(raw.item.text if raw.item else raw.title)}”是反映的问题还是"
+            "整改工作的组织情况，已作为整改工作情况，未导入为整改任务；如是问题，请在预览中改为任务",
+        )
+    notice.set_aside = set_aside([*overall_raws, *taken], unclear)
     trailing_text: list[str] = []
-    for raw in after_tree:
+    for raw in top.after:
         trailing_text.extend(flatten_text(raw))
-    excluded = {id(raw) for raw in (overall_raw, *before_tree, *after_tree) if raw is not None}
-    if wrapper is not None:
-        notice.problems_heading = wrapper.item.text if wrapper.item else ""
-        notice.overall.extend(prose(wrapper.body))
-        excluded.add(id(wrapper))
-        tree_raws = [
-            *wrapper.children, *(raw for raw in root.children if id(raw) not in excluded),
-        ]
-    else:
-        tree_raws = [raw for raw in root.children if id(raw) not in excluded]
 
-    builder = NodeBuilder(ctx)
+    builder = NodeBuilder(ctx, kinds)
     notice.nodes = builder.convert(tree_raws)
     # "一、整改工作总体情况" then "二、关于…方面": the categories go on counting after it.
     top_offset = 0
-    if wrapper is None and tree_raws:
+    if top.wrapper is None and tree_raws:
         family = tree_raws[0].family
         top_offset = sum(
-            1 for raw in (overall_raw, *before_tree)
-            if raw is not None and raw.family == family and raw.line < tree_raws[0].line
+            1 for raw in overall_raws
+            if raw.family == family and raw.line < tree_raws[0].line
         )
 
     # Paragraphs after the last task's result: the closing, unless the notice prints
@@ -192,7 +219,10 @@ def _parse(text: str) -> ParsedNotice:
 
     _finish_tree(notice, ctx, top_offset)
     _round_facts(notice, ctx)
-    check_stated_counts(notice, ctx, items[:first_heading], overall_raw, wrapper)
+    check_stated_counts(
+        notice, ctx, items[:first_heading],
+        top.overall or (top.outer[0] if top.outer else None), top.wrapper,
+    )
     notice.doubts = sorted(ctx.doubts, key=lambda d: d.line)
     if ctx.suppressed:
         last = notice.doubts[-1].line if notice.doubts else 1
