@@ -93,6 +93,32 @@ def _measure_like(raw: RawHeading) -> bool:
     )
 
 
+def shape_tree(raws: list[RawHeading], kinds: dict[int, str]) -> None:
+    """Before the nodes are made, top down: headings chosen as tasks fold their children in;
+    plain problem statements under a heading become its tasks (:mod:`~rectify.
+    notice_import.unnumbered_problems`); numbered lines before a lone result are measures."""
+    stack = list(raws)
+    while stack:
+        raw = stack.pop()
+        chosen = kinds.get(raw.line) if raw.item is not None else None
+        if chosen == TASK_KIND:
+            if raw.children:
+                fold_into_task(raw)
+            continue
+        if not split_unnumbered(raw, force=chosen == CATEGORY_KIND) and (
+            chosen != CATEGORY_KIND and _measures_before_result(raw)
+        ):
+            labels = raw.children[-1].body
+            for child in raw.children:
+                if child.item is not None:
+                    child.item.as_measure = True
+                    raw.body.append(child.item)
+            raw.body.extend(labels)
+            raw.has_label = True
+            raw.children = []
+        stack.extend(raw.children)
+
+
 class NodeBuilder:
     """Converts raw headings into parsed nodes; keeps each task's paragraphs after its result."""
 
@@ -111,29 +137,12 @@ class NodeBuilder:
         ):
             # "1.问题" followed only by bare "（1）…" "（2）…" lines: numbered measures.
             for raw in raws:
-                if _measure_like(raw):
+                if _measure_like(raw) and self.kinds.get(raw.line) != CATEGORY_KIND:
                     for child in raw.children:
                         if child.item is not None:
                             child.item.as_measure = True
                             raw.body.append(child.item)
                     raw.children = []
-        for raw in raws:
-            chosen = self.kinds.get(raw.line) if raw.item is not None else None
-            if chosen == TASK_KIND:
-                if raw.children:
-                    fold_into_task(raw)
-                continue
-            if split_unnumbered(raw, force=chosen == CATEGORY_KIND):
-                continue
-            if chosen != CATEGORY_KIND and _measures_before_result(raw):
-                labels = raw.children[-1].body
-                for child in raw.children:
-                    if child.item is not None:
-                        child.item.as_measure = True
-                        raw.body.append(child.item)
-                raw.body.extend(labels)
-                raw.has_label = True
-                raw.children = []
         for raw in raws:
             if raw.item is not None and not raw.children and not raw.body and not raw.title:
                 # "3." alone on a line: a stray mark with nothing to import.

@@ -73,7 +73,7 @@ from rectify.notice_import.line_kinds import (
     split_lines,
     tokenize,
 )
-from rectify.notice_import.node_builder import NodeBuilder
+from rectify.notice_import.node_builder import NodeBuilder, shape_tree
 from rectify.notice_import.node_kinds import (
     clean_kinds,
     lift_into_tree,
@@ -158,9 +158,10 @@ def _parse(text: str, kinds: dict[int, str]) -> ParsedNotice:
     tree_raws = top.tree
     overall_raws = [raw for raw in (top.overall, *top.before) if raw is not None]
     lifted = lift_into_tree(overall_raws, kinds)
-    taken = take_out_overall(tree_raws, kinds)
     if lifted:
         tree_raws = [*lifted, *tree_raws]
+    shape_tree(tree_raws, kinds)
+    taken = take_out_overall(tree_raws, kinds)
 
     # The overall text in document order: the overall section, sections before the tree,
     # the bodies of the wrapping headings, headings chosen as overall text.

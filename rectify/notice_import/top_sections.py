@@ -160,10 +160,7 @@ def classify_top(roots: list[RawHeading], kinds: dict[int, str] | None = None) -
         kind = ORGANISATIONAL if forced.get(id(raw)) == "overall" else section_kind(raw)
         if kind == PROBLEM:
             break
-        if kind == UNCLEAR and not (
-            index == 0 and _reads_like_overall(raw.title)
-            and not any(child.children for child in raw.children)
-        ):
+        if kind == UNCLEAR:
             top.unclear.append(raw)
         if top.overall is None and index == 0:
             top.overall = raw
