@@ -110,7 +110,8 @@ def test_an_organisational_part_inside_the_wrapping_heading():
     assert [t.title for t in notice.tasks] == ["物资采购管理不规范"]
     assert notice.overall_heading == "一、巡察整改工作情况"
     assert notice.problems_heading == "（二）反馈问题整改落实情况"
-    assert notice.overall[:2] == ["（一）整改工作组织情况", "1.加强组织领导。成立巡察整改工作领导小组。"]
+    assert notice.overall[:2] == [
+        "（一）整改工作组织情况", "1.加强组织领导。成立巡察整改工作领导小组。"]
     assert notice.doubts == [], messages(notice)
 
 
