@@ -3,13 +3,17 @@
 Heading marks are grouped by family (``一、`` ``(一)`` ``1.`` ``1)`` ``(1)`` ``①``; width
 variants of one shape share a family). A family already on the current path closes the
 deeper levels (the heading is a sibling there); a new family opens a deeper level. Inside a
-task whose label has been seen, an unseen family is a numbered measure, not a deeper heading.
-Every other item goes into the body of the current heading.
+task whose label has been seen, an unseen family is a numbered measure, not a deeper heading;
+so is a list in the task's own family that starts again at 1 right after a progress label
+with nothing after it ("整改措施：" then "1." "2."), while its numbers follow, until the next
+label. Every other item goes into the body of the current heading.
 
 Problem statements printed without marks ("问题一：…", "存在问题：…") open tasks of their own
-(pseudo headings of family :data:`FAMILY_PROBLEM`). The first statement under a numbered
-heading describes that heading's problem; a second statement after the first one's labels
-splits the heading into one task per statement.
+(pseudo headings of family :data:`FAMILY_PROBLEM`; a numbered one's 问题N is the task's
+printed label, "问题{n}：" its mark format). The first statement under a numbered heading
+describes that heading's problem, unless it is numbered or the heading names an aspect
+("…方面", :func:`reads_like_aspect`): then the heading is a category. A second statement after
+the first one's labels splits the heading into one task per statement.
 
 Beyond :data:`MAX_HEADINGS` headings the rest are read as plain paragraphs (with a doubt).
 """

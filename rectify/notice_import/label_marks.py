@@ -44,7 +44,7 @@ _ASCII_AND_FULL_DIGITS = frozenset("0123456789０１２３４５６７８９")
 
 _MEASURE_START_RE = re.compile(r"([一二三四五六七八九十]{1,3})是")
 
-# Progress labels (the rectification work), result-ish labels (a status or the effect),
+# Progress labels (the rectification work; "整改" alone only with a colon), result-ish labels (a status or the effect),
 # deadline labels, responsibility labels and problem-statement labels. Longest first so that
 # "整改进展情况" wins over "整改进展".
 PROGRESS_WORDS = (

@@ -7,7 +7,8 @@ doubts can name it.
 
 *Items*: each body line becomes a *heading* (a recognised mark such as ``一、`` ``(一)``
 ``1.`` ``1)`` ``(1)`` ``①``, see :mod:`rectify.notice_import.label_marks`), a *label* line
-(``整改情况：`` ``整改结果：`` ``责任单位：`` ``问题：`` …) or a *paragraph*; a line is split
+(``整改情况：`` ``整改结果：`` ``责任单位：`` ``问题：`` …) or a *paragraph*; a heading whose text
+is a label word alone ("二、整改进展情况及成效") keeps it as its title; a line is split
 again before inline labels, and every piece keeps the whole printed line (``source``) so that
 prose sections can be given back as printed.
 """

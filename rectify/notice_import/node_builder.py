@@ -4,7 +4,12 @@
     by :mod:`~rectify.notice_import.task_body`. A category's own paragraphs cannot be placed:
     each becomes a doubt that quotes it (up to 300 characters), so that the text is not lost.
   * Two or more bare numbered lines under a problem heading (not a ``一、`` category, no
-    "方面"), with no content of their own, are its numbered measures, not tasks.
+    "方面"), with no content of their own, are its numbered measures, not tasks; so are
+    numbered lines whose only content is the result after the last one ("1.问题 / （1）… /
+    （2）… / 整改结果：已完成": a task of its own would carry its own result).
+  * Plain problem statements under a heading become its tasks first
+    (:mod:`~rectify.notice_import.unnumbered_problems`), and the kinds staff chose in the
+    preview are applied (:func:`shape_tree`).
   * A count at the end of a title ("，共4项整改任务", "（3个问题）") leaves the title and is
     kept as ``stated_count``; a leaf heading with a count and no body is an empty category.
   * Facts and a status in brackets after a task's title leave the title (up to four

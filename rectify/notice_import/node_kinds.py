@@ -60,11 +60,15 @@ def lift_into_tree(raws: list[RawHeading], kinds: dict[int, str]) -> list[RawHea
     return sorted(lifted, key=lambda raw: raw.line)
 
 
-def take_out_overall(raws: list[RawHeading], kinds: dict[int, str]) -> list[RawHeading]:
-    """Headings inside the tree chosen as overall text, taken out of it."""
-    taken: list[RawHeading] = []
+def take_out_overall(
+    raws: list[RawHeading], kinds: dict[int, str]
+) -> tuple[list[RawHeading], list[RawHeading]]:
+    """Headings of the tree chosen as overall text, taken out of it: (the tree's top-level
+    headings left, the headings taken)."""
     if not kinds:
-        return taken
+        return raws, []
+    taken = [raw for raw in raws if kinds.get(raw.line) == OVERALL_KIND]
+    raws = [raw for raw in raws if kinds.get(raw.line) != OVERALL_KIND]
     stack = list(raws)
     while stack:
         raw = stack.pop()
@@ -76,7 +80,7 @@ def take_out_overall(raws: list[RawHeading], kinds: dict[int, str]) -> list[RawH
                 kept.append(child)
                 stack.append(child)
         raw.children = kept
-    return sorted(taken, key=lambda raw: raw.line)
+    return raws, sorted(taken, key=lambda raw: raw.line)
 
 
 def fold_into_task(raw: RawHeading) -> None:

@@ -12,21 +12,32 @@ pass is a module of this package, whose docstring says how it decides:
 3. *Items* (:mod:`~rectify.notice_import.line_kinds`): each body line becomes a heading, a
    label line or a paragraph; a line is split again before inline labels.
 4. *Raw tree* (:mod:`~rectify.notice_import.heading_tree`): heading marks grouped by family
-   into a tree; problem statements printed without marks open tasks of their own.
+   into a tree; problem statements printed without marks ("问题1：…", "问题：" with the
+   statement on the next line) open tasks of their own, 问题N being the task's label;
+   measures numbered with the task's own marks after "整改措施：" stay in the task.
 5. *Sections* (:mod:`~rectify.notice_import.top_sections`): the closing paragraph(s)
    ("欢迎…监督", contacts, "特此通报", a list of attachments), the overall section, the
-   wrapping problems heading and the prose sections after the tree.
-6. *Nodes* (:mod:`~rectify.notice_import.node_builder`): a node with child headings is a
-   category, a leaf is a task; each task's body (:mod:`~rectify.notice_import.task_body`) is
-   read into problem statement, progress label, measures and outcome
-   (:mod:`~rectify.notice_import.measure_split`), result and status
-   (:mod:`~rectify.notice_import.result_lines`) and facts
-   (:mod:`~rectify.notice_import.task_facts`).
+   wrapping problems heading (followed inward when it wraps another) and the prose sections
+   after the tree. Unlabelled sections before the problems are judged by
+   :mod:`~rectify.notice_import.section_kinds`: organisational ones (整改工作组织情况, run-in
+   work steps "1.强化组织领导。成立……") are overall text, unclear ones too with a doubt.
+6. *Nodes* (:mod:`~rectify.notice_import.node_builder`): plain problem statements under a
+   heading become its tasks (:mod:`~rectify.notice_import.unnumbered_problems`); a node with
+   child headings is a category, a leaf is a task; each task's body
+   (:mod:`~rectify.notice_import.task_body`) is read into problem statement, progress label,
+   measures and outcome (:mod:`~rectify.notice_import.measure_split`), result and status
+   (:mod:`~rectify.notice_import.result_lines`: labels, and a status sentence ending the
+   prose, "目前该问题已完成整改。") and facts (:mod:`~rectify.notice_import.task_facts`).
 7. *Numbers* (:mod:`~rectify.notice_import.numbering_checks`): continuous or nested style,
    derived numbers, doubts for labels that disagree; then the counts the notice states about
-   itself and missing results (:mod:`~rectify.notice_import.count_checks`), each task's
-   outcome figures ("建立完善制度12项", :mod:`~rectify.notice_import.figure_phrases`; unsure
-   ones become doubts), and the round's facts (:mod:`~rectify.notice_import.notice_facts`).
+   itself ("反馈问题10个", "37项整改任务") and missing results
+   (:mod:`~rectify.notice_import.count_checks`), each task's outcome figures
+   ("建立完善制度12项", :mod:`~rectify.notice_import.figure_phrases`; unsure ones become
+   doubts), and the round's facts (:mod:`~rectify.notice_import.notice_facts`).
+
+The preview's choice of staff (``kinds``: a heading read as a task, a category or overall
+text, :mod:`~rectify.notice_import.node_kinds`) is applied in passes 5 and 6, so that the
+preview and the import read the same tree.
 
 Doubts shared by the passes go through :class:`~rectify.notice_import.parse_context.
 ParseContext`; this module runs the passes in order and assembles the notice: the opening
@@ -40,15 +51,30 @@ What the parser cannot place it reports, and leaves to a person:
   * Label numbers that repeat, skip or go backwards; measure ordinals that skip or restart;
     a second result (not imported); a stray mark with neither title nor content (not
     imported); a heading without content; a category without tasks; stated counts ("共3项",
-    "巡察反馈的3个方面9个问题，已完成整改7个") that disagree with the tree; missing results
-    when most tasks print one; paragraphs that cannot be placed (quoted whole, up to 300
-    characters, not imported); results that map to no canonical status; deadlines it cannot
-    read (the text is kept).
+    "巡察反馈的3个方面9个问题，已完成整改7个", "反馈问题8个", "梳理形成37项整改任务") that
+    disagree with the tree; missing results when most tasks print one; paragraphs that cannot
+    be placed (quoted whole, up to 300 characters, not imported); results that map to no
+    canonical status; deadlines it cannot read (the text is kept).
+  * An unlabelled section before the problems that neither states a problem nor reads as the
+    organisation of the rectification is kept as overall text with a doubt (not imported as
+    tasks): staff read it as a task or a category in the preview if it is one.
   * A notice without any heading mark or problem label gives no tree (one doubt, no tasks).
-  * Everything is decided from printed wording (lists of words per decision, in the passes'
-    modules): a notice worded unlike these lists may be read wrongly without a doubt, e.g.
-    an overall section titled like a category, or an outcome paragraph that does not open
+  * Everything is decided from printed structure and wording (lists of words per decision,
+    in the passes' modules): a notice worded unlike these lists may be read wrongly without a
+    doubt, e.g. an organisational step that states a problem in its own words ("3.问题整改
+    不到位的，约谈责任人。") read as a problem, a problem printed as a run-in work step
+    ("1.强化监管。对……") read as overall text, or an outcome paragraph that does not open
     like one (经过整改/通过整改/目前 …) read as a measure.
+  * Measures numbered with the task's own marks are recognised only right after a progress
+    label with nothing after it ("整改措施：" then "1." "2."), and end at the next label or
+    a number out of sequence; a next task numbered like the next measure ("1.措施" then
+    "2.下一个问题" without a label between) is read as a measure.
+  * Problems printed without marks under a heading are recognised when each is followed by
+    its own progress label (repeated) or result; several statement paragraphs before the
+    first label are one problem.
+  * A status in prose is read only from the last sentence of a task's text (or its last
+    clause when it names its subject: "目前该问题已完成整改"); a status printed in the middle
+    of the measures is not.
   * At most :data:`~rectify.notice_import.parse_context.MAX_DOUBTS` doubts are listed (the
     rest are counted in one last doubt), and headings beyond
     :data:`~rectify.notice_import.heading_tree.MAX_HEADINGS` are read as paragraphs.
@@ -161,7 +187,7 @@ def _parse(text: str, kinds: dict[int, str]) -> ParsedNotice:
     if lifted:
         tree_raws = [*lifted, *tree_raws]
     shape_tree(tree_raws, kinds)
-    taken = take_out_overall(tree_raws, kinds)
+    tree_raws, taken = take_out_overall(tree_raws, kinds)
 
     # The overall text in document order: the overall section, sections before the tree,
     # the bodies of the wrapping headings, headings chosen as overall text.

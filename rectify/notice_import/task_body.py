@@ -18,6 +18,9 @@ reader (:mod:`~rectify.notice_import.measure_split`).
     label.
   * Paragraphs after the result are returned to the caller: they are the outcome, or the
     closing after the last task.
+  * Without a printed result, a status sentence ending the task's prose ("目前该问题已完成
+    整改。", "此项工作已阶段性完成，将持续推进。") is its result, the words kept as printed
+    (:func:`~rectify.notice_import.result_lines.split_status_sentence`).
 """
 
 from __future__ import annotations

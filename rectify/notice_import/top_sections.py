@@ -3,13 +3,18 @@
 Where the closing starts
   * The closing starts at the first 欢迎/特此通报/联系方式 paragraph after the last heading;
     a short list after "附件：" at the end is closing text even when it is numbered.
-Overall section, problems heading and closing sections
+Overall section, problems heading and closing sections (:func:`classify_top`)
   * A top-level heading that wraps the problem tree is the *problems heading* when its title
     reads like one (整改情况 / 反馈问题 / 问题整改 / 整改落实情况 …, no "方面", no quotes) and
     no other top-level heading carries labels; with several such headings the larger one
     wins. With a wrapper, the unlabelled sections before it are the *overall section* (the
     first one's heading is ``overall_heading``, whatever its wording, e.g. 提高政治站位…) and
-    those after it (下一步工作打算, 巡察移交问题办理 …) join the closing.
+    those after it (下一步工作打算, 巡察移交问题办理 …) join the closing. Inside the wrapper,
+    an organisational part before the labelled problems is overall text, and a heading that
+    wraps the problems again ("（二）反馈问题整改落实情况") is followed inward.
+  * Without a wrapper, the unlabelled sections before the labelled ones are the overall
+    section unless they state problems (:mod:`~rectify.notice_import.section_kinds`); an
+    unclear one is overall text with a doubt.
   * Without a wrapper, a first top-level section that is prose only is the overall section
     when its title reads like one (总体/整体/政治站位/主体责任/整改工作 …) or when the other
     sections carry labels, unless its title names a problem (问题, 不到位, 薄弱 …). Top-level
