@@ -44,9 +44,9 @@ _ASCII_AND_FULL_DIGITS = frozenset("0123456789０１２３４５６７８９")
 
 _MEASURE_START_RE = re.compile(r"([一二三四五六七八九十]{1,3})是")
 
-# Progress labels (the rectification work; "整改" alone only with a colon), result-ish labels (a status or the effect),
-# deadline labels, responsibility labels and problem-statement labels. Longest first so that
-# "整改进展情况" wins over "整改进展".
+# Progress labels (the rectification work; "整改" alone only with a colon), result-ish
+# labels (a status or the effect), deadline labels, responsibility labels and
+# problem-statement labels. Longest first so that "整改进展情况" wins over "整改进展".
 PROGRESS_WORDS = (
     "整改进展情况", "整改落实情况", "整改工作情况", "整改情况", "整改进展", "整改进度",
     "整改措施", "整改举措", "主要措施", "具体措施", "落实情况", "进展情况", "整改",
