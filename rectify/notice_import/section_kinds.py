@@ -10,9 +10,10 @@ carry no label (整改情况：, 整改结果： …) are judged here; a labelle
     基本情况, 总体, 压实, 责任, 领导, 政治站位 …) and states no problem, or every child heading
     is a work step: a run-in heading (a short phrase ended by 。 with text after it) or a
     phrase opening with a verb of work (强化, 健全, 压实, 坚持 …), neither stating a problem.
-  * *Problem*: the title or a child's title states a problem (:func:`states_problem`:
-    不到位, 不够, 薄弱, 滞后, 关于“…”的问题 …; "问题导向", "问题清单", "反馈问题" are not
-    problems).
+  * *Problem*: the title names an aspect ("…方面", "关于“…”") or states a problem
+    (:func:`states_problem`: 不到位, 不够, 薄弱, 滞后, 关于“…”的问题 …; "问题导向",
+    "问题清单", "反馈问题" are not problems), or, under a title that does not name the
+    organisation, a child heading states one.
   * *Unclear*: neither; the parser then keeps the section as overall text and says so in a
     doubt on its line, so that staff can read it as a task in the preview.
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from rectify.notice_import.heading_tree import RawHeading
+from rectify.notice_import.heading_tree import RawHeading, reads_like_aspect
 
 ORGANISATIONAL = "organisational"
 PROBLEM = "problem"
@@ -51,6 +52,8 @@ _BENIGN_PROBLEM_RE = re.compile(
     r"问题(?:导向|清单|台账|整改|线索|销号|账单)|(?:反馈|发现|查找|查摆|梳理|解决|研究|整改|"
     r"具体|突出|共性|个性|重点|难点|瓶颈)问题"
 )
+#: "关于“…”" names what the inspection found: a problem's heading or category.
+_ABOUT_RE = re.compile(r"^关于[“\"]")
 _RUN_IN_RE = re.compile(r"^[^。；;！!？?]{2,40}[。；;！!？?].{6,}")
 
 
@@ -80,16 +83,23 @@ def reads_organisational(title: str) -> bool:
 
 
 def section_kind(raw: RawHeading) -> str:
-    """Organisational, problem or unclear: an unlabelled section (its title and children)."""
+    """Organisational, problem or unclear: an unlabelled section (its title and children).
+
+    In this order: a title naming an aspect or stating a problem → problem; a title naming
+    the organisation → organisational (its steps may well say "对整改不到位的严肃追责"); a
+    child stating a problem → problem; every child a work step → organisational.
+    """
     title = raw.title
     children = [child for child in raw.children if child.title]
-    if states_problem(_head(title)) or any(
+    if states_problem(_head(title)) or reads_like_aspect(title) or _ABOUT_RE.search(title):
+        return PROBLEM
+    if reads_organisational(title):
+        return ORGANISATIONAL
+    if any(
         states_problem(_head(child.title)) and not is_work_step(child.title)
         for child in children
     ):
         return PROBLEM
-    if reads_organisational(title):
-        return ORGANISATIONAL
     if children and all(is_work_step(child.title) for child in children):
         return ORGANISATIONAL
     if not children and is_work_step(title):
