@@ -75,18 +75,20 @@ def _measures_before_result(raw: RawHeading) -> bool:
     labels after the last one are the heading's measures (a task of its own would carry its
     own result); the labels belong to the heading."""
     children = raw.children
-    if len(children) < 2 or raw.family == marks.FAMILY_CN_DUN or reads_like_aspect(raw.title):
-        return False
-    if any(child.children or not child.title for child in children):
-        return False
-    if any(child.body for child in children[:-1]):
+    if len(children) < 2 or raw.family == marks.FAMILY_CN_DUN:
         return False
     last = children[-1].body
-    return bool(last) and all(
+    if not last or any(child.body for child in children[:-1]):
+        return False
+    if not all(
         item.kind == "label" and item.label is not None
         and item.label.kind in ("result", "deadline", "leader", "unit")
         for item in last
-    )
+    ):
+        return False
+    if any(child.children or not child.title for child in children):
+        return False
+    return not reads_like_aspect(raw.title)
 
 
 def _measure_like(raw: RawHeading) -> bool:
