@@ -29,6 +29,9 @@ def test_upload_preview_lists_tree_and_doubts_and_writes_nothing(client, staff_u
     assert "整改任务 53 项" in page
     assert "④" in page and "③" in page  # printed next to derived
     assert "不一致" in page  # the doubt about the gap, beside its line
+    doubts = response.context["parsed"].doubts
+    assert doubts and all(d.message.startswith(f"第{d.line}行：") for d in doubts)
+    assert "行：第" not in page  # each doubt names its line once
     assert "重要事项监管不严" in page
     assert not InspectionRound.objects.exists()
     assert "确认导入" in page
