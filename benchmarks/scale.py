@@ -132,6 +132,10 @@ def build(tasks: int) -> None:
                 Measure(task=task, position=k, text=MEASURE.format(k=k))
                 for task in created for k in range(1, MEASURES_PER_TASK + 1))
         made += count
+    # bulk_create saves no record one by one: the search's rows are built here at once.
+    from rectify.services.search_index import refresh_tasks
+
+    refresh_tasks(RectificationTask.objects.values_list("pk", flat=True))
     publish(staff)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -65,15 +65,18 @@ from django.utils.translation import gettext as _
 
 from rectify.models import Evidence
 from rectify.models.worklog import evidence_storage
+from rectify.services import search_index
 
 FORMAT = "rectify-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATA = "data.jsonl"
 EVIDENCE_PREFIX = "evidence/"
-#: Not in the dump: created by ``migrate`` (content types, permissions), or worthless in
-#: another installation (sessions).
-LEFT_OUT = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+#: Not in the dump: created by ``migrate`` (content types, permissions), worthless in
+#: another installation (sessions), or derived from the records and built again by the
+#: restore (the search's rows).
+LEFT_OUT = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session",
+                      "rectify.tasksearchtext", "rectify.publishedsearchtext"})
 CHUNK = 1024 * 1024
 #: Rows inserted in one statement (at most; SQLite's parameter limit may make it fewer).
 LOAD_BATCH = 1000
@@ -509,6 +512,7 @@ def _load(archive: zipfile.ZipFile, manifest: dict, members: list[dict], dump: P
                         model=_model_name(label), label=label, actual=counts.get(label, 0),
                         count=count))
             progress(_("已载入 {rows} 行数据。").format(rows=sum(counts.values())))
+            search_index.rebuild()  # the search's rows, left out of the dump
             files, size = _copy_evidence(archive, members, created, progress)
             problems = _verify_evidence(manifest)
     except BaseException:
