@@ -202,10 +202,17 @@ def surfaces(staff_client, clerk_client) -> dict:
         "/api/tasks/": get(staff_client, "/api/tasks/"),
         "/api/tasks/?page_size=200": get(staff_client, "/api/tasks/?page_size=200"),
         "/api/tasks/?q=教师": get(staff_client, "/api/tasks/?q=%E6%95%99%E5%B8%88"),
+        "/api/tasks/?q=学校食堂": get(
+            staff_client, "/api/tasks/?q=%E5%AD%A6%E6%A0%A1%E9%A3%9F%E5%A0%82"),
+        "/api/tasks/?q=整改": get(
+            staff_client, "/api/tasks/?q=%E6%95%B4%E6%94%B9"),
+        "/api/measures/?q=教师": get(staff_client, "/api/measures/?q=%E6%95%99%E5%B8%88"),
         "/api/rounds/": get(staff_client, "/api/rounds/"),
         "/api/statistics/": get(staff_client, "/api/statistics/"),
         "/dashboard/": get(staff_client, "/dashboard/"),
         "/notices/": get(staff_client, "/notices/"),
+        "/notices/?q=教师 (public)": get(staff_client.__class__(),
+                                       "/notices/?q=%E6%95%99%E5%B8%88"),
         "send_reminders --dry-run": command("send_reminders", "--dry-run"),
     }
     if publication is not None:

@@ -7,7 +7,8 @@ The archive holds three kinds of member:
   lines serialization. Primary keys are kept; content types and permissions, whose ids
   differ from one database to another, are named by their natural keys and not stored
   themselves (``migrate`` creates them). The dump is therefore independent of the database:
-  a backup of PostgreSQL restores into SQLite and the other way round. Sessions are left out.
+  a backup of PostgreSQL restores into SQLite and the other way round. Sessions are left out,
+  and so are the search's rows (derived from the records: the restore builds them again).
 - ``evidence/<name>``: each evidence file (``Evidence.file``), stored as it is.
 - ``manifest.json``, written last: every other member with its size and SHA-256, the rows per
   model, the applied migrations, the app version (``git describe`` when the code is a git
