@@ -19,6 +19,7 @@ from rectify.ledger.ledger_plan import ImportPlan, RowPlan
 from rectify.ledger.ledger_sheet import CellError
 from rectify.models import Measure, RectificationTask
 from rectify.rules import permissions
+from rectify.services import search_index
 from rectify.services.records import delete_record, save_record
 from rectify.services.workflow import set_status
 
@@ -41,7 +42,7 @@ def apply_plan(plan: ImportPlan, user) -> int:
     if plan.errors:
         raise LedgerImportError(plan.errors)
     reason = _("Excel 台账导入（{file}）").format(file=plan.filename)
-    with transaction.atomic():
+    with transaction.atomic(), search_index.batched():  # each task's search row once
         for row in plan.rows:
             _apply_row(plan, row, user, reason)
     return len(plan.rows)

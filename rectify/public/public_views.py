@@ -15,6 +15,7 @@ from django.views.decorators.http import condition, require_safe
 from rectify.models.choices import Audience
 from rectify.public import public_access as access
 from rectify.public.notice_changes import compare_versions
+from rectify.services import search_index
 from rectify.services.filtersets import PublicationFilterSet
 from rectify.services.snapshot import iter_nodes
 
@@ -35,6 +36,11 @@ def notice_list(request):
     rows = filterset.qs if valid else base.none()
     rows = rows.order_by("-date", "-published_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Under each notice found, the tasks of the reader's version that hold the words.
+    search = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
+    hits = search_index.publication_hits(page, search, party_reader=party)
+    for publication in page:
+        publication.search_hits = hits.get(publication.pk)
     years = access.current_publications(request).dates("date", "year", order="DESC")
     query = request.GET.copy()
     query.pop("page", None)
@@ -44,6 +50,7 @@ def notice_list(request):
         "years": [d.year for d in years],
         "query": query.urlencode(),
         "party_reader": party,
+        "search": search,
     })
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bureaus.models import PartyGroup
@@ -28,6 +28,7 @@ from rectify.models.choices import NoticeKind, ReviewLevel, Status
 from rectify.models.outcomes import FigureKind
 from rectify.rules import due_dates, lifecycle, permissions
 from rectify.rules.problem_tree import category_subtree_ids
+from rectify.services import search_index
 
 #: Longest search text accepted (longer is a validation error, not a slow query).
 MAX_SEARCH = 100
@@ -140,7 +141,8 @@ class TaskFilterSet(django_filters.FilterSet):
     """Tasks: round, party group, region, year (of the feedback), inspecting body, category
     with its whole subtree, status, completed (已完成 and 已完成，长期坚持), overdue, deadline
     range (``deadline_after``, ``deadline_before``), sign-off, proposals, an approved deadline
-    extension (``extended``), and words (``q``) in the problem or its measures."""
+    extension (``extended``), and words (``q``) in the problem, its measures, progress and
+    outcome (``rectify.services.search_index``)."""
 
     round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
                                              queryset=visible(InspectionRound))
@@ -176,7 +178,7 @@ class TaskFilterSet(django_filters.FilterSet):
     extended = django_filters.BooleanFilter(label=_("已批准延期"),
                                             field_name="extended_deadline",
                                             lookup_expr="isnull", exclude=True)
-    q = django_filters.CharFilter(label=_("检索（问题、整改措施）"), method="search",
+    q = django_filters.CharFilter(label=_("检索（问题、整改措施、进展、成效）"), method="search",
                                   max_length=MAX_SEARCH)
 
     class Meta:
@@ -211,10 +213,7 @@ class TaskFilterSet(django_filters.FilterSet):
             proposed_status="")
 
     def search(self, queryset, name, value):
-        for word in words(value):
-            in_measures = Measure.objects.filter(task=OuterRef("pk"), text__icontains=word)
-            queryset = queryset.filter(Q(title__icontains=word) | Q(Exists(in_measures)))
-        return queryset
+        return search_index.search_tasks(queryset, value)
 
 
 class MeasureFilterSet(django_filters.FilterSet):
@@ -224,11 +223,15 @@ class MeasureFilterSet(django_filters.FilterSet):
                                             queryset=visible(RectificationTask))
     round = django_filters.ModelChoiceFilter(label=_("巡察轮次"), field_name="task__round",
                                              queryset=visible(InspectionRound))
-    q = SearchFilter(fields=("text", "responsible_unit"))
+    q = django_filters.CharFilter(label=_("检索（措施内容、责任单位）"), method="search",
+                                  max_length=MAX_SEARCH)
 
     class Meta:
         model = Measure
         fields = ["task", "round"]
+
+    def search(self, queryset, name, value):
+        return search_index.search_measures(queryset, value)
 
 
 class FigureFilterSet(django_filters.FilterSet):
@@ -303,4 +306,4 @@ class PublicationFilterSet(django_filters.FilterSet):
             publications__in=published).distinct()
 
     def search(self, queryset, name, value):
-        return queryset.search(value, party_reader=self.party_reader)
+        return search_index.search_publications(queryset, value, party_reader=self.party_reader)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rectify.models import InspectionRound, Notice, Publication
 from rectify.models.publications import WITHDRAWAL_FIELDS
 from rectify.rules import permissions
+from rectify.services import search_index
 from rectify.services.records import attribute, save_record
 from rectify.services.snapshot import build_snapshot, public_content, search_text
 
@@ -70,6 +71,7 @@ def publish_notice(
         attribute(publication, user, _("发布通报（第{version}版）").format(
             version=publication.version))
         publication.save()
+        search_index.index_publication(publication)  # what the public list's search finds
         if notice.approved_by != approved_by[:100]:
             notice.approved_by = approved_by[:100]
             save_record(notice, user, _("发布通报（第{version}版）").format(

@@ -35,7 +35,7 @@ from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
 from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
 from rectify.services import deadline_extensions as extension_services
-from rectify.services import notifications, workflow
+from rectify.services import notifications, search_index, workflow
 from rectify.services import outcome_figures as figure_services
 from rectify.services import tasks as task_services
 from rectify.services.evidence_files import StorageUnavailable, add_evidence, delete_evidence
@@ -111,6 +111,10 @@ def task_list(request):
             else RectificationTask.objects.none())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _number(page, today)
+    search = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
+    hits = search_index.task_hits(page, search)  # where the words were found besides the title
+    for task in page:
+        task.search_hit = hits.get(task.pk)
     rounds = (deadlines.with_final_published(permissions.visible(InspectionRound, request.user))
               .select_related("party_group").order_by("-feedback_date", "-pk")[:20])
     query = request.GET.copy()
@@ -125,7 +129,7 @@ def task_list(request):
                    for rnd in rounds],
         "query": query.urlencode(), "access": permissions.access_for(request.user),
         "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
-        "filtered_round": filtered_round,
+        "filtered_round": filtered_round, "search": search,
     })
 
 
