@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -22,7 +23,7 @@ from rectify.models import DeadlineExtension, Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates, lifecycle, permissions
-from rectify.rules.problem_tree import print_ordering
+from rectify.rules.problem_tree import PrintOrderPages, print_ordering
 from rectify.services.workflow import change_status, sign_off
 
 _TEXT_WIDGET = {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
@@ -169,6 +170,15 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     def get_ordering(self, request):
         """The notice's order, round by round, unless a column is sorted."""
         return print_ordering()
+
+    def get_paginator(self, request, queryset, per_page, orphans=0,
+                      allow_empty_first_page=True):
+        """In the notice's order (no column sorted), a page is read round by round: the
+        database sorts only the rounds the page covers, not every task."""
+        if ORDER_VAR not in request.GET:
+            queryset = PrintOrderPages(queryset)
+        return super().get_paginator(request, queryset, per_page, orphans,
+                                     allow_empty_first_page)
 
     # -- the sign-off lock ------------------------------------------------------------------
 
