@@ -45,7 +45,8 @@ def make_tree(rnd: InspectionRound, tasks: int, start: int = 0) -> None:
         ProblemCategory.objects.create(round=rnd, parent=second, position=2, title="具体问题乙"),
     ]
     RectificationTask.objects.create(round=rnd, category=first, position=2, title="夹在中间的问题")
-    RectificationTask.objects.create(round=rnd, position=2, title="顶层的问题", printed_label="九、")
+    RectificationTask.objects.create(round=rnd, position=2, title="顶层的问题",
+                                     printed_label="九、")
     RectificationTask.objects.bulk_create(
         RectificationTask(round=rnd, category=subs[i % len(subs)], position=10 + i,
                           title=f"问题{start + i}",
@@ -60,7 +61,7 @@ def province(bureaus: list[PartyGroup], rounds_each: int, tasks_each: int) -> li
     rounds = []
     counter = itertools.count()
     for bureau in bureaus:
-        for r in range(rounds_each):
+        for _ in range(rounds_each):
             n = next(counter)
             rnd = InspectionRound.objects.create(
                 party_group=bureau, inspecting_body=f"市委第{n + 1}巡察组", kind="常规巡察",

@@ -12,8 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
@@ -151,17 +150,25 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        html = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 html.append(format_html('<optgroup label="{}">', group_name))
             html.extend(format_html('<option value="{}"{}>{}</option>', option["value"],
-                                    flatatt(option["attrs"]), option["label"])
+                                    _attrs(option["attrs"]), option["label"])
                         for option in options)
             if group_name:
                 html.append("</optgroup>")
         html.append("</select>")
         return mark_safe("\n".join(html))  # noqa: S308 -- every part is escaped above
+
+
+def _attrs(attrs: dict) -> str:
+    """HTML attributes as Django's ``attrs.html`` writes them: in order, ``True`` bare,
+    ``False`` left out."""
+    return format_html_join("", "{}", (
+        (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+        for name, value in attrs.items() if value is not False))
 
 
 def round_label(title: str, inspecting_body: str, kind: str, feedback_date) -> str:

@@ -42,11 +42,10 @@ from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
 from rectify.rules.problem_tree import PrintOrderPages, numbers_for_tasks
 from rectify.services import deadline_extensions as extension_services
-from rectify.services import notifications, workflow
+from rectify.services import filtersets, notifications, workflow
 from rectify.services import outcome_figures as figure_services
 from rectify.services import tasks as task_services
 from rectify.services.evidence_files import StorageUnavailable, add_evidence, delete_evidence
-from rectify.services import filtersets
 from rectify.services.filtersets import TaskFilterSet
 from rectify.services.overview import bureau_overview
 from rectify.services.records import StaleRecord, delete_record, save_record
