@@ -66,6 +66,7 @@ def test_a_chosen_round_offers_its_categories_only_in_tree_order(staff_user, two
     top = ProblemCategory.objects.get(round=mine, parent=None)
     sub = ProblemCategory.objects.get(round=mine, parent=top)
     html = page(login(staff_user), name, round=mine.pk)
+    assert f'<option value="{mine.pk}" selected>' in select(html, "round")
     assert " disabled" not in select(html, "category")
     # The sub-category indented below its parent; nothing of the other round.
     assert options(html, "category") == [("", "---------"), (str(top.pk), "政治责任扛得不牢"),
