@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Value
@@ -23,7 +24,7 @@ from rectify.models import DeadlineExtension, Measure, RectificationTask
 from rectify.models.choices import Status
 from rectify.models.problems import next_measure_position
 from rectify.rules import due_dates, lifecycle, permissions, text_search
-from rectify.rules.problem_tree import print_ordering
+from rectify.rules.problem_tree import PrintOrderPages, print_ordering
 from rectify.services import search_index
 from rectify.services.workflow import change_status, sign_off
 
@@ -185,6 +186,15 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
             return queryset, False
         found = search_index.search_tasks(queryset, search_term)
         return found.annotate(search_words=Value(" ".join(words))), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0,
+                      allow_empty_first_page=True):
+        """In the notice's order (no column sorted), a page is read round by round: the
+        database sorts only the rounds the page covers, not every task."""
+        if ORDER_VAR not in request.GET:
+            queryset = PrintOrderPages(queryset)
+        return super().get_paginator(request, queryset, per_page, orphans,
+                                     allow_empty_first_page)
 
     # -- the sign-off lock ------------------------------------------------------------------
 
