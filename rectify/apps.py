@@ -8,6 +8,7 @@ class RectifyConfig(AppConfig):
 
     def ready(self) -> None:
         from rectify.background import job_tasks  # noqa: F401 -- the job kinds and their task
-        from rectify.services import api_tokens
+        from rectify.services import api_tokens, public_cache
 
         api_tokens.connect_signals()  # a password change revokes the user's API tokens
+        public_cache.connect_signals()  # a party group renamed changes the public list

@@ -65,6 +65,7 @@ from django.utils.translation import gettext as _
 
 from rectify.models import Evidence
 from rectify.models.worklog import evidence_storage
+from rectify.services import public_cache
 
 FORMAT = "rectify-backup"
 FORMAT_VERSION = 1
@@ -511,6 +512,7 @@ def _load(archive: zipfile.ZipFile, manifest: dict, members: list[dict], dump: P
             progress(_("已载入 {rows} 行数据。").format(rows=sum(counts.values())))
             files, size = _copy_evidence(archive, members, created, progress)
             problems = _verify_evidence(manifest)
+            public_cache.forget_all()  # pages kept from a database before this one
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
