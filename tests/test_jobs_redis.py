@@ -62,10 +62,9 @@ def redis_broker():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("worker_shares_the_test_database")
 def test_a_real_worker_on_redis_builds_a_large_export(settings, staff_user, make_round,
-                                                      redis_broker,
-                                                      worker_shares_the_test_database,
-                                                      monkeypatch):
+                                                      redis_broker, monkeypatch):
     settings.LEDGER_BACKGROUND_ROWS = 100
     settings.CELERY_TASK_DEFAULT_QUEUE = redis_broker
     monkeypatch.setattr(jobs, "PROGRESS_SECONDS", 0.05)

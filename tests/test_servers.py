@@ -36,7 +36,6 @@ from urllib.parse import quote, urlencode
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.conf import global_settings
 from django.db import connection
 
@@ -327,4 +326,3 @@ def test_two_servers_share_everything(site):
         assert "数据有误" in gone.text
         assert reader.get(port, f"/notices/{publication.pk}.json").status == 410
         assert page not in reader.get(port, "/notices/").text
-    assert settings.PUBLIC_PAGE_CACHE
