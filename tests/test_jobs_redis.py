@@ -20,6 +20,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from kombu import pools
 
 from rectify.background.celery_app import app
 from rectify.models import Job, JobState, RectificationTask
@@ -47,18 +48,26 @@ def redis_broker():
                "CELERY_WORKER_HIJACK_ROOT_LOGGER": False}
     saved = {key: app.conf[key] for key in changed if key in app.conf}
     app.conf.update(changed)
-    _forget_connections()
+    _forget_routes()
     yield queue
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         channel.queue_delete(queue)
         channel.client.delete(*(f"_kombu.{kind}.{queue}"
                                 for kind in ("binding", "binding_permanent")))
-    _forget_connections()
     for key in changed:
         if key not in saved:
             app.conf.changes.pop(key, None)
     app.conf.update(saved)
+    _forget_routes()
+
+
+def _forget_routes():
+    """The app's connections, and its queues and routes (made once from the default queue's
+    name): made again from the configuration as it is now."""
+    _forget_connections()
+    pools.reset()  # kombu's producer pools, kept per broker address for the process
+    app.__dict__.pop("amqp", None)
 
 
 @pytest.mark.django_db(transaction=True)
