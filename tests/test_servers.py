@@ -224,6 +224,16 @@ def site(requirements, tmp_path, settings):
     finally:
         for process in processes:
             stop(process)
+        forget_queue(env["CELERY_TASK_DEFAULT_QUEUE"])
+
+
+def forget_queue(queue: str) -> None:
+    """The run's queue and its bindings, out of the broker's database."""
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def test_two_servers_share_everything(site):
