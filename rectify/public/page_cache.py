@@ -202,14 +202,13 @@ class PublicPageCacheMiddleware:
                       if name in request.META}
         response = self.get_response(request)
         request.META.update(conditions)
-        if not _storable(request, response):
-            return response
-        try:
-            cache.set(key, (tokens, response.status_code, list(response.items()),
-                            response.content), settings.PUBLIC_CACHE_SECONDS)
-        except Exception:
-            logger.warning("public page cache unavailable", exc_info=True)
-        return _conditional(request, response)
+        if _storable(request, response):
+            try:
+                cache.set(key, (tokens, response.status_code, list(response.items()),
+                                response.content), settings.PUBLIC_CACHE_SECONDS)
+            except Exception:
+                logger.warning("public page cache unavailable", exc_info=True)
+        return _conditional(request, response) if conditions else response
 
 
 def _kept(key: str, generations: list[str], produce):
