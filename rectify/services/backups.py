@@ -66,7 +66,7 @@ from django.utils.translation import gettext as _
 
 from rectify.models import Evidence
 from rectify.models.worklog import evidence_storage
-from rectify.services import search_index
+from rectify.services import public_cache, search_index
 
 FORMAT = "rectify-backup"
 FORMAT_VERSION = 1
@@ -516,6 +516,7 @@ def _load(archive: zipfile.ZipFile, manifest: dict, members: list[dict], dump: P
             search_index.rebuild()  # the search's rows, left out of the dump
             files, size = _copy_evidence(archive, members, created, progress)
             problems = _verify_evidence(manifest)
+            public_cache.forget_all()  # pages kept from a database before this one
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
