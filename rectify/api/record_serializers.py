@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
 
 from rectify.api.api_base import MAX_INT, drf_error
+from rectify.api.planned_output import PlannedOutput
 from rectify.rules import permissions
 from rectify.services.records import StaleRecord, save_record
 
@@ -53,11 +54,12 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
-class ModelShapeSerializer(serializers.ModelSerializer):
+class ModelShapeSerializer(PlannedOutput, serializers.ModelSerializer):
     """A model's rows as stored, and the schema saying so: a read-only field is nullable when
     the model lets it (or a relation on its way) be empty, and a read-only choice keeps the
     model's blank choice (``""``, e.g. no ``proposed_status``). DRF drops both from read-only
-    fields; the answers carry them all the same."""
+    fields; the answers carry them all the same. Answers are built by a plan
+    (``rectify.api.planned_output``): DRF's answer, without its per-row cost."""
 
     def get_fields(self):
         fields = super().get_fields()

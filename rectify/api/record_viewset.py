@@ -35,6 +35,7 @@ from rectify.api.api_base import (
     ANY,
     MAX_INT,
     AtomicWrites,
+    CountedRows,
     PreconditionFailed,
     etag,
     if_match_version,
@@ -96,9 +97,21 @@ class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
     def base_queryset(self) -> QuerySet:
         return self.queryset.all()
 
+    def list_queryset(self) -> QuerySet:
+        """The rows of a list, as they are filtered, ordered and counted: ``base_queryset``
+        unless the list adds what a page shows afterwards (``shown``)."""
+        return self.base_queryset()
+
+    def shown(self, rows: QuerySet) -> QuerySet:
+        """What a list shows of its visible, filtered, ordered ``rows``: they are counted as
+        they are, and a page of them is read with these additions (annotations, related rows),
+        so that what only shows on a page is not computed over every row for the count."""
+        return rows
+
     def get_queryset(self) -> QuerySet:
         """What this user may see (``rectify.rules.permissions``): 404 for anything else."""
-        return permissions.visible(self.base_queryset(), self.request.user)
+        rows = self.list_queryset() if self.action == "list" else self.base_queryset()
+        return permissions.visible(rows, self.request.user)
 
     def get_serializer_class(self):
         if self.action == "create" and self.create_serializer_class is not None:
@@ -194,6 +207,13 @@ class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
                         headers={"ETag": etag(instance)})
 
     # -- the standard actions --------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(CountedRows(self.shown(rows), rows))
+        if page is None:
+            return Response(self.get_serializer(self.shown(rows), many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
