@@ -26,10 +26,12 @@ defaults and omissions. The schema is the fields' and does not change;
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from operator import attrgetter
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from rest_framework import ISO_8601, serializers
@@ -54,6 +56,8 @@ class PlannedOutput:
     output_shortcuts: dict[str, str] = {}
 
     def to_representation(self, instance):
+        if type(instance) is dict:
+            return self._row_representation(instance)
         try:
             steps = self._output_plan
         except AttributeError:
@@ -66,11 +70,81 @@ class PlannedOutput:
                 pass
         return ret
 
+    def _row_representation(self, row: dict) -> dict:
+        """A plain row of :func:`row_columns` (``values()``), not a model instance."""
+        try:
+            steps = self._row_plan
+        except AttributeError:
+            steps = self._row_plan = row_plan(self)
+        ret = {}
+        for name, key, convert in steps:
+            value = row[key]
+            ret[name] = None if value is None else convert(value)
+        return ret
+
 
 def plan(serializer) -> list[tuple[str, object]]:
     """``(field name, producer(instance) -> value)`` for every readable field, in order."""
     return [(field.field_name, _producer(serializer, field))
             for field in serializer._readable_fields]
+
+
+def row_plan(serializer) -> list[tuple[str, str, object]]:
+    """``(field name, column, conversion)`` for every readable field of a serializer whose
+    fields are all columns of its model (``row_columns``): the answer for a ``values()`` row
+    instead of an instance."""
+    model = serializer.Meta.model
+    steps = []
+    for field in serializer._readable_fields:
+        attrs = field.source_attrs
+        if len(attrs) != 1 or isinstance(field, serializers.SerializerMethodField):
+            raise TypeError(f"{type(serializer).__name__}.{field.field_name} is no column")
+        display = _DISPLAY.match(attrs[0])
+        try:
+            model_field = model._meta.get_field(display.group(1) if display else attrs[0])
+        except FieldDoesNotExist:
+            raise TypeError(f"{type(serializer).__name__}.{field.field_name} is no column")
+        if not model_field.concrete:
+            raise TypeError(f"{type(serializer).__name__}.{field.field_name} is no column")
+        if display:
+            labels = _labels(model_field)
+            convert = _converter(field)
+
+            def label(value, labels=labels, convert=convert):
+                found = labels.get(value, value)
+                return None if found is None else convert(found)
+            steps.append((field.field_name, model_field.attname, label))
+        elif model_field.is_relation:
+            if not (isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None):
+                raise TypeError(f"{type(serializer).__name__}.{field.field_name} is no column")
+            steps.append((field.field_name, model_field.attname, _same))
+        else:
+            steps.append((field.field_name, model_field.attname, _converter(field)))
+    return steps
+
+
+@functools.cache
+def row_columns(serializer_class) -> tuple[str, ...]:
+    """The columns to read with ``values()`` for ``serializer_class``'s answers from rows."""
+    return tuple(key for _name, key, _convert in row_plan(serializer_class()))
+
+
+def list_rows(parents: list, source: str, children: QuerySet, serializer_class) -> None:
+    """Read the children of ``parents`` through the reverse foreign key ``source`` (e.g. a
+    task's ``measures``) in one query, as plain rows of the columns ``serializer_class``
+    shows, and put each parent's on it at ``listed_<source>`` in the order of ``children``:
+    no model instance, no queryset per parent."""
+    relation = parents[0]._meta.get_field(source) if parents else None
+    if relation is None:
+        return
+    key = relation.field.attname  # e.g. task_id
+    found: dict = {parent.pk: [] for parent in parents}
+    for row in children.filter(**{f"{key}__in": list(found)}).values(
+            *row_columns(serializer_class), key):
+        found[row[key]].append(row)
+    listed = LISTED.format(source=source)
+    for parent in parents:
+        parent.__dict__[listed] = found[parent.pk]
 
 
 def drf_value(field, instance):
@@ -145,8 +219,7 @@ def _display(model, name: str, convert, fallback):
         return fallback
     if not model_field.flatchoices:
         return fallback
-    labels = {make_hashable(value): force_str(label, strings_only=True)
-              for value, label in model_field.flatchoices}
+    labels = _labels(model_field)
 
     def produce(instance, get=attrgetter(model_field.attname)):
         try:
@@ -159,6 +232,11 @@ def _display(model, name: str, convert, fallback):
             return fallback(instance)
         return None if label is None else convert(label)
     return produce
+
+
+def _labels(model_field) -> dict:
+    return {make_hashable(value): force_str(label, strings_only=True)
+            for value, label in model_field.flatchoices}
 
 
 def _related(field, model_field, fallback):
@@ -245,4 +323,4 @@ def _iso(output_format) -> bool:
     return isinstance(output_format, str) and output_format.lower() == ISO_8601
 
 
-__all__ = ["LISTED", "PlannedOutput", "drf_value", "plan"]
+__all__ = ["LISTED", "PlannedOutput", "drf_value", "list_rows", "plan", "row_columns", "row_plan"]

@@ -8,6 +8,7 @@ things with the same words as the admin) and writes the history row with the use
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -62,7 +63,7 @@ class ModelShapeSerializer(PlannedOutput, serializers.ModelSerializer):
     (``rectify.api.planned_output``): DRF's answer, without its per-row cost."""
 
     def get_fields(self):
-        fields = super().get_fields()
+        fields = copy.deepcopy(_model_fields(self))
         model = self.Meta.model
         for name, field in fields.items():
             source = field.source or name  # not bound yet
@@ -74,6 +75,18 @@ class ModelShapeSerializer(PlannedOutput, serializers.ModelSerializer):
             if blank and isinstance(field, serializers.ChoiceField):
                 field.allow_blank = True
         return fields
+
+
+def _model_fields(serializer) -> dict:
+    """DRF's fields of ``serializer``'s class, built from its model and ``Meta`` once per
+    class: the building (the model's introspection, field by field) cost more than the rest
+    of a short answer. Each serializer gets a deep copy (fresh fields, as DRF gives them)."""
+    cls = type(serializer)
+    built = cls.__dict__.get("_built_model_fields")
+    if built is None:
+        built = serializers.ModelSerializer.get_fields(serializer)
+        cls._built_model_fields = built
+    return built
 
 
 def _stored_shape(model, source: str) -> tuple[bool, bool]:
@@ -214,7 +227,10 @@ class TreeNumberMixin:
     tree_kind = ""
 
     def _node(self, obj):
-        nodes = self.context.get("tree_nodes") or {}
+        try:
+            nodes = self._tree_nodes
+        except AttributeError:
+            nodes = self._tree_nodes = self.context.get("tree_nodes") or {}
         return nodes.get((self.tree_kind, obj.pk))
 
     def get_number(self, obj) -> str:

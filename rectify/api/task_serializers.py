@@ -105,14 +105,14 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
 
     _ANNOTATIONS = ("due_on", "original_due_on", "is_overdue", "warning", "extension_count",
                     "pending_extension_deadline")
+    _ANNOTATED = frozenset(_ANNOTATIONS)
 
     @classmethod
     def _due(cls, obj):
         """The due-date and extension annotations of ``obj`` (rectify.rules.due_dates,
         rectify.rules.extension_rules), read with the list; one query for a task saved just
         now."""
-        found = obj.__dict__  # where the queryset's annotations are
-        if not all(name in found for name in cls._ANNOTATIONS):
+        if not obj.__dict__.keys() >= cls._ANNOTATED:  # the queryset's annotations
             row = extension_rules.with_extension_counts(deadlines.with_due_dates(
                 RectificationTask.objects.filter(pk=obj.pk))).values(*cls._ANNOTATIONS).get()
             for name in cls._ANNOTATIONS:

@@ -20,8 +20,8 @@ from rectify.api.extension_serializers import (
     ExtensionDecisionSerializer,
     ExtensionRequestSerializer,
 )
-from rectify.api.measure_serializers import MeasureSerializer
-from rectify.api.planned_output import LISTED
+from rectify.api.measure_serializers import MeasureInTaskSerializer, MeasureSerializer
+from rectify.api.planned_output import LISTED, list_rows
 from rectify.api.record_serializers import ActionSerializer, HistoryEntrySerializer
 from rectify.api.record_viewset import (
     CONFLICT_RESPONSES,
@@ -140,18 +140,21 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
 
     def shown(self, rows):
         """A page of tasks: counted without the due dates' join; read with its due dates,
-        the party group's id beside the round's (no round, party group or category rows),
-        the measures and figures in one query each, put on the tasks as plain lists
-        (``listed_measures``, ``listed_figures``: rectify.api.planned_output), each task's
-        in the order of the models' ``ordering``."""
+        the party group's id beside the round's (no round, party group or category rows)
+        and its figures in one query, put on the tasks as lists (``listed_figures``:
+        rectify.api.planned_output), each task's in the order of the model's ``ordering``."""
         return extension_rules.with_extension_counts(deadlines.with_due_dates(
             rows.select_related("signed_off_by", "proposed_by")
             .annotate(round_party_group_id=F("round__party_group_id"))
             .prefetch_related(
-                Prefetch("measures", Measure.objects.order_by("position", "pk"),
-                         to_attr=LISTED.format(source="measures")),
                 Prefetch("figures", OutcomeFigure.objects.order_by("kind", "pk"),
                          to_attr=LISTED.format(source="figures")))))
+
+    def read_listed(self, tasks):
+        """The page's measures in one query, as plain rows (no model instances), each task's
+        in the order of the model's ``ordering``."""
+        list_rows(tasks, "measures", Measure.objects.order_by("position", "pk"),
+                  MeasureInTaskSerializer)
 
     def history_of(self, obj) -> list:
         return task_history_entries(obj)

@@ -13,7 +13,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext
 
 from rectify.models import InspectionRound, ProblemCategory, RectificationTask
-from rectify.models.mark_formats import MAX_TASK_DEPTH
+from rectify.models.mark_formats import CONTINUOUS, MAX_TASK_DEPTH
 from rectify.rules import numbering
 
 
@@ -150,6 +150,63 @@ def numbers_for_rounds(round_ids: Iterable[int]) -> dict[tuple[str, int], TreeNo
         top = assemble(round_, cats_by_round.get(round_.pk, []), tasks_by_round.get(round_.pk, []))
         for node in walk(top):
             result[(node.kind, node.obj.pk)] = node
+    return result
+
+
+def numbers_for(tasks: Iterable[RectificationTask] = (),
+                categories: Iterable[ProblemCategory] = ()) -> dict[tuple[str, int], TreeNode]:
+    """The numbered nodes of some tasks and categories (a page of a list), keyed by
+    ``(kind, pk)`` like :func:`numbers_for_rounds`, with the same numbers and depths, in three
+    queries: their rounds, the rounds' categories, and only the tasks their numbers depend on.
+
+    A node's number is its rank among its siblings, and so are its ancestors'; in a nested
+    round tasks share the count with the categories beside them, so the tasks read are those
+    under the parents on the nodes' paths (the top level included), not the whole round. A
+    continuous round numbers its tasks straight through: all its tasks are read (light).
+    Other nodes of the partial trees may be misnumbered and are not returned.
+    """
+    tasks, categories = list(tasks), list(categories)
+    round_ids = {row.round_id for row in [*tasks, *categories]}
+    if not round_ids:
+        return {}
+    rounds = InspectionRound.objects.filter(pk__in=round_ids).only(
+        "id", "numbering_style", "level_formats", "task_format")
+    continuous = {round_.pk for round_ in rounds if round_.numbering_style == CONTINUOUS}
+    cats_by_round: dict[int, list] = {}
+    parent_of: dict[int, int | None] = {}
+    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).only(
+        "id", "round_id", "parent_id", "position", "title", "printed_label"
+    ):
+        cats_by_round.setdefault(cat.round_id, []).append(cat)
+        parent_of[cat.pk] = cat.parent_id
+    # The categories whose children (tasks among them) the nodes' numbers depend on: the
+    # parents of the nodes and of every category above them; the top level always.
+    parents: set[int] = set()
+
+    def climb(category_id: int | None) -> None:
+        while category_id in parent_of and category_id not in parents:
+            parents.add(category_id)
+            category_id = parent_of[category_id]
+
+    for task in tasks:
+        climb(task.category_id)
+    for cat in categories:
+        climb(parent_of.get(cat.pk))
+    top_level = Q(category__isnull=True) | ~Q(category__round_id=F("round_id"))
+    wanted = Q(round_id__in=continuous) | Q(category_id__in=parents) | top_level
+    tasks_by_round: dict[int, list] = {}
+    for task in RectificationTask.objects.filter(Q(round_id__in=round_ids) & wanted).only(
+        "id", "round_id", "category_id", "position", "printed_label"
+    ):
+        tasks_by_round.setdefault(task.round_id, []).append(task)
+    asked = {("task", row.pk) for row in tasks} | {("category", row.pk) for row in categories}
+    result: dict[tuple[str, int], TreeNode] = {}
+    for round_ in rounds:
+        top = assemble(round_, cats_by_round.get(round_.pk, []),
+                       tasks_by_round.get(round_.pk, []))
+        for node in walk(top):
+            if (node.kind, node.obj.pk) in asked:
+                result[(node.kind, node.obj.pk)] = node
     return result
 
 
