@@ -174,7 +174,8 @@ def numbers_for(tasks: Iterable[RectificationTask] = (),
     continuous = {round_.pk for round_ in rounds if round_.numbering_style == CONTINUOUS}
     cats_by_round: dict[int, list] = {}
     parent_of: dict[int, int | None] = {}
-    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).only(
+    # Unordered: assemble() orders the siblings (the models' orderings join the rounds).
+    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).order_by().only(
         "id", "round_id", "parent_id", "position", "title", "printed_label"
     ):
         cats_by_round.setdefault(cat.round_id, []).append(cat)
@@ -195,9 +196,8 @@ def numbers_for(tasks: Iterable[RectificationTask] = (),
     top_level = Q(category__isnull=True) | ~Q(category__round_id=F("round_id"))
     wanted = Q(round_id__in=continuous) | Q(category_id__in=parents) | top_level
     tasks_by_round: dict[int, list] = {}
-    for task in RectificationTask.objects.filter(Q(round_id__in=round_ids) & wanted).only(
-        "id", "round_id", "category_id", "position", "printed_label"
-    ):
+    for task in RectificationTask.objects.filter(Q(round_id__in=round_ids) & wanted).order_by(
+    ).only("id", "round_id", "category_id", "position", "printed_label"):
         tasks_by_round.setdefault(task.round_id, []).append(task)
     asked = {("task", row.pk) for row in tasks} | {("category", row.pk) for row in categories}
     result: dict[tuple[str, int], TreeNode] = {}
