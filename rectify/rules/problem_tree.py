@@ -163,7 +163,9 @@ def numbers_for(tasks: Iterable[RectificationTask] = (),
     round tasks share the count with the categories beside them, so the tasks read are those
     under the parents on the nodes' paths (the top level included), not the whole round. A
     continuous round numbers its tasks straight through: all its tasks are read (light).
-    Other nodes of the partial trees may be misnumbered and are not returned.
+    Other nodes of the partial trees may be misnumbered and are not returned. The nodes'
+    ``obj`` are light rows (``pk``, ``round_id``, ``parent_id`` or ``category_id``,
+    ``position``, ``printed_label``, a category's ``title``), not model instances.
     """
     tasks, categories = list(tasks), list(categories)
     round_ids = {row.round_id for row in [*tasks, *categories]}
@@ -175,8 +177,8 @@ def numbers_for(tasks: Iterable[RectificationTask] = (),
     cats_by_round: dict[int, list] = {}
     parent_of: dict[int, int | None] = {}
     # Unordered: assemble() orders the siblings (the models' orderings join the rounds).
-    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).order_by().only(
-        "id", "round_id", "parent_id", "position", "title", "printed_label"
+    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).order_by().values_list(
+        "pk", "round_id", "parent_id", "position", "title", "printed_label", named=True
     ):
         cats_by_round.setdefault(cat.round_id, []).append(cat)
         parent_of[cat.pk] = cat.parent_id
@@ -197,7 +199,7 @@ def numbers_for(tasks: Iterable[RectificationTask] = (),
     wanted = Q(round_id__in=continuous) | Q(category_id__in=parents) | top_level
     tasks_by_round: dict[int, list] = {}
     for task in RectificationTask.objects.filter(Q(round_id__in=round_ids) & wanted).order_by(
-    ).only("id", "round_id", "category_id", "position", "printed_label"):
+    ).values_list("pk", "round_id", "category_id", "position", "printed_label", named=True):
         tasks_by_round.setdefault(task.round_id, []).append(task)
     asked = {("task", row.pk) for row in tasks} | {("category", row.pk) for row in categories}
     result: dict[tuple[str, int], TreeNode] = {}
