@@ -507,7 +507,7 @@ def test_serve_starts_a_worker_with_the_server_and_stops_it_after(monkeypatch):
     from rectify.management.commands import serve
 
     started, served = [], []
-    monkeypatch.setattr(serve, "start_worker", lambda: started.append(FakeWorker())
+    monkeypatch.setattr(serve, "start_worker", lambda beat=True: started.append(FakeWorker())
                         or started[-1])
     monkeypatch.setattr(serve, "call_command", lambda name, *args, **kwargs: served.append(
         (name, args, kwargs, started[-1].poll())))
