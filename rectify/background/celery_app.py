@@ -28,6 +28,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 
 from django.conf import settings  # noqa: E402 -- after the settings module is named
 
+from rectify.background import queue_files  # noqa: E402
+
+queue_files.register()  # the filesystem queue writes each message whole before it is seen
+
 logger = logging.getLogger(__name__)
 
 #: The task that starts a periodic job of the system (beat sends it with the kind's name).
