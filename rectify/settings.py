@@ -369,10 +369,13 @@ if not 0 < JOB_HEARTBEAT_SECONDS < JOB_STALE_SECONDS:
 LEDGER_BACKGROUND_ROWS = env_int("LEDGER_BACKGROUND_ROWS", 2000)
 # A round of more tasks than this gets its report and plan from a background job.
 DOCUMENT_BACKGROUND_TASKS = env_int("DOCUMENT_BACKGROUND_TASKS", 2000)
-# An edited ledger of more rows than this is previewed and applied by background jobs.
-LEDGER_IMPORT_BACKGROUND_ROWS = env_int("LEDGER_IMPORT_BACKGROUND_ROWS", 2000)
+# An edited ledger of more rows than this is previewed and applied by background jobs; the
+# upload waits for its confirmation in LEDGER_UPLOAD_DIR (the site's and the worker's).
+LEDGER_IMPORT_BACKGROUND_ROWS = env_int("LEDGER_IMPORT_BACKGROUND_ROWS", 300)
+LEDGER_UPLOAD_DIR = Path(os.environ.get("LEDGER_UPLOAD_DIR",
+                                        BASE_DIR / "var" / "ledger-uploads"))
 # A notice of more tasks than this is loaded (after its preview) by a background job.
-NOTICE_BACKGROUND_TASKS = env_int("NOTICE_BACKGROUND_TASKS", 300)
+NOTICE_BACKGROUND_TASKS = env_int("NOTICE_BACKGROUND_TASKS", 100)
 # The periodic work, scheduled by Celery beat (rectify.background.celery_app): the reminders
 # and the statistics snapshot daily at these local times (HH:MM; empty: not scheduled), and
 # the sweep of old job results hourly at this minute (empty: not scheduled).

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from rectify.admin.import_admin import NOTICE_IMPORT_JOB
 from rectify.background import periodic_jobs
@@ -202,18 +202,20 @@ def _round_links(job) -> list[tuple[str, str]]:
     return [(_("返回巡察轮次"), reverse("work:round", args=[job.params.get("round")]))]
 
 
+TASKS, MAILS = pgettext_lazy("progress unit", "项"), pgettext_lazy("progress unit", "封")
+ROUNDS = pgettext_lazy("progress unit", "个巡察轮次")
+
 jobs.register(round_pages.ROUND_DOCUMENT_JOB, gettext_lazy("生成巡察轮次文档"),
-              run_round_document, unit=gettext_lazy("项"), links=_round_links)
+              run_round_document, unit=TASKS, links=_round_links)
 jobs.register(ledger_views.EXPORT_JOB, gettext_lazy("导出整改台账"), run_ledger_export,
               links=_ledger_links)
 jobs.register(ledger_views.PREVIEW_JOB, gettext_lazy("台账导入：预览"), run_ledger_preview,
               links=_ledger_links)
 jobs.register(ledger_views.APPLY_JOB, gettext_lazy("台账导入：写入"), run_ledger_apply,
               links=_ledger_links)
-jobs.register(NOTICE_IMPORT_JOB, gettext_lazy("导入通报"), run_notice_import,
-              unit=gettext_lazy("项"), links=_notice_links)
+jobs.register(NOTICE_IMPORT_JOB, gettext_lazy("导入通报"), run_notice_import, unit=TASKS,
+              links=_notice_links)
 jobs.register(periodic_jobs.REMINDERS_JOB, periodic_jobs.LABELS[periodic_jobs.REMINDERS_JOB],
-              periodic_jobs.run_reminders, unit=gettext_lazy("封"), links=periodic_jobs.links)
+              periodic_jobs.run_reminders, unit=MAILS, links=periodic_jobs.links)
 jobs.register(periodic_jobs.SNAPSHOT_JOB, periodic_jobs.LABELS[periodic_jobs.SNAPSHOT_JOB],
-              periodic_jobs.run_snapshot, unit=gettext_lazy("个巡察轮次"),
-              links=periodic_jobs.links)
+              periodic_jobs.run_snapshot, unit=ROUNDS, links=periodic_jobs.links)

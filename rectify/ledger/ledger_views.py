@@ -117,6 +117,7 @@ def _page(request, filterset, *, valid: bool, form=None, status: int = 200):
         "history": bool(request.GET.get("history")),
         "may_import": permissions.can_import(request.user),
         "background_rows": settings.LEDGER_BACKGROUND_ROWS,
+        "import_background_rows": settings.LEDGER_IMPORT_BACKGROUND_ROWS,
         "upload_form": form or LedgerUploadForm(),
     }, status=status)
 

@@ -57,7 +57,7 @@ from django.db import (
 )
 from django.db.models import F, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rectify.models import Job, JobState
 
@@ -105,7 +105,8 @@ Runner = Callable[[Job, IO[bytes], "Progress"], Output]
 #: The next steps a finished job offers: (label, URL) pairs, e.g. back to the page it came from.
 Links = Callable[[Job], list[tuple[str, str]]]
 
-DEFAULT_UNIT = gettext_lazy("行")
+#: What a job's progress counts by default (kinds name theirs: 项, 封 …; "progress unit").
+DEFAULT_UNIT = pgettext_lazy("progress unit", "行")
 
 
 @dataclass(frozen=True)
