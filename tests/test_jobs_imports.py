@@ -390,3 +390,15 @@ def test_a_notice_job_whose_worker_died_loads_the_notice_once(staff_user, monkey
     job.refresh_from_db()
     assert (job.state, job.attempts) == (JobState.DONE, 3)
     assert InspectionRound.objects.get().pk == job.outcome["round"]
+
+
+def test_an_import_job_of_a_user_no_longer_staff_fails_saying_so(staff_user):
+    staff_user.groups.clear()
+    staff_user.is_superuser = False
+    staff_user.save()
+    job = jobs.submit(NOTICE_IMPORT_JOB, staff_user, {"text": XINYE.read_text(),
+                                                      "party_group": ""})
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert job.error == "您已无权导入（只有巡察办工作人员可以导入），未执行。"
+    assert not InspectionRound.objects.exists()

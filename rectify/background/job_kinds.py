@@ -79,8 +79,15 @@ def run_round_document(job, out, progress) -> jobs.Output:
 # -- the import of a large ledger: preview, then apply -------------------------------------
 
 
+def _may_import(job) -> None:
+    """The user who asked may still import (staff): else the job fails saying so."""
+    if not permissions.can_import(job.requested_by):
+        raise jobs.JobError(_("您已无权导入（只有巡察办工作人员可以导入），未执行。"))
+
+
 def _upload(job):
     """The pending upload the job reads, or a failure saying it is gone."""
+    _may_import(job)
     try:
         path = ledger_views.upload_path(job.params.get("token", ""))
     except FileNotFoundError:
@@ -171,6 +178,7 @@ def run_notice_import(job, out, progress) -> jobs.Output:
     one transaction, the outcome committed with it."""
     outcome = job.outcome
     if outcome is None:
+        _may_import(job)
         progress(0, step=_("解析通报"))
         parsed = parse_notice(job.params.get("text") or "")
         progress(0, parsed.task_count, step=_("写入整改任务（全部成功才生效）"))
