@@ -6,12 +6,18 @@ time linear in the input (the per-MB time stays flat as the size grows).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
+
+import django  # noqa: E402
+
+django.setup()
 
 from rectify.notice_import import parse_notice  # noqa: E402
 

@@ -132,6 +132,10 @@ def build(tasks: int) -> None:
                 Measure(task=task, position=k, text=MEASURE.format(k=k))
                 for task in created for k in range(1, MEASURES_PER_TASK + 1))
         made += count
+    # bulk_create saves no record one by one: the search's rows are built here at once.
+    from rectify.services.search_index import refresh_tasks
+
+    refresh_tasks(RectificationTask.objects.values_list("pk", flat=True))
     publish(staff)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -198,10 +202,20 @@ def surfaces(staff_client, clerk_client) -> dict:
         "/api/tasks/": get(staff_client, "/api/tasks/"),
         "/api/tasks/?page_size=200": get(staff_client, "/api/tasks/?page_size=200"),
         "/api/tasks/?q=教师": get(staff_client, "/api/tasks/?q=%E6%95%99%E5%B8%88"),
+        "/api/tasks/?q=学校食堂": get(
+            staff_client, "/api/tasks/?q=%E5%AD%A6%E6%A0%A1%E9%A3%9F%E5%A0%82"),
+        "/api/tasks/?q=整改": get(
+            staff_client, "/api/tasks/?q=%E6%95%B4%E6%94%B9"),
+        "/api/measures/?q=教师": get(staff_client, "/api/measures/?q=%E6%95%99%E5%B8%88"),
         "/api/rounds/": get(staff_client, "/api/rounds/"),
         "/api/statistics/": get(staff_client, "/api/statistics/"),
         "/dashboard/": get(staff_client, "/dashboard/"),
         "/notices/": get(staff_client, "/notices/"),
+        "/notices/?q=食堂 (public)": get(staff_client.__class__(),
+                                        "/notices/?q=%E9%A3%9F%E5%A0%82"),
+        f"/work/?round={round_id} (staff)": get(staff_client, f"/work/?round={round_id}"),
+        "/notices/?q=教师 (public)": get(staff_client.__class__(),
+                                       "/notices/?q=%E6%95%99%E5%B8%88"),
         "send_reminders --dry-run": command("send_reminders", "--dry-run"),
     }
     if publication is not None:

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "rectify.cache_headers.PrivateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers of published versions, answered from the cache before the session.
+    "rectify.public.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,9 +160,34 @@ LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/minute")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
 API_TOKEN_RATE = os.environ.get("API_TOKEN_RATE", "10/minute")
-# The counters' cache: one per process by default (`make run` needs no server); production
-# with several workers should share one: CACHE_URL=redis://host:6379/1.
-CACHE_URL = os.environ.get("CACHE_URL", "")
+# Redis (optional): REDIS_URL names the server and a database number n (default 0): the cache
+# (rate counters, the public pages) uses database n, the jobs' broker database n + 1, so that
+# clearing the cache (FLUSHDB) never drops queued jobs. CACHE_URL and CELERY_BROKER_URL, when
+# given, win. Without any of them the cache is each process's memory and the broker a folder:
+# `make run` needs no server.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+
+def redis_database(url: str, offset: int) -> str:
+    """``url`` with its database number (the path, default 0) increased by ``offset``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"REDIS_URL must be redis://host:port/n or rediss://…, not {url!r}")
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL's database must be a number, not {number!r}")
+    return urlunsplit(parts._replace(path=f"/{int(number) + offset}"))
+
+
+REDIS_CACHE_URL = redis_database(REDIS_URL, 0) if REDIS_URL else ""
+REDIS_BROKER_URL = redis_database(REDIS_URL, 1) if REDIS_URL else ""
+
+# The cache: the throttling counters (shared by all workers and servers only when the cache
+# is) and the public pages (rectify.public.page_cache).
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_CACHE_URL
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": CACHE_URL}}
@@ -168,6 +195,11 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Published versions' public answers kept in the cache, invalidated by publishing and
+# withdrawing (rectify.public.page_cache). On by default only with a shared cache: a process's
+# own memory would keep a withdrawn version in the other processes.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", bool(CACHE_URL))
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 86400)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -185,7 +217,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the static files whitenoise serves.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -296,6 +329,8 @@ if not 0 <= WARNING_RED_DAYS <= WARNING_YELLOW_DAYS:
 # Evidence files (佐证材料): outside the static root, served only through a permission check.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# A ledger workbook waits here between its preview and its confirmation (rectify.ledger).
+LEDGER_UPLOAD_DIR = Path(os.environ.get("LEDGER_UPLOAD_DIR", BASE_DIR / "var" / "ledger-uploads"))
 # The other uploads (rectify/request_limits.py refuses larger bodies before reading them): the
 # ledger workbook, the notice file, and the XML a notice .docx may unpack to.
 LEDGER_MAX_UPLOAD_BYTES = env_int("LEDGER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
@@ -316,7 +351,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # by a Celery worker, the user following a progress bar. The broker is CELERY_BROKER_URL:
 # in production Redis (redis://127.0.0.1:6379/N); by default kombu's filesystem transport in
 # folders under JOBS_QUEUE_DIR, which needs no server (`make run` starts the worker itself).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost/")
+CELERY_BROKER_URL = (os.environ.get("CELERY_BROKER_URL") or REDIS_BROKER_URL
+                     or "filesystem://localhost/")
 JOBS_QUEUE_DIR = Path(os.environ.get("JOBS_QUEUE_DIR", BASE_DIR / "var" / "job-queue"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -369,11 +405,9 @@ if not 0 < JOB_HEARTBEAT_SECONDS < JOB_STALE_SECONDS:
 LEDGER_BACKGROUND_ROWS = env_int("LEDGER_BACKGROUND_ROWS", 2000)
 # A round of more tasks than this gets its report and plan from a background job.
 DOCUMENT_BACKGROUND_TASKS = env_int("DOCUMENT_BACKGROUND_TASKS", 2000)
-# An edited ledger of more rows than this is previewed and applied by background jobs; the
-# upload waits for its confirmation in LEDGER_UPLOAD_DIR (the site's and the worker's).
+# An edited ledger of more rows than this is previewed and applied by background jobs (the
+# upload waits in LEDGER_UPLOAD_DIR, the site's and the worker's).
 LEDGER_IMPORT_BACKGROUND_ROWS = env_int("LEDGER_IMPORT_BACKGROUND_ROWS", 300)
-LEDGER_UPLOAD_DIR = Path(os.environ.get("LEDGER_UPLOAD_DIR",
-                                        BASE_DIR / "var" / "ledger-uploads"))
 # A notice of more tasks than this is loaded (after its preview) by a background job.
 NOTICE_BACKGROUND_TASKS = env_int("NOTICE_BACKGROUND_TASKS", 100)
 # The periodic work, scheduled by Celery beat (rectify.background.celery_app): the reminders

@@ -16,7 +16,8 @@
   ``LOGIN_RATE``; the password-reset form: ``PASSWORD_RESET_RATE``).
 
 Rates are ``"<count>/<second|minute|hour|day>"``. Counters live in the default cache: give
-production a shared one (``CACHE_URL=redis://…``), or each worker counts on its own.
+production a shared one (``REDIS_URL`` or ``CACHE_URL=redis://…``), or each worker counts on
+its own.
 """
 
 from __future__ import annotations

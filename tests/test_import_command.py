@@ -99,3 +99,22 @@ def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError) as exc:
         run(tmp_path / "nope.txt")
     assert exc.value.returncode == 2 and "文件不存在" in str(exc.value)
+
+
+def test_a_heading_read_as_chosen(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text("\n".join([
+        "中共某县某局党组关于巡察整改情况的通报",
+        "一、整改工作组织情况",
+        "（一）食堂管理不规范。对食堂开展专项检查。",
+        "二、问题整改情况",
+        "1.会议过多。",
+        "整改措施：精简会议。",
+        "整改结果：已完成。",
+    ]), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_notice", str(path), "--dry-run", "--as", "3=task", stdout=out,
+                 stderr=io.StringIO())
+    assert "试导入：2 项整改任务" in out.getvalue()
+    with pytest.raises(CommandError, match="--as"):
+        call_command("import_notice", str(path), "--dry-run", "--as", "3=problem")

@@ -19,6 +19,7 @@ import docx
 import pytest
 
 from rectify.notice_import import ParsedNotice, parse_notice, read_notice_file
+from rectify.notice_import import label_marks as marks
 
 DATA = Path(__file__).resolve().parent / "data" / "notices"
 FILES = sorted(DATA.glob("*.txt"))
@@ -48,11 +49,12 @@ _CLAUSE_SPLIT = re.compile(r"[。；;，,：:、（）()“”《》【】\s]+")
 # Printed ordinals and label words are not problem text; the parser drops them on purpose.
 _ORDINAL = re.compile(
     r"[一二三四五六七八九十]{1,2}是|^[0-9０-９]{1,2}[.．、]|^[一二三四五六七八九十]{1,3}、"
+    r"|^[①-⑳]|^[（(][0-9０-９]{1,2}[)）]"
 )
-_LABEL_WORDS = {"整改措施", "整改情况", "整改结果", "整改进展", "整改进展情况", "完成情况",
-                "整改成效", "整改时限", "责任领导", "责任单位", "存在问题"}
+_LABEL_WORDS = {*marks.PROGRESS_WORDS, *marks.RESULT_WORDS, *marks.DEADLINE_WORDS,
+                *marks.LEADER_WORDS, *marks.UNIT_WORDS, *marks.PROBLEM_WORDS}
 _FURNITURE = re.compile(
-    r"当前|首页|来源|浏览|打印|分享|字号|上一篇|下一篇|〔\d{4}〕\d+号|^[〇一二三四五六七八九]{4}年"
+    r"当前|首页|来源|浏览|打印|关闭|索引号|发布|分享|字号|上一篇|下一篇|〔\d{4}〕\d+号|^[〇一二三四五六七八九]{4}年"
 )
 
 
@@ -508,7 +510,10 @@ def test_hospital_unnumbered_problem_statements_are_tasks():
         "医药购销领域不正之风仍有发生。",
     ]
     assert [t.line for t in tasks] == [7, 15, 23, 29]
-    assert all(t.problem == t.title and t.label == "" for t in tasks)
+    # "问题一：" is the task's printed label; the numbers restart under each category.
+    assert [t.label for t in tasks] == ["问题一：", "问题二：", "问题一：", "问题二："]
+    assert notice.level_formats[1] == "问题{cn}："
+    assert all(t.problem == t.title for t in tasks)
     assert [len(t.measures) for t in tasks] == [1, 2, 2, 1]
     assert tasks[0].outcome == "2023年下半年党委会专题研究医疗质量、学科建设等重大事项15项。"
     assert Counter(t.status for t in tasks) == {

@@ -402,3 +402,22 @@ def test_an_import_job_of_a_user_no_longer_staff_fails_saying_so(staff_user):
     assert job.state == JobState.FAILED
     assert job.error == "您已无权导入（只有巡察办工作人员可以导入），未执行。"
     assert not InspectionRound.objects.exists()
+
+
+def test_the_kinds_chosen_in_the_preview_travel_with_the_notice_job(settings, staff_user):
+    settings.NOTICE_BACKGROUND_TASKS = 5
+    client = client_for(staff_user)
+    text = XINYE.read_text()
+    preview = client.post(IMPORT_URL, {"step": "preview", "text": text})
+    last = [row for row in preview.context["rows"] if row["node"].kind == "task"][-1]["node"]
+    line = last.line
+    response = client.post(IMPORT_URL, {
+        "step": "confirm", "notice_text": text, "party_group": "", "kinds": "",
+        f"kind_{line}": "overall", f"shown_{line}": "task"})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.params["kinds"] == {str(line): "overall"}
+    assert (job.state, job.rows_total) == (JobState.DONE, 11)
+    rnd = InspectionRound.objects.get()
+    assert rnd.tasks.count() == 11
+    assert not rnd.tasks.filter(title=last.title).exists()

@@ -9,6 +9,8 @@ round it created.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from rectify.models.outcomes import FigureKind
 from rectify.notice_import import parse_notice
+from rectify.notice_import.count_checks import stated_totals
 from rectify.notice_import.notice_forms import NoticeConfirmForm, NoticeSourceForm
 from rectify.notice_import.notice_loader import ImportRefused, find_existing, load_notice
 from rectify.notice_import.parsed_notice import ParsedNode
@@ -38,8 +41,16 @@ def _rows(nodes: list[ParsedNode], doubts_by_line: dict[int, list[str]], depth: 
             "label_differs": bool(node.label) and node.label != node.number,
             "doubts": doubts_by_line.get(node.line, []),
             "figures": [_figure_text(figure) for figure in node.figures],
+            "kinds": _kind_choices(node.kind),
         }
         yield from _rows(node.children, doubts_by_line, depth + 1)
+
+
+def _kind_choices(current: str) -> list[tuple[str, str, bool]]:
+    """The select of a heading in the preview: task, category or overall text."""
+    return [(value, label, value == current) for value, label in (
+        ("task", _("整改任务")), ("category", _("问题类别")), ("overall", _("整体情况（不导入）")),
+    )]
 
 
 def _figure_text(figure) -> str:
@@ -60,11 +71,11 @@ def import_notice_view(model_admin, request):
         if not form.is_valid():
             messages.error(request, _("导入数据不完整，请重新上传。"))
             return redirect(request.path)
-        text = form.cleaned_data["notice_text"]
-        parsed = parse_notice(text)
+        text, kinds = form.cleaned_data["notice_text"], form.cleaned_data["kinds"]
+        parsed = parse_notice(text, kinds)
         party_group = form.cleaned_data["party_group"] or None
         if parsed.task_count > settings.NOTICE_BACKGROUND_TASKS:
-            return _load_in_background(request, text, parsed, party_group)
+            return _load_in_background(request, text, kinds, parsed, party_group)
         try:
             with transaction.atomic():
                 notice = load_notice(parsed, party_group=party_group, user=request.user)
@@ -77,37 +88,61 @@ def import_notice_view(model_admin, request):
                  doubts=len(parsed.doubts)))
         return redirect(reverse("admin:rectify_inspectionround_change", args=[notice.round_id]))
 
+    if step == "repreview":
+        # The same text again, read with the kinds chosen in the preview.
+        form = NoticeConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("导入数据不完整，请重新上传。"))
+            return redirect(request.path)
+        data = form.cleaned_data
+        return _preview(request, context, data["notice_text"], data["party_group"],
+                        data["kinds"])
     form = NoticeSourceForm(request.POST or None, request.FILES or None)
     if step == "preview" and form.is_valid():
-        text = form.cleaned_data["notice_text"]
-        parsed = parse_notice(text)
-        doubts_by_line: dict[int, list[str]] = {}
-        for doubt in parsed.doubts:
-            doubts_by_line.setdefault(doubt.line, []).append(doubt.message)
-        party_group = form.cleaned_data.get("party_group") or ""
-        context.update(
-            parsed=parsed,
-            rows=list(_rows(parsed.nodes, doubts_by_line)),
-            figure_count=sum(len(node.figures) for node in parsed.iter_tasks()),
-            duplicate=find_existing(parsed, party_group or None),
-            confirm_form=NoticeConfirmForm(
-                initial={"notice_text": text, "party_group": party_group}),
-            party_group=party_group or parsed.issuer,
-            title=_("导入通报：预览"),
-        )
-        return TemplateResponse(request, "admin/rectify/import_preview.html", context)
+        return _preview(request, context, form.cleaned_data["notice_text"],
+                        form.cleaned_data.get("party_group") or "", {})
     context["form"] = form
     return TemplateResponse(request, "admin/rectify/import_notice.html", context)
 
 
-def _load_in_background(request, text: str, parsed, party_group: str | None):
-    """A large notice: loaded by a background job (the same checks: a notice imported
-    before is refused at once); the user follows it on the job's page."""
+def _preview(request, context, text: str, party_group: str, kinds: dict[int, str]):
+    """The parsed tree, the headings set aside, the doubts and the stated totals."""
+    parsed = parse_notice(text, kinds)
+    doubts_by_line: dict[int, list[str]] = {}
+    for doubt in parsed.doubts:
+        doubts_by_line.setdefault(doubt.line, []).append(doubt.message)
+    context.update(
+        parsed=parsed,
+        rows=list(_rows(parsed.nodes, doubts_by_line)),
+        set_aside=[
+            {"entry": entry, "doubts": doubts_by_line.get(entry.line, []),
+             "kinds": _kind_choices("overall")}
+            for entry in parsed.set_aside
+        ],
+        totals=stated_totals(parsed),
+        figure_count=sum(len(node.figures) for node in parsed.iter_tasks()),
+        duplicate=find_existing(parsed, party_group or None),
+        confirm_form=NoticeConfirmForm(initial={
+            "notice_text": text, "party_group": party_group,
+            "kinds": json.dumps(parsed.kinds) if parsed.kinds else "",
+        }),
+        party_group=party_group or parsed.issuer,
+        title=_("导入通报：预览"),
+    )
+    return TemplateResponse(request, "admin/rectify/import_preview.html", context)
+
+
+def _load_in_background(request, text: str, kinds: dict[int, str], parsed,
+                        party_group: str | None):
+    """A large notice: loaded by a background job, which parses the same text with the same
+    choices again (the same checks: a notice imported before is refused at once); the user
+    follows it on the job's page."""
     if find_existing(parsed, party_group):
         messages.error(request, _("该通报已导入过（同一党组织、标题和日期），未重复导入。"))
         return redirect(request.path)
     job = jobs.submit(NOTICE_IMPORT_JOB, request.user,
-                      {"text": text, "party_group": party_group or ""},
+                      {"text": text, "party_group": party_group or "",
+                       "kinds": {str(line): kind for line, kind in kinds.items()}},
                       total=parsed.task_count)
     request.session[jobs.SESSION_FLAG] = True
     return redirect("jobs:detail", job.pk)

@@ -26,6 +26,7 @@ from rectify.ledger.ledger_plan import PlanSummary, read_ledger
 from rectify.ledger.ledger_upload import LedgerFileError
 from rectify.models import InspectionRound
 from rectify.notice_import import parse_notice
+from rectify.notice_import.node_kinds import clean_kinds
 from rectify.notice_import.notice_loader import ImportRefused, load_notice
 from rectify.rules import permissions
 from rectify.services import jobs
@@ -174,13 +175,15 @@ def _ledger_links(job) -> list[tuple[str, str]]:
 
 
 def run_notice_import(job, out, progress) -> jobs.Output:
-    """Parse the confirmed text again and load it (round, tree, measures, figures, notice) in
-    one transaction, the outcome committed with it."""
+    """Parse the confirmed text again, with the headings' kinds chosen in the preview, and
+    load it (round, tree, measures, figures, notice) in one transaction, the outcome
+    committed with it."""
     outcome = job.outcome
     if outcome is None:
         _may_import(job)
         progress(0, step=_("解析通报"))
-        parsed = parse_notice(job.params.get("text") or "")
+        parsed = parse_notice(job.params.get("text") or "",
+                              clean_kinds(job.params.get("kinds")))
         progress(0, parsed.task_count, step=_("写入整改任务（全部成功才生效）"))
         try:
             with progress.atomic():

@@ -19,6 +19,7 @@ from rectify.ledger.ledger_plan import ImportPlan, RowPlan
 from rectify.ledger.ledger_sheet import CellError
 from rectify.models import Measure, RectificationTask
 from rectify.rules import permissions
+from rectify.services import search_index
 from rectify.services.records import delete_record, save_record
 from rectify.services.workflow import set_status
 
@@ -43,7 +44,7 @@ def apply_plan(plan: ImportPlan, user, progress=None) -> int:
         raise LedgerImportError(plan.errors)
     reason = _("Excel 台账导入（{file}）").format(file=plan.filename)
     step = _("写入修改（全部成功才生效）")
-    with transaction.atomic():
+    with transaction.atomic(), search_index.batched():  # each task's search row once
         for done, row in enumerate(plan.rows):
             if progress is not None:
                 progress(done, len(plan.rows), step=step)

@@ -36,14 +36,6 @@ class PublicationQuerySet(models.QuerySet):
         newer = self.filter(notice=models.OuterRef("notice"), pk__gt=models.OuterRef("pk"))
         return self.exclude(models.Exists(newer))
 
-    def search(self, text: str, *, party_reader: bool) -> PublicationQuerySet:
-        """Every whitespace-separated word in the titles or problems of the reader's version."""
-        field = "party_search_text" if party_reader else "search_text"
-        qs = self
-        for word in text.split():
-            qs = qs.filter(**{f"{field}__icontains": word})
-        return qs
-
 
 class Publication(models.Model):
     """One published version of a notice, frozen: what readers see until the next version.

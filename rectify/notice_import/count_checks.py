@@ -7,7 +7,8 @@
     statuses.
   * Missing results when most tasks print one.
 
-Every disagreement is a doubt; nothing is changed.
+Every disagreement is a doubt; nothing is changed. :func:`stated_totals` gives the same
+comparison to the top of the import preview.
 """
 
 from __future__ import annotations
@@ -108,3 +109,30 @@ def check_stated_counts(
                 f"通报称{stated}，与各任务的整改结果（已完成{done}个、正在推进{going}个）"
                 "不一致，请核对",
             )
+
+
+def stated_totals(notice: ParsedNotice) -> list[dict]:
+    """The totals the notice states beside those found, for the top of the preview.
+
+    One entry per stated total, in the order problems, aspects, completed, in progress:
+    ``{"key", "stated", "found", "differs"}`` (``found`` None where the tree cannot tell,
+    e.g. statuses when some task prints none).
+    """
+    counts = notice.stated_counts
+    tasks = notice.tasks
+    found: dict[str, int | None] = {"problems": len(tasks)}
+    top = notice.nodes
+    found["aspects"] = (
+        len(top) if top and all(not node.is_task for node in top) else None
+    )
+    if tasks and all(task.status for task in tasks):
+        found["in_progress"] = sum(1 for task in tasks if task.status == IN_PROGRESS)
+        found["completed"] = len(tasks) - found["in_progress"]
+    out = []
+    for key in ("problems", "aspects", "completed", "in_progress"):
+        if key not in counts:
+            continue
+        value = found.get(key)
+        out.append({"key": key, "stated": counts[key], "found": value,
+                    "differs": value is not None and value != counts[key]})
+    return out

@@ -44,12 +44,12 @@ _ASCII_AND_FULL_DIGITS = frozenset("0123456789０１２３４５６７８９")
 
 _MEASURE_START_RE = re.compile(r"([一二三四五六七八九十]{1,3})是")
 
-# Progress labels (the rectification work), result-ish labels (a status or the effect),
-# deadline labels, responsibility labels and problem-statement labels. Longest first so that
-# "整改进展情况" wins over "整改进展".
+# Progress labels (the rectification work; "整改" alone only with a colon), result-ish
+# labels (a status or the effect), deadline labels, responsibility labels and
+# problem-statement labels. Longest first so that "整改进展情况" wins over "整改进展".
 PROGRESS_WORDS = (
     "整改进展情况", "整改落实情况", "整改工作情况", "整改情况", "整改进展", "整改进度",
-    "整改措施", "整改举措", "主要措施", "具体措施", "落实情况", "进展情况",
+    "整改措施", "整改举措", "主要措施", "具体措施", "落实情况", "进展情况", "整改",
 )
 RESULT_WORDS = (
     "整改完成情况", "整改结果", "整改成效", "整改成果", "完成情况", "整改状态", "办理结果",
@@ -72,6 +72,8 @@ _KIND_OF_WORD = {
 }
 #: Label kinds that only count with an explicit separator (a colon or brackets).
 _COLON_ONLY_KINDS = frozenset({"leader", "unit", "problem"})
+#: Words too common in running text to be a label without a colon ("整改工作…").
+_COLON_ONLY_WORDS = frozenset({"整改"})
 _ALL_WORDS = sorted(_KIND_OF_WORD, key=len, reverse=True)
 _WORDS_ALT = "|".join(_ALL_WORDS)
 _LABEL_FIRST_CHARS = frozenset("".join(word[0] for word in _ALL_WORDS) + "【[〔(（")
@@ -110,6 +112,9 @@ class LabelMatch:
     kind: str  # "progress" | "result" | "deadline" | "leader" | "unit" | "problem"
     rest: str  # the text after the label on the same line, stripped
     explicit: bool  # followed by a colon, brackets or spacing (not just running text)
+    colon: str = ""  # the colon as printed ("：" or ":"), "" without one
+    number: int | None = None  # the number of a numbered problem label ("问题1：" -> 1)
+    number_format: str = ""  # its mark format ("问题{n}：", "问题{cn}：")
 
 
 def to_ascii_digits(text: str) -> str:
@@ -306,7 +311,7 @@ def match_label(text: str) -> LabelMatch | None:
         return None
     if m.group("num") and kind != "problem":
         return None
-    if kind in _COLON_ONLY_KINDS:
+    if kind in _COLON_ONLY_KINDS or word in _COLON_ONLY_WORDS:
         if not (colon or (m.group("open") and m.group("close"))):
             return None
     elif not explicit and not rest.startswith("一是"):
@@ -314,7 +319,21 @@ def match_label(text: str) -> LabelMatch | None:
         if kind != "result" or len(rest) > 20 or not rest.startswith(_BARE_RESULT_STARTS):
             return None
     printed = word + (m.group("num") or "") + (m.group("suffix") or "")
-    return LabelMatch(word=word, printed=printed, kind=kind, rest=rest, explicit=explicit)
+    number, number_format = _label_number(word, m.group("num"), sep.strip() if colon else "")
+    return LabelMatch(word=word, printed=printed, kind=kind, rest=rest, explicit=explicit,
+                      colon=sep.strip() if colon else "", number=number,
+                      number_format=number_format)
+
+
+def _label_number(word: str, num: str | None, colon: str) -> tuple[int | None, str]:
+    """"问题1：" -> (1, "问题{n}："), "问题二：" -> (2, "问题{cn}："); else (None, "")."""
+    if not num or num[0] in "(（":
+        return None, ""
+    digits = to_ascii_digits(num)
+    if digits.isdigit():
+        return int(digits), f"{word}{{n}}{colon}"
+    value = parse_chinese_numeral(num)
+    return (value, f"{word}{{cn}}{colon}") if value else (None, "")
 
 
 def split_at_inline_labels(text: str) -> list[str]:

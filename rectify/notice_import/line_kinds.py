@@ -7,7 +7,8 @@ doubts can name it.
 
 *Items*: each body line becomes a *heading* (a recognised mark such as ``一、`` ``(一)``
 ``1.`` ``1)`` ``(1)`` ``①``, see :mod:`rectify.notice_import.label_marks`), a *label* line
-(``整改情况：`` ``整改结果：`` ``责任单位：`` ``问题：`` …) or a *paragraph*; a line is split
+(``整改情况：`` ``整改结果：`` ``责任单位：`` ``问题：`` …) or a *paragraph*; a heading whose text
+is a label word alone ("二、整改进展情况及成效") keeps it as its title; a line is split
 again before inline labels, and every piece keeps the whole printed line (``source``) so that
 prose sections can be given back as printed.
 """
@@ -65,7 +66,7 @@ def tokenize(line: int, text: str) -> list[LineItem]:
     mark = marks.match_heading(text)
     if mark is not None:
         pieces = marks.split_at_inline_labels(mark.rest)
-        if pieces and marks.match_label(pieces[0]) is None:
+        if pieces and not _label_opens(pieces[0]):
             mark.rest = pieces.pop(0)
         else:
             mark.rest = ""
@@ -77,6 +78,18 @@ def tokenize(line: int, text: str) -> list[LineItem]:
         kind = "label" if label is not None else "para"
         items.append(LineItem(kind, line, piece, source=text, first=not items, label=label))
     return items
+
+
+def _label_opens(text: str) -> bool:
+    """Whether a heading's text opens with a label ("1.问题1：…", "（一）整改情况：…").
+
+    A label word alone without a colon ("二、整改进展情况及成效", "三、整改成效") is the
+    heading's title: a section heading, not a task's label.
+    """
+    label = marks.match_label(text)
+    if label is None:
+        return False
+    return bool(label.colon or label.rest)
 
 
 def prose(items: Iterable[LineItem]) -> list[str]:

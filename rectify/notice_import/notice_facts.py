@@ -183,6 +183,16 @@ _COUNTS_RE = re.compile(
     rf"[、，,\s]{{0,2}})?(?P<problems>{_CN_NUMBER})\s{{0,2}}(?:个|项|条)\s{{0,2}}"
     r"(?:具体|反馈|主要)?(?:问题|整改任务|整改事项|整改问题)"
 )
+#: "巡察反馈问题8个", "共指出问题6个": the number after the problems.
+_COUNTS_AFTER_RE = re.compile(
+    rf"(?:反馈|指出|发现)(?:的|了)?(?:具体|主要)?问题\s{{0,2}}(?:共|共计|合计)?\s{{0,2}}"
+    rf"(?P<problems>{_CN_NUMBER})\s{{0,2}}(?:个|项|条)(?!方面)"
+)
+#: "梳理形成37项整改任务": the tasks a notice says it holds.
+_TASK_COUNT_RE = re.compile(
+    rf"(?:共|计|梳理|形成|细化|明确|列出|确定|分解|建立)[^。；;，,\d]{{0,8}}?"
+    rf"(?P<problems>{_CN_NUMBER})\s{{0,2}}(?:项|个|条)\s{{0,2}}(?:具体)?整改(?:任务|事项)"
+)
 _COMPLETED_RE = re.compile(
     rf"(?:已完成(?:整改)?|完成整改|已整改(?:到位)?|已全部整改)\s{{0,2}}(?P<n>{_CN_NUMBER})\s{{0,2}}(?:个|项|条)"
 )
@@ -200,18 +210,19 @@ def _count_value(text: str | None) -> int | None:
 
 
 def extract_stated_counts(text: str) -> dict[str, int]:
-    """Counts a notice states about itself: "巡察反馈的3个方面9个问题，已完成整改7个，正在推进2个".
+    """Counts a notice states about itself: "巡察反馈的3个方面9个问题，已完成整改7个，正在推进2个",
+    "反馈问题8个", "梳理形成37项整改任务" (the problems, else the tasks it names).
 
     Returns only the keys found among ``aspects``, ``problems``, ``completed`` and
     ``in_progress``; the completion counts are read in the same sentence as the problems.
     """
     text = (text or "")[:FACTS_WINDOW]
-    m = _COUNTS_RE.search(text)
+    m = _COUNTS_RE.search(text) or _COUNTS_AFTER_RE.search(text) or _TASK_COUNT_RE.search(text)
     if not m:
         return {}
     counts: dict[str, int] = {}
     for key in ("aspects", "problems"):
-        value = _count_value(m.group(key))
+        value = _count_value(m.groupdict().get(key))
         if value is not None:
             counts[key] = value
     end = text.find("。", m.end())

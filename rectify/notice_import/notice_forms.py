@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from rectify.notice_import.node_kinds import clean_kinds
 from rectify.notice_import.notice_reader import NoticeReadError, read_notice_file
 
 
@@ -45,7 +48,32 @@ class NoticeSourceForm(forms.Form):
 
 
 class NoticeConfirmForm(forms.Form):
-    """The previewed text travels back unchanged and is parsed again on confirm."""
+    """The previewed text travels back unchanged and is parsed again on confirm.
+
+    With it the headings staff read otherwise (``kinds``: ``{line: kind}`` as JSON, chosen
+    earlier), and this preview's choices: a select ``kind_<line>`` per heading beside the
+    kind shown (``shown_<line>``); a select changed from what was shown is a new choice.
+    """
 
     notice_text = forms.CharField(widget=forms.HiddenInput, strip=False)
     party_group = forms.CharField(widget=forms.HiddenInput, required=False)
+    kinds = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    #: Most headings a form may choose for (a notice has hundreds at most).
+    MAX_CHOICES = 20_000
+
+    def clean_kinds(self) -> dict[int, str]:
+        raw = self.cleaned_data.get("kinds") or ""
+        try:
+            chosen = clean_kinds(json.loads(raw)) if raw else {}
+        except (ValueError, AttributeError):
+            raise ValidationError(_("导入数据不完整，请重新上传。")) from None
+        changed: dict[int, str] = {}
+        for key, value in list(self.data.items())[: self.MAX_CHOICES]:
+            if not key.startswith("kind_"):
+                continue
+            line = key.removeprefix("kind_")
+            if value != self.data.get(f"shown_{line}"):
+                changed[line] = value
+        chosen.update(clean_kinds(changed))
+        return chosen

@@ -33,6 +33,7 @@ from rectify.models import (
 from rectify.models.choices import NoticeKind, NumberingStyle, Status
 from rectify.notice_import.parsed_notice import ParsedNode, ParsedNotice
 from rectify.rules import lifecycle
+from rectify.services import search_index
 from rectify.services.records import save_record
 
 IMPORT_REASON = "导入通报"
@@ -218,6 +219,7 @@ def _notice_kind(title: str) -> str:
 
 
 @transaction.atomic
+@search_index.batched()  # each task's search row written once, at the end
 def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=None,
                 progress=None) -> Notice:
     """Create the round, its tree and the notice from ``parsed``; returns the notice.

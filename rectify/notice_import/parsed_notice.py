@@ -125,6 +125,22 @@ class ParsedNode:
 
 
 @dataclass
+class SetAside:
+    """A heading read as overall text, not as a problem: the preview lists it so that staff
+    can read it as a task or a category instead (``unsure``: the parser said so in a doubt).
+    """
+
+    line: int
+    label: str
+    title: str
+    unsure: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "label": self.label, "title": self.title,
+                "unsure": self.unsure}
+
+
+@dataclass
 class Doubt:
     """Something the parser could not place or found inconsistent; message is Chinese."""
 
@@ -160,6 +176,10 @@ class ParsedNotice:
     #: Counts stated in the text ("巡察反馈的3个方面9个问题，已完成整改7个，正在推进2个"):
     #: keys among aspects, problems, completed, in_progress (only those printed).
     stated_counts: dict[str, int] = field(default_factory=dict)
+    #: Headings read as overall text (organisational steps …), for the preview's choice.
+    set_aside: list[SetAside] = field(default_factory=list)
+    #: The choice of staff the notice was parsed with: {line: "task"|"category"|"overall"}.
+    kinds: dict[int, str] = field(default_factory=dict)
 
     def iter_nodes(self) -> Iterator[ParsedNode]:
         """Every node of the tree, depth first, in document order."""
@@ -209,6 +229,8 @@ class ParsedNotice:
             "show_task_counts": self.show_task_counts,
             "round": _json_safe(self.round),
             "stated_counts": dict(self.stated_counts),
+            "set_aside": [entry.to_dict() for entry in self.set_aside],
+            "kinds": {str(line): kind for line, kind in self.kinds.items()},
             "task_count": self.task_count,
             "measure_count": self.measure_count,
         }

@@ -21,7 +21,12 @@ import re
 
 from rectify.notice_import.parse_context import ParseContext
 from rectify.notice_import.parsed_notice import ParsedNode
-from rectify.notice_import.status_words import RESULT_TRAILING, canonical_status, parse_deadline
+from rectify.notice_import.status_words import (
+    RESULT_TRAILING,
+    canonical_status,
+    is_status_phrase,
+    parse_deadline,
+)
 
 _TITLE_STATUS_RE = re.compile(
     r"[（(【\[]\s{0,3}((?:已完成|已整改|基本完成|正在推进|正在整改|整改中|持续推进|长期坚持|已办结|"
@@ -31,7 +36,11 @@ _TITLE_STATUS_RE = re.compile(
 
 
 def is_result_phrase(word: str, content: str) -> bool:
-    """Whether ``content`` after the label ``word`` is a printed result, not prose."""
+    """Whether ``content`` after the label ``word`` is a printed result, not prose.
+
+    Any result label followed by a short phrase whose first clause is a status
+    ("阶段性完成，剩余1个项目计划2024年5月开工") is a result too.
+    """
     text = content.strip().rstrip(RESULT_TRAILING)
     if not text or len(text) > 40 or text.startswith("一是"):
         return False
@@ -42,7 +51,65 @@ def is_result_phrase(word: str, content: str) -> bool:
     status = canonical_status(text)
     if word in ("完成情况", "整改完成情况"):
         return status is not None or len(text) <= 12
-    return status is not None and len(text) <= 20
+    if status is not None and len(text) <= 20:
+        return True
+    head = re.split(r"[，,]", text, maxsplit=1)[0]
+    return status is not None and is_status_phrase(head)
+
+
+#: Who or what a status sentence in prose speaks of ("该问题已完成整改", "此项工作已阶段性完成").
+_STATUS_SUBJECT_RE = re.compile(
+    r"^(?:目前|现|现已|截至目前|截止目前|至此|总体上|整体上)?[，,]?"
+    r"(?:(?:该|此|本|上述)(?:项|个)?(?:问题|工作|任务|事项|整改任务|整改事项|整改)?)?"
+    r"(?:整改工作|整改)?"
+)
+#: The status itself, as prose prints it.
+_STATUS_VERB_RE = re.compile(
+    r"^(?:已经?|均已|全部)?(?:全部|基本|阶段性|按期)?"
+    r"(?:完成(?:了)?(?:整改|销号)?|整改(?:完成|到位|完毕)|办结|销号|落实到位|整改)"
+    r"|^(?:正在|持续|仍在|还在)(?:推进|整改|落实)(?:中)?|^(?:整改中|推进中)"
+)
+#: Words after the status that are still part of it ("，将持续推进", "，长期坚持").
+STATUS_TAIL_MAX = 12
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[。；;！!])")
+
+
+def split_status_sentence(text: str) -> tuple[str, str]:
+    """A status printed as the last sentence of prose: ("……措施。", "该问题已完成整改").
+
+    Only a short last sentence that is nothing but a status ("目前该问题已完成整改。",
+    "此项工作已阶段性完成，将持续推进。", "该问题基本完成整改。") counts; returns the text
+    before it and the sentence without its closing punctuation, else (text, "").
+    """
+    stripped = text.rstrip()
+    parts = [part for part in _SENTENCE_SPLIT_RE.split(stripped) if part]
+    if not parts:
+        return text, ""
+    sentence = parts[-1].strip().rstrip(RESULT_TRAILING)
+    if _is_status_sentence(sentence, False):
+        return "".join(parts[:-1]).rstrip(), sentence
+    # "……，逐项明确整改时限，目前该问题已完成整改。": a last clause naming its subject is the
+    # status too; the sentence stays whole where it was printed.
+    clause = re.split(r"[，,]", sentence)[-1].strip()
+    if clause != sentence and _is_status_sentence(clause, True):
+        return text, clause
+    return text, ""
+
+
+def _is_status_sentence(sentence: str, needs_subject: bool) -> bool:
+    if not sentence or len(sentence) > 30:
+        return False
+    subject = _STATUS_SUBJECT_RE.match(sentence)
+    if needs_subject and (subject is None or subject.end() == 0):
+        return False
+    rest = sentence[subject.end():] if subject else sentence
+    verb = _STATUS_VERB_RE.match(rest)
+    if verb is None or verb.end() == 0:
+        return False
+    tail = rest[verb.end():]
+    if len(tail) > STATUS_TAIL_MAX or (tail and tail[0] not in "，,、"):
+        return False
+    return canonical_status(sentence) is not None
 
 
 def first_sentence(text: str) -> tuple[str, str]:

@@ -18,6 +18,9 @@ reader (:mod:`~rectify.notice_import.measure_split`).
     label.
   * Paragraphs after the result are returned to the caller: they are the outcome, or the
     closing after the last task.
+  * Without a printed result, a status sentence ending the task's prose ("目前该问题已完成
+    整改。", "此项工作已阶段性完成，将持续推进。") is its result, the words kept as printed
+    (:func:`~rectify.notice_import.result_lines.split_status_sentence`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ from rectify.notice_import.line_kinds import LineItem
 from rectify.notice_import.measure_split import OUTCOME_START_RE, MeasureReader
 from rectify.notice_import.parse_context import ParseContext, excerpt
 from rectify.notice_import.parsed_notice import ParsedNode
-from rectify.notice_import.result_lines import first_sentence, is_result_phrase
+from rectify.notice_import.result_lines import (
+    first_sentence,
+    is_result_phrase,
+    record_result,
+    split_status_sentence,
+)
 from rectify.notice_import.status_words import is_status_phrase
 from rectify.notice_import.task_facts import FACT_KINDS, fact_text, join_fact, record_fact
 
@@ -126,6 +134,8 @@ class TaskReader(MeasureReader):
         heading (to be appended to the title once the title's own suffixes are read).
         """
         self.end_measures()
+        if not self.node.result:
+            self._status_in_prose()
         self.node.measures = self.measures
         self.node.outcome = "\n".join(self.outcome)
         if self.problems:
@@ -133,7 +143,33 @@ class TaskReader(MeasureReader):
         return self.post_result, " ".join(self.problems)
 
 
-def _is_statement(item: LineItem) -> bool:
+    def _status_in_prose(self) -> None:
+        """"……。目前该问题已完成整改。": a status sentence ending the task's prose is its
+        result (the words kept as printed), taken out of the measure or outcome."""
+        if self.outcome:
+            before, sentence = split_status_sentence(self.outcome[-1])
+            if sentence:
+                if before:
+                    self.outcome[-1] = before
+                else:
+                    self.outcome.pop()
+                record_result(self.node, self.ctx, self.node.line, sentence)
+            return
+        if self.measures:
+            last = self.measures[-1]
+            before, sentence = split_status_sentence(last.text)
+            if sentence:
+                if before:
+                    last.text = before
+                elif len(self.measures) > 1 or self.node.problem:
+                    self.measures.pop()
+                else:
+                    return  # the task's only text: keep it as its measure
+                record_result(self.node, self.ctx, last.line, sentence)
+
+
+def is_statement(item: LineItem) -> bool:
+    """A plain paragraph that may state a problem (no ordinal, outcome or status)."""
     return (
         item.kind == "para" and not item.as_measure
         and marks.measure_ordinal_at_start(item.text) is None
@@ -163,7 +199,7 @@ def read_task(
     # label continue the problem statement (a result label alone does not mark this).
     first_label = next((i for i, item in enumerate(body) if item.kind == "label"), -1)
     if first_label > 0 and body[first_label].label.kind == "progress":
-        while index < first_label and _is_statement(body[index]):
+        while index < first_label and is_statement(body[index]):
             reader.problems.append(body[index].text)
             index += 1
     while index < len(body):

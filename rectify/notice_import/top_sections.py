@@ -3,13 +3,18 @@
 Where the closing starts
   * The closing starts at the first 欢迎/特此通报/联系方式 paragraph after the last heading;
     a short list after "附件：" at the end is closing text even when it is numbered.
-Overall section, problems heading and closing sections
+Overall section, problems heading and closing sections (:func:`classify_top`)
   * A top-level heading that wraps the problem tree is the *problems heading* when its title
     reads like one (整改情况 / 反馈问题 / 问题整改 / 整改落实情况 …, no "方面", no quotes) and
     no other top-level heading carries labels; with several such headings the larger one
     wins. With a wrapper, the unlabelled sections before it are the *overall section* (the
     first one's heading is ``overall_heading``, whatever its wording, e.g. 提高政治站位…) and
-    those after it (下一步工作打算, 巡察移交问题办理 …) join the closing.
+    those after it (下一步工作打算, 巡察移交问题办理 …) join the closing. Inside the wrapper,
+    an organisational part before the labelled problems is overall text, and a heading that
+    wraps the problems again ("（二）反馈问题整改落实情况") is followed inward.
+  * Without a wrapper, the unlabelled sections before the labelled ones are the overall
+    section unless they state problems (:mod:`~rectify.notice_import.section_kinds`); an
+    unclear one is overall text with a doubt.
   * Without a wrapper, a first top-level section that is prose only is the overall section
     when its title reads like one (总体/整体/政治站位/主体责任/整改工作 …) or when the other
     sections carry labels, unless its title names a problem (问题, 不到位, 薄弱 …). Top-level
@@ -20,10 +25,17 @@ Overall section, problems heading and closing sections
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from rectify.notice_import import notice_facts as facts
 from rectify.notice_import.heading_tree import RawHeading, subtree_has_label, subtree_size
 from rectify.notice_import.line_kinds import LineItem, is_problem_label
+from rectify.notice_import.section_kinds import (
+    ORGANISATIONAL,
+    PROBLEM,
+    UNCLEAR,
+    section_kind,
+)
 
 _OVERALL_TITLE_RE = re.compile(
     r"整体|总体|总的|基本情况|工作情况|推进情况|开展情况|主要做法|工作措施|组织领导|"
@@ -81,39 +93,94 @@ def _attachments_start(items: list[LineItem], first_heading: int) -> int:
     return len(items)
 
 
-def classify_top(
-    roots: list[RawHeading],
-) -> tuple[RawHeading | None, RawHeading | None, list[RawHeading], list[RawHeading]]:
+@dataclass(slots=True, eq=False)
+class TopSections:
+    """The top-level sections of a notice's body, by what they are."""
+
+    #: The overall section whose heading is the notice's ``overall_heading``.
+    overall: RawHeading | None = None
+    #: The heading that wraps the problem tree (the innermost, when one wraps another).
+    wrapper: RawHeading | None = None
+    #: Headings of the overall text after ``overall``: sections before the problems, wrapping
+    #: headings around the innermost one, organisational parts inside a wrapper.
+    before: list[RawHeading] = field(default_factory=list)
+    #: Prose sections after the tree (下一步工作打算 …): the closing.
+    after: list[RawHeading] = field(default_factory=list)
+    #: The problem tree's top-level headings, in document order.
+    tree: list[RawHeading] = field(default_factory=list)
+    #: Sections kept as overall text though they may state problems (a doubt each).
+    unclear: list[RawHeading] = field(default_factory=list)
+    #: Wrapping headings whose own heading line is overall text (their children are not).
+    outer: list[RawHeading] = field(default_factory=list)
+
+
+def classify_top(roots: list[RawHeading], kinds: dict[int, str] | None = None) -> TopSections:
     """Pick the overall section, the wrapping problems heading and the prose around them.
 
-    Returns ``(overall, wrapper, prose_before, prose_after)``. With a wrapping heading
-    (``二、巡察反馈问题整改情况``) the unlabelled top-level sections before it are the overall
-    section (the first one gives ``overall_heading``) and those after it are the closing.
-    Without one, a first section that is prose only is the overall section when its title
-    reads like one or when the other sections carry labels, and a run of prose sections
-    titled like plans (``下一步工作打算``) at the end is the closing.
+    With a wrapping heading (``二、巡察反馈问题整改情况``) the unlabelled top-level sections
+    before it are the overall section (the first one gives ``overall_heading``) and those after
+    it are the closing; inside it, an organisational part before the labelled problems is
+    overall text too, and a heading that wraps the problems again is followed inward.
+    Without one, the unlabelled sections before the labelled ones are the overall section
+    unless they state problems (:mod:`~rectify.notice_import.section_kinds`): organisational
+    ones silently, unclear ones with a doubt. Without labels anywhere, a first section that
+    is prose only is the overall section when its title reads like one, and a run of prose
+    sections titled like plans (``下一步工作打算``) at the end is the closing. ``kinds``
+    (line → "task", "category" or "overall", chosen by staff in the preview) overrides the
+    reading of a top-level section.
     """
+    top = TopSections()
+    kinds = kinds or {}
     if not roots:
-        return None, None, [], []
-    labelled = {id(raw) for raw in roots if subtree_has_label(raw)}
-    wrapper = _find_wrapper(roots, labelled)
+        return top
+    forced = {id(raw): kinds.get(raw.line) for raw in roots if raw.line in kinds}
+    labelled = {
+        id(raw) for raw in roots
+        if forced.get(id(raw)) in ("task", "category")
+        or (forced.get(id(raw)) != "overall" and subtree_has_label(raw))
+    }
+    wrapper = _find_wrapper([raw for raw in roots if id(raw) not in forced], labelled)
     if wrapper is not None:
         index = next(i for i, raw in enumerate(roots) if raw is wrapper)
-        prose_before = [raw for raw in roots[:index] if id(raw) not in labelled]
-        overall = None
-        if prose_before and prose_before[0] is roots[0]:
-            overall = prose_before.pop(0)
-        after = [raw for raw in roots[index + 1:] if id(raw) not in labelled]
-        return overall, wrapper, prose_before, after
-    overall = None
+        for raw in roots[:index]:
+            if id(raw) in labelled:
+                continue
+            if raw is roots[0] and top.overall is None:
+                top.overall = raw
+            else:
+                top.before.append(raw)
+        top.after = [raw for raw in roots[index + 1:] if id(raw) not in labelled]
+        top.wrapper = wrapper
+        children = _unwrap(top, wrapper, kinds)
+        top.tree = [
+            *children,
+            *(raw for raw in roots if id(raw) in labelled and raw is not wrapper),
+        ]
+        return top
+    index = 0
+    while index < len(roots) - 1 and id(roots[index]) not in labelled and any(
+        id(raw) in labelled for raw in roots[index + 1:]
+    ):
+        raw = roots[index]
+        kind = ORGANISATIONAL if forced.get(id(raw)) == "overall" else section_kind(raw)
+        if kind == PROBLEM:
+            break
+        if kind == UNCLEAR:
+            top.unclear.append(raw)
+        if top.overall is None and index == 0:
+            top.overall = raw
+        else:
+            top.before.append(raw)
+        index += 1
     first = roots[0]
-    if len(roots) > 1 and id(first) not in labelled and _reads_like_overall(first.title):
-        if _OVERALL_TITLE_RE.search(first.title) or (
-            any(id(raw) in labelled for raw in roots[1:])
-            and not any(child.children for child in first.children)
-        ):
-            overall = first
-    rest = roots[1:] if overall is not None else list(roots)
+    if (
+        index == 0 and len(roots) > 1 and id(first) not in labelled
+        and (_reads_like_overall(first.title) and _OVERALL_TITLE_RE.search(first.title)
+             or forced.get(id(first)) == "overall")
+    ):
+        top.overall = first
+        index = 1
+    rest = roots[index:]
     cut = len(rest)
     while (
         cut > 1 and id(rest[cut - 1]) not in labelled
@@ -122,7 +189,55 @@ def classify_top(
         and not _PROBLEM_WORDS_RE.search(rest[cut - 1].title)
     ):
         cut -= 1
-    return overall, None, [], rest[cut:]
+    top.after = rest[cut:]
+    for raw in rest[:cut]:
+        if forced.get(id(raw)) == "overall":
+            top.before.append(raw)
+        else:
+            top.tree.append(raw)
+    return top
+
+
+def _unwrap(top: TopSections, wrapper: RawHeading, kinds: dict[int, str]) -> list[RawHeading]:
+    """The children of a wrapping heading that hold the problems.
+
+    Unlabelled children before the labelled ones that are organisational (or unclear, with
+    a doubt) are overall text; when one labelled child is left and it wraps the problems
+    again ("（二）反馈问题整改落实情况" inside "一、巡察整改工作情况"), it is followed inward.
+    """
+    children = wrapper.children
+    while True:
+        labelled = [
+            raw for raw in children
+            if kinds.get(raw.line) in ("task", "category")
+            or (kinds.get(raw.line) != "overall" and subtree_has_label(raw))
+        ]
+        if not labelled:
+            return children
+        kept: list[RawHeading] = []
+        for position, raw in enumerate(children):
+            later = any(other in labelled for other in children[position + 1:])
+            if raw in labelled or not later:
+                kept.append(raw)
+                continue
+            kind = ORGANISATIONAL if kinds.get(raw.line) == "overall" else section_kind(raw)
+            if kind == PROBLEM:
+                kept.append(raw)
+                continue
+            if kind == UNCLEAR:
+                top.unclear.append(raw)
+            top.before.append(raw)
+        inner = kept[0] if len(kept) == 1 else None
+        if (
+            inner is None or not inner.children or inner.line in kinds
+            or not _WRAPPER_TITLE_RE.search(inner.title)
+            or _CATEGORY_HINT_RE.search(inner.title)
+        ):
+            return kept
+        # The wrapper around the inner one: its heading line and body are overall text.
+        top.outer.append(top.wrapper)
+        top.wrapper = inner
+        children = inner.children
 
 
 def _reads_like_overall(title: str) -> bool:

@@ -8,12 +8,16 @@ A withdrawn version (撤回) answers 410 Gone: in JSON, when and why; in CSV, no
 from __future__ import annotations
 
 import csv
+import io
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
 from rectify.models.choices import Audience
+from rectify.public import page_cache
 from rectify.public import public_access as access
 from rectify.rules.cell_text import neutralise
 from rectify.services.snapshot import iter_tasks
@@ -92,11 +96,15 @@ def notice_json(request, pk):
     publication, audience = access.get_publication(request, pk)
     if publication.is_withdrawn:
         return _gone_json(request, publication)
-    content = publication.content(audience)
-    return JsonResponse(
-        {"publication": _meta(request, publication, audience), **content},
-        json_dumps_params={"ensure_ascii": False, "indent": 1},
-    )
+
+    def produce() -> bytes:
+        data = {"publication": _meta(request, publication, audience),
+                **publication.content(audience)}
+        return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False,
+                          indent=1).encode()
+
+    return HttpResponse(page_cache.body(request, "json", publication.pk, audience, produce),
+                        content_type="application/json")
 
 
 @require_safe
@@ -106,12 +114,17 @@ def notice_csv(request, pk):
     if publication.is_withdrawn:
         return HttpResponse(_("该版本已撤回。") + "\n", status=410,
                             content_type="text/plain; charset=utf-8")
-    content = publication.content(audience)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+
+    def produce() -> bytes:
+        out = io.StringIO()
+        out.write("\ufeff")  # so that spreadsheet programs read UTF-8
+        csv.writer(out).writerows(iter_rows(publication.content(audience)))
+        return out.getvalue().encode()
+
+    response = HttpResponse(page_cache.body(request, "csv", publication.pk, audience, produce),
+                            content_type="text/csv; charset=utf-8")
     suffix = "" if audience == Audience.PUBLIC else "-party"
     response["Content-Disposition"] = (
         f'attachment; filename="notice-{publication.pk}-v{publication.version}{suffix}.csv"'
     )
-    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    csv.writer(response).writerows(iter_rows(content))
     return response

@@ -10,11 +10,14 @@ import hashlib
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import condition, require_safe
 
 from rectify.models.choices import Audience
+from rectify.public import page_cache
 from rectify.public import public_access as access
 from rectify.public.notice_changes import compare_versions
+from rectify.services import search_index
 from rectify.services.filtersets import PublicationFilterSet
 from rectify.services.snapshot import iter_nodes
 
@@ -35,6 +38,11 @@ def notice_list(request):
     rows = filterset.qs if valid else base.none()
     rows = rows.order_by("-date", "-published_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Under each notice found, the tasks of the reader's version that hold the words.
+    search = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
+    hits = search_index.publication_hits(page, search, party_reader=party)
+    for publication in page:
+        publication.search_hits = hits.get(publication.pk)
     years = access.current_publications(request).dates("date", "year", order="DESC")
     query = request.GET.copy()
     query.pop("page", None)
@@ -44,6 +52,7 @@ def notice_list(request):
         "years": [d.year for d in years],
         "query": query.urlencode(),
         "party_reader": party,
+        "search": search,
     })
 
 
@@ -107,23 +116,36 @@ def _heading_levels(content: dict) -> None:
 @require_safe
 @condition(etag_func=_page_etag, last_modified_func=_page_last_modified)
 def notice_detail(request, pk):
-    """One published version, as printed: title, text, numbered tree, closing, signature."""
+    """One published version, as printed: title, text, numbered tree, closing, signature.
+
+    The body (everything but the site's header and footer) is kept per version, audience and
+    switch (``rectify.public.page_cache``): the header is rendered for each reader."""
     publication, audience = access.get_publication(request, pk)
     if publication.is_withdrawn:
         return access.withdrawn_page(request, publication)
-    content = publication.content(audience)
-    _heading_levels(content)
     versions = _versions(request, publication)
-    return render(request, "public/notice_detail.html", {
+    both_audiences = bool(access.party_reader(request) and publication.for_party
+                          and publication.for_public)
+    context = {
         "publication": publication,
         "audience": audience,
-        "content": content,
         "versions": versions,
         "latest": _latest(versions),
         "party_reader": access.party_reader(request),
-        "both_audiences": access.party_reader(request) and publication.for_party
-        and publication.for_public,
-    })
+        "both_audiences": both_audiences,
+    }
+
+    def render_body():
+        content = publication.content(audience)
+        _heading_levels(content)
+        return render_to_string("public/_notice_body.html", {**context, "content": content},
+                                request=request)
+
+    # The versions listed are those this reader may see: part of the key with the audience.
+    variant = "{}-{}".format("party" if context["party_reader"] else "public",
+                             "both" if both_audiences else "one")
+    body = page_cache.fragment("notice_detail", publication.pk, audience, variant, render_body)
+    return render(request, "public/notice_detail.html", {**context, "body": body})
 
 
 def _changes_etag(request, pk):

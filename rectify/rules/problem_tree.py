@@ -1,7 +1,9 @@
 """The ordered problem tree of a round, with derived numbers and label flags.
 
 Built in a fixed number of queries (categories, tasks with measures) whatever the size of the
-round, and shared by the admin, the public pages, the API and the ledger.
+round, and shared by the admin, the public pages, the API and the ledger. A list showing a page
+of tasks numbers only those (:func:`numbers_for_tasks`) and reads the page round by round
+(:class:`PrintOrderPages`), without building or sorting whole rounds.
 """
 
 from __future__ import annotations
@@ -9,11 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from rectify.models import InspectionRound, ProblemCategory, RectificationTask
-from rectify.models.mark_formats import MAX_TASK_DEPTH
+from rectify.models.choices import NumberingStyle
+from rectify.models.mark_formats import MAX_TASK_DEPTH, format_mark
 from rectify.rules import numbering
 
 
@@ -211,3 +227,154 @@ def print_ordering() -> list:
 def in_print_order(tasks: QuerySet) -> QuerySet:
     """``tasks`` in print order (:func:`print_ordering`)."""
     return tasks.order_by(*print_ordering())
+
+
+def _chain(category_id: int | None, categories: dict[int, ProblemCategory]) -> list[int]:
+    """The ids of a category and every category above it (nearest first; stops on a cycle)."""
+    chain: list[int] = []
+    while category_id in categories and category_id not in chain:
+        chain.append(category_id)
+        category_id = categories[category_id].parent_id
+    return chain
+
+
+def numbers_for_tasks(tasks: Iterable[RectificationTask]) -> dict[tuple[str, int], TreeNode]:
+    """The numbered nodes of ``tasks`` (and of the categories above them), keyed like
+    :func:`numbers_for_rounds`, reading only what those numbers depend on: at most four
+    queries whatever the size of their rounds (three when the tasks come with their rounds).
+
+    A number depends on the node's place among its siblings (the nested style: categories and
+    tasks under one parent share the count) or, for a task of the continuous style, on how
+    many tasks of its round come before it in print order. So this reads the rounds'
+    categories, the tasks beside the given ones and beside the categories above them (nested
+    rounds), and each given task's rank in its round, counted by the database (continuous
+    rounds); never a whole round's tasks.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return {}
+    round_ids = {task.round_id for task in tasks}
+    # The rounds the tasks were read with (``select_related``), else read here.
+    round_field = RectificationTask._meta.get_field("round")
+    rounds = {task.round_id: task.round for task in tasks if round_field.is_cached(task)}
+    if round_ids - set(rounds):
+        rounds.update((rnd.pk, rnd) for rnd in InspectionRound.objects.filter(
+            pk__in=round_ids - set(rounds)).only(
+            "id", "numbering_style", "level_formats", "task_format"))
+    categories: dict[int, ProblemCategory] = {}
+    cats_by_round: dict[int, list] = {}
+    for cat in ProblemCategory.objects.filter(round_id__in=round_ids).only(
+        "id", "round_id", "parent_id", "position", "title", "printed_label"
+    ).order_by():
+        categories[cat.pk] = cat
+        cats_by_round.setdefault(cat.round_id, []).append(cat)
+    continuous = {pk for pk, rnd in rounds.items()
+                  if rnd.numbering_style == NumberingStyle.CONTINUOUS}
+    nested = round_ids - continuous
+    parents: set[int] = set()  # the categories whose tasks count in a nested number
+    for task in tasks:
+        if task.round_id in nested and _in_round(task.category_id, task.round_id, categories):
+            parents.update(_chain(task.category_id, categories))
+    light = ("id", "round_id", "category_id", "position", "printed_label")
+    tasks_by_round: dict[int, list] = {}
+    if nested:
+        # Tasks under those categories, and the top level's (no category, or one of another
+        # round, which the tree puts at the top).
+        beside = (RectificationTask.objects.filter(round_id__in=nested)
+                  .filter(Q(category_id__in=parents) | Q(category__isnull=True)
+                          | ~Q(category__round_id=F("round_id")))
+                  .only(*light).order_by())
+        for task in beside:
+            tasks_by_round.setdefault(task.round_id, []).append(task)
+    ranks: dict[int, int] = {}
+    if continuous:
+        given = [task.pk for task in tasks if task.round_id in continuous]
+        for task in tasks:
+            if task.round_id in continuous:
+                tasks_by_round.setdefault(task.round_id, []).append(task)
+        ranks = _print_ranks(continuous, given)
+    result: dict[tuple[str, int], TreeNode] = {}
+    for round_id, rnd in rounds.items():
+        top = assemble(rnd, cats_by_round.get(round_id, []), tasks_by_round.get(round_id, []))
+        for node in walk(top):
+            if node.is_task and round_id in continuous:
+                node.number = format_mark(rnd.task_format, ranks.get(node.obj.pk, 0))
+            result[(node.kind, node.obj.pk)] = node
+    # Only what was asked, and the categories above it (a nested round's other categories
+    # were numbered without all their siblings).
+    wanted = {("task", task.pk) for task in tasks} | {("category", pk) for pk in parents}
+    return {key: node for key, node in result.items()
+            if key in wanted or (key[0] == "category" and node.obj.round_id in continuous)}
+
+
+def _in_round(category_id: int | None, round_id: int, categories: dict) -> bool:
+    category = categories.get(category_id)
+    return category is not None and category.round_id == round_id
+
+
+def _print_ranks(round_ids: set[int], task_ids: list[int]) -> dict[int, int]:
+    """Each task's 1-based place in its round's print order (one query, counted by the
+    database: only the given tasks' ranks come back)."""
+    order = [*(key.asc(nulls_first=True) for key in print_order_keys()), F("pk").asc()]
+    ranked = (RectificationTask.objects.filter(round_id__in=round_ids).order_by()
+              .annotate(rank=Window(RowNumber(), partition_by=[F("round_id")], order_by=order))
+              # A condition on the window is applied after it (over the whole rounds); the OR
+              # keeps the task ids there too, instead of before the ranks are counted.
+              .filter(Q(rank__gt=0, pk__in=task_ids) | Q(rank__lt=0))
+              .values_list("pk", "rank"))
+    return dict(ranked)
+
+
+class PrintOrderPages:
+    """``tasks`` in print order (:func:`print_ordering`), for a ``Paginator``, read a page at a
+    time round by round.
+
+    Print order is round by round, so one query counts each round's tasks (in the rounds'
+    order: the count of the list and the place of every round in it), and a page then reads,
+    sorts and slices only the tasks of the rounds it covers: the database never sorts every
+    task to show fifty. ``rows`` dresses the page's query (annotations, ``select_related``).
+    """
+
+    ordered = True  # for the Paginator: the order is the print order
+
+    def __init__(self, tasks: QuerySet, rows=None):
+        self.tasks = tasks.order_by()
+        self.rows = rows or (lambda queryset: queryset)
+
+    @cached_property
+    def round_counts(self) -> list[tuple[int, int]]:
+        """``(round id, tasks)`` of every round with tasks, in print order."""
+        # Grouped by the round alone (a hash of a few hundred rounds, where grouping by its
+        # feedback date too would sort every task), the rounds then put in order here.
+        counted = (self.tasks.values("round_id")
+                   .annotate(n=Count("pk"), fed=Max("round__feedback_date"))
+                   .values_list("round_id", "n", "fed"))
+        newest_first = sorted(counted, key=lambda row: (row[2] is None, -(
+            row[2].toordinal() if row[2] else 0), row[0]))
+        return [(round_id, n) for round_id, n, _fed in newest_first]
+
+    def count(self) -> int:
+        return sum(n for _round, n in self.round_counts)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("PrintOrderPages takes a slice")
+        start, stop = key.start or 0, self.count() if key.stop is None else key.stop
+        if start < 0 or stop < 0:
+            raise ValueError("negative indexing is not supported")
+        chosen, before, offset = [], 0, 0
+        for round_id, n in self.round_counts:
+            if before + n > start and before < stop:
+                if not chosen:
+                    offset = start - before
+                chosen.append(round_id)
+            before += n
+            if before >= stop:
+                break
+        if not chosen or stop <= start:
+            return []
+        page = in_print_order(self.rows(self.tasks.filter(round_id__in=chosen)))
+        return list(page[offset:offset + stop - start])

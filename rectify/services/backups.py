@@ -7,7 +7,8 @@ The archive holds three kinds of member:
   lines serialization. Primary keys are kept; content types and permissions, whose ids
   differ from one database to another, are named by their natural keys and not stored
   themselves (``migrate`` creates them). The dump is therefore independent of the database:
-  a backup of PostgreSQL restores into SQLite and the other way round. Sessions are left out.
+  a backup of PostgreSQL restores into SQLite and the other way round. Sessions are left out,
+  and so are the search's rows (derived from the records: the restore builds them again).
 - ``evidence/<name>``: each evidence file (``Evidence.file``), stored as it is.
 - ``manifest.json``, written last: every other member with its size and SHA-256, the rows per
   model, the applied migrations, the app version (``git describe`` when the code is a git
@@ -65,15 +66,18 @@ from django.utils.translation import gettext as _
 
 from rectify.models import Evidence
 from rectify.models.worklog import evidence_storage
+from rectify.services import public_cache, search_index
 
 FORMAT = "rectify-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATA = "data.jsonl"
 EVIDENCE_PREFIX = "evidence/"
-#: Not in the dump: created by ``migrate`` (content types, permissions), or worthless in
-#: another installation (sessions).
-LEFT_OUT = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+#: Not in the dump: created by ``migrate`` (content types, permissions), worthless in
+#: another installation (sessions), or derived from the records and built again by the
+#: restore (the search's rows).
+LEFT_OUT = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session",
+                      "rectify.tasksearchtext", "rectify.publishedsearchtext"})
 CHUNK = 1024 * 1024
 #: Rows inserted in one statement (at most; SQLite's parameter limit may make it fewer).
 LOAD_BATCH = 1000
@@ -509,8 +513,10 @@ def _load(archive: zipfile.ZipFile, manifest: dict, members: list[dict], dump: P
                         model=_model_name(label), label=label, actual=counts.get(label, 0),
                         count=count))
             progress(_("已载入 {rows} 行数据。").format(rows=sum(counts.values())))
+            search_index.rebuild()  # the search's rows, left out of the dump
             files, size = _copy_evidence(archive, members, created, progress)
             problems = _verify_evidence(manifest)
+            public_cache.forget_all()  # pages kept from a database before this one
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Q, QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
+from django_filters.fields import ModelChoiceIterator
 
 from bureaus.models import PartyGroup
 from rectify.models import (
@@ -28,6 +32,7 @@ from rectify.models.choices import NoticeKind, ReviewLevel, Status
 from rectify.models.outcomes import FigureKind
 from rectify.rules import due_dates, lifecycle, permissions
 from rectify.rules.problem_tree import category_subtree_ids
+from rectify.services import search_index
 
 #: Longest search text accepted (longer is a validation error, not a slow query).
 MAX_SEARCH = 100
@@ -136,16 +141,152 @@ class CategoryFilterSet(django_filters.FilterSet):
         fields = ["round", "parent"]
 
 
+# -- selects of thousands of options -----------------------------------------------------------
+
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` written out in Python, the same HTML as Django's templates give (one
+    template per option costs a tenth of a millisecond: a province's rounds and party groups
+    would take a hundred)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                html.append(format_html('<optgroup label="{}">', group_name))
+            html.extend(format_html('<option value="{}"{}>{}</option>', option["value"],
+                                    _attrs(option["attrs"]), option["label"])
+                        for option in options)
+            if group_name:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return mark_safe("\n".join(html))  # noqa: S308 -- every part is escaped above
+
+
+def _attrs(attrs: dict) -> str:
+    """HTML attributes as Django's ``attrs.html`` writes them: in order, ``True`` bare,
+    ``False`` left out."""
+    return format_html_join("", "{}", (
+        (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+        for name, value in attrs.items() if value is not False))
+
+
+def round_label(title: str, inspecting_body: str, kind: str, feedback_date) -> str:
+    """A round under its party group's heading: its title (else the inspecting body and kind)
+    and its feedback date."""
+    title = title or f"{inspecting_body}{kind}"
+    return f"{title} · {feedback_date:%Y-%m-%d}" if feedback_date else title
+
+
+class RoundsByPartyGroup(ModelChoiceIterator):
+    """The rounds grouped under their party groups (``<optgroup>``), newest first in each;
+    read as plain values (a province has hundreds of rounds)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rounds = self.queryset.order_by(
+            "party_group__name", "party_group_id", F("feedback_date").desc(nulls_last=True),
+            "-pk").values_list("pk", "title", "inspecting_body", "kind", "feedback_date",
+                               "party_group_id", "party_group__name")
+        group, name, options = None, "", []
+        for pk, title, body, kind, feedback_date, group_id, group_name in rounds:
+            if options and group_id != group:
+                yield (name, options)
+                options = []
+            group, name = group_id, group_name
+            options.append((pk, round_label(title, body, kind, feedback_date)))
+        if options:
+            yield (name, options)
+
+
+class RoundChoiceField(FilterModelChoiceField):
+    iterator = RoundsByPartyGroup
+
+
+class RoundChoiceFilter(django_filters.ModelChoiceFilter):
+    """A round, chosen from the rounds grouped by party group."""
+
+    field_class = RoundChoiceField
+
+
+#: What the category select says until a round is chosen.
+CHOOSE_ROUND_FIRST = _("先选择巡察轮次")
+
+
+def category_options(categories: QuerySet) -> list[tuple[int, str]]:
+    """``(pk, label)`` of ``categories`` (one round's) in the order of the tree, each label
+    indented by its depth: sub-categories of different parents often share a title."""
+    rows = list(categories.order_by("position", "pk").values_list("pk", "parent_id", "title"))
+    present = {pk for pk, _parent, _title in rows}
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    for pk, parent, title in rows:
+        children.setdefault(parent if parent in present else None, []).append((pk, title))
+    options: list[tuple[int, str]] = []
+    seen: set[int] = set()
+
+    def add(parent: int | None, depth: int) -> None:
+        for pk, title in children.get(parent, []):
+            if pk not in seen:
+                seen.add(pk)
+                options.append((pk, "\u3000" * depth + title))
+                add(pk, depth + 1)
+
+    add(None, 0)
+    # A cycle (which the forms refuse) leaves some unreached: list them, unindented.
+    options.extend((pk, title) for pk, _parent, title in rows if pk not in seen)
+    return options
+
+
+def round_categories(categories: QuerySet, round_id, also=None) -> list[tuple[int, str]]:
+    """The options of the category select for the round ``round_id``: its categories among
+    ``categories`` (those the user may see), and ``also`` (the chosen one) if elsewhere."""
+    wanted = Q(round_id=round_id)
+    if also is not None:
+        wanted |= Q(pk=also)
+    return category_options(categories.filter(wanted))
+
+
+class RoundCategorySelect(QuickSelect):
+    """The category select of the task filters: only the chosen round's categories (a
+    province has thousands), none until a round is chosen (disabled, saying so). What it
+    offers is asked when it is drawn (``offer``, set by :class:`TaskFilterSet`), so a form
+    only validated never reads it."""
+
+    offer = None  # () -> the options, or None without a round
+
+    def get_context(self, name, value, attrs):
+        if self.offer is not None:
+            options = self.offer()
+            if options is None:
+                self.choices = [("", CHOOSE_ROUND_FIRST)]
+                attrs = {**(attrs or {}), "disabled": True}
+            else:
+                self.choices = [("", django_filters.conf.settings.EMPTY_CHOICE_LABEL),
+                                *options]
+        return super().get_context(name, value, attrs)
+
+
+def _chosen_pk(bound_field) -> int | None:
+    try:
+        return int(bound_field.value())
+    except (TypeError, ValueError):
+        return None
+
+
 class TaskFilterSet(django_filters.FilterSet):
     """Tasks: round, party group, region, year (of the feedback), inspecting body, category
     with its whole subtree, status, completed (已完成 and 已完成，长期坚持), overdue, deadline
     range (``deadline_after``, ``deadline_before``), sign-off, proposals, an approved deadline
-    extension (``extended``), and words (``q``) in the problem or its measures."""
+    extension (``extended``), and words (``q``) in the problem, its measures, progress and
+    outcome (``rectify.services.search_index``)."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
-                                             queryset=visible(InspectionRound))
+    round = RoundChoiceFilter(label=_("巡察轮次"), queryset=visible(InspectionRound),
+                              widget=QuickSelect)
     party_group = django_filters.ModelChoiceFilter(
-        label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
+        label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup),
+        widget=QuickSelect)
     region = django_filters.CharFilter(label=_("地区"), field_name="round__party_group__region",
                                        max_length=100)
     year = django_filters.NumberFilter(label=_("年度（反馈日期）"),
@@ -156,7 +297,7 @@ class TaskFilterSet(django_filters.FilterSet):
                                                 max_length=100)
     category = django_filters.ModelChoiceFilter(
         label=_("问题类别（含下级类别）"), queryset=visible(ProblemCategory),
-        method="filter_category")
+        method="filter_category", widget=RoundCategorySelect)
     status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
     completed = django_filters.BooleanFilter(label=_("已完成（含长期坚持）"),
                                              method="filter_completed")
@@ -176,7 +317,7 @@ class TaskFilterSet(django_filters.FilterSet):
     extended = django_filters.BooleanFilter(label=_("已批准延期"),
                                             field_name="extended_deadline",
                                             lookup_expr="isnull", exclude=True)
-    q = django_filters.CharFilter(label=_("检索（问题、整改措施）"), method="search",
+    q = django_filters.CharFilter(label=_("检索（问题、整改措施、进展、成效）"), method="search",
                                   max_length=MAX_SEARCH)
 
     class Meta:
@@ -184,6 +325,33 @@ class TaskFilterSet(django_filters.FilterSet):
         fields = ["round", "party_group", "category", "status", "completed", "overdue",
                   "warning", "deadline", "signed_off", "proposed", "extended", "q"]
         form = TaskFilterForm
+
+    @property
+    def form(self):
+        """The form; its category select offers the chosen round's categories only (any
+        category the user may see is still accepted: the round narrows the list, not the
+        filter)."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            widget = form.fields["category"].widget
+            if isinstance(widget, RoundCategorySelect):
+                widget.offer = lambda: self.category_choices(form)
+        return self._form
+
+    @staticmethod
+    def category_choices(form) -> list[tuple[int, str]] | None:
+        """The categories to offer: the chosen round's (else the chosen category's round's),
+        with the chosen category; None while no round is chosen."""
+        categories = form.fields["category"].queryset
+        round_id = _chosen_pk(form["round"])
+        chosen = _chosen_pk(form["category"])
+        if round_id is None and chosen is not None:
+            valid = getattr(form, "cleaned_data", {}).get("category")  # read when validated
+            round_id = valid.round_id if valid is not None else categories.filter(
+                pk=chosen).values_list("round_id", flat=True).first()
+        if round_id is None:
+            return None
+        return round_categories(categories, round_id, also=chosen)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category_id__in=category_subtree_ids(value))
@@ -211,10 +379,7 @@ class TaskFilterSet(django_filters.FilterSet):
             proposed_status="")
 
     def search(self, queryset, name, value):
-        for word in words(value):
-            in_measures = Measure.objects.filter(task=OuterRef("pk"), text__icontains=word)
-            queryset = queryset.filter(Q(title__icontains=word) | Q(Exists(in_measures)))
-        return queryset
+        return search_index.search_tasks(queryset, value)
 
 
 class MeasureFilterSet(django_filters.FilterSet):
@@ -224,11 +389,15 @@ class MeasureFilterSet(django_filters.FilterSet):
                                             queryset=visible(RectificationTask))
     round = django_filters.ModelChoiceFilter(label=_("巡察轮次"), field_name="task__round",
                                              queryset=visible(InspectionRound))
-    q = SearchFilter(fields=("text", "responsible_unit"))
+    q = django_filters.CharFilter(label=_("检索（措施内容、责任单位）"), method="search",
+                                  max_length=MAX_SEARCH)
 
     class Meta:
         model = Measure
         fields = ["task", "round"]
+
+    def search(self, queryset, name, value):
+        return search_index.search_measures(queryset, value)
 
 
 class FigureFilterSet(django_filters.FilterSet):
@@ -303,4 +472,4 @@ class PublicationFilterSet(django_filters.FilterSet):
             publications__in=published).distinct()
 
     def search(self, queryset, name, value):
-        return queryset.search(value, party_reader=self.party_reader)
+        return search_index.search_publications(queryset, value, party_reader=self.party_reader)

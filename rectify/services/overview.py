@@ -2,8 +2,11 @@
 status, by warning colour, awaiting review, signed off and overdue, with the deadline
 extensions approved and waiting.
 
-One query for the tasks whatever their number (plus the user's roles, cached on the user); due
-dates and colours come from ``rectify.rules.due_dates`` computed in Python.
+Counted by the database in two queries whatever the number of tasks (plus the user's roles,
+cached on the user): the tasks grouped by party group, each count a conditional aggregate over
+the due dates and colours of ``rectify.rules.due_dates`` (SQL annotations: the rule is not
+written again here), and their deadline extensions grouped the same way (a subquery per task
+would cost more than the counts themselves); the totals add up the rows.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from rectify.models import RectificationTask
-from rectify.models.choices import ReviewLevel, Status
+from rectify.models import DeadlineExtension, RectificationTask
+from rectify.models.choices import ExtensionStatus, ReviewLevel, Status
 from rectify.rules import due_dates as deadlines
-from rectify.rules import extension_rules, permissions
+from rectify.rules import permissions
 
 
 def _zero_by_status() -> dict[str, int]:
@@ -61,21 +65,6 @@ class Counts:
         return [(value, str(label), self.by_status.get(value, 0))
                 for value, label in Status.choices]
 
-    def add(self, *, status: str, warning: deadlines.Warning | None, awaiting_review: bool,
-            signed_off: bool, overdue: bool, extensions: int = 0,
-            extension_pending: bool = False, awaiting_leader: bool = False) -> None:
-        self.total += 1
-        self.by_status[status] = self.by_status.get(status, 0) + 1
-        if status not in Status.done():
-            colour = warning.value if warning else "no_date"
-            setattr(self, colour, getattr(self, colour) + 1)
-        self.awaiting_review += awaiting_review
-        self.awaiting_leader += awaiting_leader
-        self.signed_off += signed_off
-        self.overdue += overdue
-        self.extensions += extensions
-        self.extensions_pending += extension_pending
-
 
 @dataclass(kw_only=True)
 class BureauRow(Counts):
@@ -100,38 +89,69 @@ class Overview:
         return bool(self.rows)
 
 
-_FIELDS = (
-    "status", "proposed_status", "proposal_level", "signed_off_at", "warning", "is_overdue",
-    "extension_count", "pending_extension_deadline", "round__party_group_id",
-    "round__party_group__name", "round__party_group__short_name",
-)
+def _aggregates() -> dict:
+    """The counts of a bureau, over tasks annotated by ``with_due_dates``: each name is a
+    field of :class:`Counts` (a status ``status_<value>``)."""
+    waiting = ~Q(proposed_status="")
+    return {
+        "total": Count("pk"),
+        "name": Max("round__party_group__name"),
+        "short_name": Max("round__party_group__short_name"),
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
+        # The colours are those of open tasks with a due date (None otherwise).
+        **{colour.value: Count("pk", filter=Q(warning=colour.value))
+           for colour in deadlines.Warning},
+        "no_date": Count("pk", filter=~Q(status__in=Status.done()) & Q(due_on__isnull=True)),
+        "awaiting_review": Count("pk", filter=waiting),
+        "awaiting_leader": Count("pk", filter=waiting & Q(proposal_level=ReviewLevel.BUREAU)),
+        "signed_off": Count("pk", filter=Q(signed_off_at__isnull=False)),
+        "overdue": Count("pk", filter=Q(is_overdue=True)),
+    }
+
+
+_PLAIN = ("total", "green", "yellow", "red", "no_date", "awaiting_review", "awaiting_leader",
+          "signed_off", "overdue")
+
+
+def _fill(counts: Counts, row: dict) -> None:
+    """Add one aggregated row to ``counts``."""
+    for name in _PLAIN:
+        setattr(counts, name, getattr(counts, name) + row[name])
+    for value in Status.values:
+        counts.by_status[value] += row[f"status_{value}"]
+
+
+def _extensions(tasks) -> dict[int, dict[str, int]]:
+    """Per party group, of ``tasks``: the approved extensions (a task extended twice counts
+    twice) and the tasks with a request waiting (one query)."""
+    rows = (DeadlineExtension.objects.filter(task__in=tasks.order_by().values("pk"))
+            .values("task__round__party_group_id").order_by()
+            .annotate(extensions=Count("pk", filter=Q(status=ExtensionStatus.APPROVED)),
+                      extensions_pending=Count("task_id", distinct=True,
+                                               filter=Q(status=ExtensionStatus.PENDING))))
+    return {row.pop("task__round__party_group_id"): row for row in rows}
 
 
 def bureau_overview(user, today: datetime.date | None = None) -> Overview:
     """One row per bureau with tasks visible to ``user``, ordered by bureau name, and totals."""
     today = today or timezone.localdate()
-    rows: dict[int, BureauRow] = {}
-    totals = Counts()
-    tasks = extension_rules.with_extension_counts(
-        deadlines.with_due_dates(permissions.visible(RectificationTask, user), today))
-    for task in tasks.order_by().values(*_FIELDS):
-        warning = task["warning"]
-        facts = {
-            "status": task["status"],
-            "warning": deadlines.Warning(warning) if warning else None,
-            "awaiting_review": bool(task["proposed_status"]),
-            "awaiting_leader": bool(task["proposed_status"])
-            and task["proposal_level"] == ReviewLevel.BUREAU,
-            "signed_off": task["signed_off_at"] is not None,
-            "overdue": task["is_overdue"],
-            "extensions": task["extension_count"] or 0,
-            "extension_pending": task["pending_extension_deadline"] is not None,
-        }
-        pk = task["round__party_group_id"]
-        if pk not in rows:
-            rows[pk] = BureauRow(pk=pk, name=task["round__party_group__name"],
-                                 short_name=task["round__party_group__short_name"])
-        rows[pk].add(**facts)
-        totals.add(**facts)
-    ordered = sorted(rows.values(), key=lambda row: (row.name, row.pk))
-    return Overview(today=today, rows=ordered, totals=totals)
+    visible = permissions.visible(RectificationTask, user)
+    # Grouped by the party group's id alone (its names are aggregates): a hash of a few
+    # hundred groups, not a sort of every task.
+    grouped = (deadlines.with_due_dates(visible, today).order_by()
+               .values("round__party_group_id").annotate(**_aggregates()))
+    rows, totals = [], Counts()
+    for row in grouped:
+        bureau = BureauRow(pk=row["round__party_group_id"], name=row["name"],
+                           short_name=row["short_name"])
+        _fill(bureau, row)
+        _fill(totals, row)
+        rows.append(bureau)
+    if rows:
+        by_pk = {row.pk: row for row in rows}
+        for pk, extensions in _extensions(visible).items():
+            for counts in (by_pk[pk], totals):
+                counts.extensions += extensions["extensions"]
+                counts.extensions_pending += extensions["extensions_pending"]
+    rows.sort(key=lambda row: (row.name, row.pk))
+    return Overview(today=today, rows=rows, totals=totals)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rectify.models import InspectionRound, Notice, Publication
 from rectify.models.publications import WITHDRAWAL_FIELDS
 from rectify.rules import permissions
+from rectify.services import public_cache, search_index
 from rectify.services.records import attribute, save_record
 from rectify.services.snapshot import build_snapshot, public_content, search_text
 
@@ -70,10 +71,13 @@ def publish_notice(
         attribute(publication, user, _("发布通报（第{version}版）").format(
             version=publication.version))
         publication.save()
+        search_index.index_publication(publication)  # what the public list's search finds
         if notice.approved_by != approved_by[:100]:
             notice.approved_by = approved_by[:100]
             save_record(notice, user, _("发布通报（第{version}版）").format(
                 version=publication.version))
+        # The round's other pages and the list change (rectify.services.public_cache).
+        public_cache.round_changed(round_.pk)
     return publication
 
 
@@ -115,6 +119,8 @@ def withdraw_publication(publication: Publication, user, reason: str,
         attribute(current, user, _("撤回通报（第{version}版）：{reason}").format(
             version=current.version, reason=reason)[:100])
         current.save(update_fields=sorted(WITHDRAWAL_FIELDS))
+        # No cache may answer with it any more: refused if the cache cannot be told.
+        public_cache.round_changed(current.round_id, withdrawn_pk=current.pk)
     for field in WITHDRAWAL_FIELDS:
         setattr(publication, field, getattr(current, field))
     return publication

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from rectify.models import RectificationTask
 from rectify.rules import lifecycle
+from rectify.services import search_index
 
 
 class StaleRecord(ValidationError):
@@ -97,6 +98,7 @@ def save_record(
             obj.version = current.version + 1
         if move is None:
             _ensure_unlocked(obj, current)
+        search_index.note_stored(obj, current)  # the search row changes only with its text
         obj.save()
     return obj
 

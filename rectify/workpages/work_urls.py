@@ -35,6 +35,7 @@ urlpatterns = [
     path("rounds/<int:pk>/plan.docx", round_pages.plan_docx, name="round_plan_docx"),
     path("review/", views.review_queue, name="review"),
     path("overview/", views.overview, name="overview"),
+    path("categories/", views.round_categories, name="round_categories"),
     path("notifications/", inbox_views.notification_list, name="notifications"),
     path("notifications/read-all/", inbox_views.notification_read_all,
          name="notifications_read_all"),

@@ -21,21 +21,28 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rectify.models import Evidence, InspectionRound, Measure, OutcomeFigure, RectificationTask
+from rectify.models import (
+    Evidence,
+    InspectionRound,
+    Measure,
+    OutcomeFigure,
+    ProblemCategory,
+    RectificationTask,
+)
 from rectify.models.choices import ExtensionStatus, ReviewLevel, ReviewLevels, Status
 from rectify.rules import due_dates as deadlines
 from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
-from rectify.rules.problem_tree import in_print_order, numbers_for_rounds
+from rectify.rules.problem_tree import PrintOrderPages, numbers_for_tasks
 from rectify.services import deadline_extensions as extension_services
-from rectify.services import notifications, workflow
+from rectify.services import filtersets, notifications, search_index, workflow
 from rectify.services import outcome_figures as figure_services
 from rectify.services import tasks as task_services
 from rectify.services.evidence_files import StorageUnavailable, add_evidence, delete_evidence
@@ -103,14 +110,20 @@ def task_list(request):
     """The user's tasks (a clerk: its bureaus'), filtered, with deadlines and warnings, and
     the milestones of its rounds."""
     today = timezone.localdate()
-    tasks = permissions.visible(RectificationTask, request.user).select_related(
-        "round", "round__party_group")
+    tasks = permissions.visible(RectificationTask, request.user)
     filterset = TaskFilterSet(request.GET or None, queryset=tasks, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
-    rows = (in_print_order(deadlines.with_due_dates(filterset.qs, today)) if valid
-            else RectificationTask.objects.none())
+    # Read a page at a time, round by round: only the page's tasks are sorted, annotated and
+    # numbered, whatever the number of tasks.
+    rows = PrintOrderPages(filterset.qs if valid else RectificationTask.objects.none(),
+                           rows=lambda page: deadlines.with_due_dates(page, today)
+                           .select_related("round", "round__party_group"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    _number(page, today)
+    _number(page.object_list, today)
+    search = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
+    hits = search_index.task_hits(page, search)  # where the words were found besides the title
+    for task in page:
+        task.search_hit = hits.get(task.pk)
     rounds = (deadlines.with_final_published(permissions.visible(InspectionRound, request.user))
               .select_related("party_group").order_by("-feedback_date", "-pk")[:20])
     query = request.GET.copy()
@@ -125,8 +138,23 @@ def task_list(request):
                    for rnd in rounds],
         "query": query.urlencode(), "access": permissions.access_for(request.user),
         "warnings": deadlines.Warning, "warning_help": deadlines.WARNING_HELP,
-        "filtered_round": filtered_round,
+        "filtered_round": filtered_round, "search": search,
     })
+
+
+@login_required
+@require_safe
+def round_categories(request):
+    """The category options of one round (``?round=<id>``), as the filter forms offer them,
+    for their script (``static/rectify/round-categories.js``): ``{"options": [{"value",
+    "label"}]}``. Only categories the user may see: another bureau's round has none."""
+    try:
+        round_id = int(request.GET.get("round", ""))
+    except ValueError:
+        return JsonResponse({"error": _("巡察轮次无效。"), "options": []}, status=400)
+    options = filtersets.round_categories(
+        permissions.visible(ProblemCategory, request.user), round_id)
+    return JsonResponse({"options": [{"value": pk, "label": label} for pk, label in options]})
 
 
 def _active_filters(form) -> int:
@@ -144,8 +172,9 @@ def _active_filters(form) -> int:
 
 def _number(tasks, today) -> None:
     """Give each task (annotated with its due date) its whole derived number ((一)1.1)①),
-    the printed label where that differs, and its countdown."""
-    numbers = numbers_for_rounds({task.round_id for task in tasks})
+    the printed label where that differs, and its countdown (only these tasks are
+    numbered: a page's, not their whole rounds)."""
+    numbers = numbers_for_tasks(tasks)
     for task in tasks:
         node = numbers.get(("task", task.pk))
         task.number = node.number_path if node else ""
@@ -224,7 +253,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
                                   task.reviews.select_related("reviewer", "proposed_by"),
                                   "created_at", "reviewer")
     history, new_history = _since(last_seen, user, task_history_entries(task), "when", "user")
-    node = numbers_for_rounds([task.round_id]).get(("task", task.pk))
+    node = numbers_for_tasks([task]).get(("task", task.pk))
     due = task.due_on  # the task comes from _visible_task, with its due date
     measures = list(Measure.objects.filter(task=task).order_by("position", "pk"))
     context = {
@@ -731,5 +760,23 @@ def overview(request):
     return render(request, "work/overview.html", {
         "overview": bureau_overview(request.user), "warnings": deadlines.Warning,
         "warning_help": deadlines.WARNING_HELP,
-        "access": permissions.access_for(request.user), "rounds": rounds,
+        "access": permissions.access_for(request.user), "rounds": _with_links(rounds),
     })
+
+
+#: Stands for a round's id in an address reversed once for all rounds.
+_ANY_ROUND = 2_147_483_647
+
+
+def _with_links(rounds) -> list[InspectionRound]:
+    """The rounds, each with the addresses of its page and documents (``links``): reversed
+    once per address, not once per round (a province has hundreds)."""
+    names = {"page": "work:round", "report": "work:round_report",
+             "plan_xlsx": "work:round_plan_xlsx", "plan_docx": "work:round_plan_docx"}
+    patterns = {key: reverse(name, args=[_ANY_ROUND]) for key, name in names.items()}
+    rounds = list(rounds)
+    for rnd in rounds:
+        pk = str(rnd.pk)
+        rnd.links = {key: pattern.replace(str(_ANY_ROUND), pk)
+                     for key, pattern in patterns.items()}
+    return rounds

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from rectify.notice_import import NoticeReadError, parse_notice, read_notice_file
+from rectify.notice_import.node_kinds import KINDS
 from rectify.notice_import.notice_loader import ImportRefused, load_notice
 
 
@@ -19,13 +20,27 @@ class Command(BaseCommand):
         parser.add_argument("--party-group", help="被巡察党组织全称（默认取通报落款）")
         parser.add_argument("--dry-run", action="store_true", help="只解析并报告，不写入")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出解析结果")
+        parser.add_argument(
+            "--as", dest="kinds", action="append", default=[], metavar="LINE=KIND",
+            help="把第 LINE 行的标题读作 task（整改任务）、category（问题类别）"
+                 "或 overall（整体情况），可重复",
+        )
 
-    def handle(self, *args, path: str, party_group=None, dry_run=False, json=False, **options):
+    def handle(self, *args, path: str, party_group=None, dry_run=False, json=False, kinds=(),
+               **options):
+        chosen = {}
+        for choice in kinds:
+            line, _, kind = choice.partition("=")
+            if not line.strip().isdigit() or kind.strip() not in KINDS:
+                raise CommandError(
+                    f"--as：“{choice}”应为 行号=task、行号=category 或 行号=overall。",
+                    returncode=2)
+            chosen[int(line)] = kind.strip()
         try:
             text = read_notice_file(path)
         except (NoticeReadError, OSError) as exc:
             raise CommandError(f"{path}：{_message(exc)}", returncode=2) from None
-        parsed = parse_notice(text)
+        parsed = parse_notice(text, chosen)
         if json:
             self.stdout.write(_dumps(parsed.to_dict()))
         else:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rectify', '0017_jobs'),
+        ('rectify', '0018_search_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
