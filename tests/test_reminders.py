@@ -331,3 +331,84 @@ def test_queries_do_not_grow_with_the_number_of_bureaus(
     with django_assert_max_num_queries(len(one)):
         result = send_reminders(TODAY, dry_run=True)
     assert len(result.sent) == 12  # each bureau: its clerk and the office
+
+
+@pytest.fixture
+def add_bureaus(make_round, django_user_model):
+    """``add_bureaus(n, start)``: n more bureaus, each with a clerk (with an address) and an
+    overdue and a yellow task."""
+    from bureaus.models import PartyGroup
+
+    def _add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            group = PartyGroup.objects.create(name=f"中共测试{i}局党组")
+            clerk = django_user_model.objects.create_user(f"clerk{i}", email=f"c{i}@x.cn")
+            clerk.groups.add(roles.ensure_roles()[roles.CLERK])
+            group.members.add(clerk)
+            rnd = make_round(party_group=group, feedback_date=datetime.date(2024, 1, 1))
+            RectificationTask.objects.create(round=rnd, deadline=days(-2), title="逾期")
+            RectificationTask.objects.create(round=rnd, deadline=days(15), title="黄色")
+    return _add
+
+
+def test_sending_takes_the_same_queries_for_one_bureau_and_many(
+        add_bureaus, office, django_assert_max_num_queries, mailoutbox):
+    """The selection, the notifications, the day's log, one insert of the log rows: the
+    same at 1 bureau (2 mails) and at 6 (12 mails), the mails through one connection."""
+    add_bureaus(1, 0)
+    with CaptureQueriesContext(connection) as one:
+        assert len(send_reminders(TODAY).sent) == 2
+    add_bureaus(5, 1)
+    with django_assert_max_num_queries(len(one)):
+        result = send_reminders(days(1))
+    assert len(result.sent) == 12 and len(mailoutbox) == 14
+    assert ReminderLog.objects.filter(date=days(1)).count() == 12
+    assert Notification.objects.filter(recipient=office).count() == 6  # the overdue tasks
+
+
+def test_failed_sends_among_many_cost_one_query(add_bureaus, office, monkeypatch,
+                                                django_assert_max_num_queries, mailoutbox):
+    """Two addresses fail among twelve: the others are sent and logged, the two are reported
+    and their log rows removed in one query, and the next run sends those two only."""
+    from django.core.mail import EmailMessage
+
+    add_bureaus(6, 0)
+    send = EmailMessage.send
+
+    def flaky(self, fail_silently=False):
+        if self.to[0] in ("c2@x.cn", "c4@x.cn"):
+            raise OSError("mailbox unavailable")
+        return send(self, fail_silently)
+
+    with CaptureQueriesContext(connection) as clean:
+        send_reminders(days(-1), dry_run=False)
+    monkeypatch.setattr(EmailMessage, "send", flaky)
+    with django_assert_max_num_queries(len(clean) + 1):
+        result = send_reminders(TODAY)
+    assert sorted(mail.user.email for mail, _error in result.failed) == ["c2@x.cn", "c4@x.cn"]
+    assert len(result.sent) == 10
+    assert not ReminderLog.objects.filter(date=TODAY, user__email__in=["c2@x.cn", "c4@x.cn"])
+    monkeypatch.undo()
+    again = send_reminders(TODAY)
+    assert sorted(mail.user.email for mail in again.sent) == ["c2@x.cn", "c4@x.cn"]
+    assert len(again.already_sent) == 10
+
+
+def test_a_concurrent_run_keeps_its_mails(tasks, mailoutbox, monkeypatch):
+    """Another run logs a mail between this run's reading of the day's log and its insert:
+    this run's insert fails on the unique constraint, and it sends the other mails only."""
+    from rectify.services import reminders
+
+    claim = reminders._claim
+
+    def racing(messages, today, result):
+        mail = messages[0][0]
+        ReminderLog.objects.create(party_group=mail.party_group, user=mail.user, date=today,
+                                   task_count=mail.task_count)
+        return claim(messages, today, result)
+
+    monkeypatch.setattr(reminders, "_claim", racing)
+    result = send_reminders(TODAY)
+    assert len(result.sent) == 1 and len(result.already_sent) == 1
+    assert len(mailoutbox) == 1
+    assert ReminderLog.objects.filter(date=TODAY).count() == 2

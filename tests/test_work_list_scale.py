@@ -18,8 +18,8 @@ from rectify.models.choices import NumberingStyle, Status
 from rectify.rules.problem_tree import (
     PrintOrderPages,
     in_print_order,
+    numbers_for,
     numbers_for_rounds,
-    numbers_for_tasks,
 )
 from rectify.services.overview import bureau_overview
 
@@ -91,7 +91,7 @@ def test_numbering_only_some_tasks_gives_the_whole_trees_numbers(bureau, other_b
     tasks = list(RectificationTask.objects.order_by("pk"))
     for chosen in (tasks, tasks[::5], tasks[3:4], [task for task in tasks if task.category_id
                                                       is None]):
-        nodes = numbers_for_tasks(chosen)
+        nodes = numbers_for(chosen)
         for task in chosen:
             expected, got = whole[("task", task.pk)], nodes[("task", task.pk)]
             assert got.number_path == expected.number_path, task.title
@@ -113,7 +113,7 @@ def test_numbering_a_page_reads_a_fixed_number_of_rows_and_queries(
     # The rounds, their categories, the tasks beside the page's (under the same parents),
     # the ranks of a continuous round's tasks.
     with django_assert_max_num_queries(4):
-        nodes = numbers_for_tasks(page)
+        nodes = numbers_for(page)
     assert [nodes[("task", task.pk)].number_path for task in page] == ["(一)1.1)", "(一)1.2)",
                                                                        "(一)1.3)"]
 

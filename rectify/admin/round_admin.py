@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -16,7 +15,6 @@ from rectify.admin.admin_display import label_flag, status_badge
 from rectify.admin.figure_admin import RoundFigureInline
 from rectify.admin.import_admin import import_notice_view
 from rectify.models import InspectionRound, Notice, RectificationTask
-from rectify.models.choices import Status
 from rectify.rules.problem_tree import TreeNode, build_tree
 
 
@@ -126,11 +124,9 @@ class InspectionRoundAdmin(RecordAdmin):
                 *super().get_urls()]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            task_count=Count("tasks", distinct=True),
-            completed_count=Count("tasks", filter=Q(tasks__status__in=Status.done()),
-                                  distinct=True),
-        )
+        # Subqueries: counted for the page's rounds only, not joined into the list's count
+        # and date hierarchy (RoundQuerySet.with_task_counts).
+        return super().get_queryset(request).with_task_counts()
 
     @admin.display(description=_("名称"), ordering="title")
     def display_title(self, obj):

@@ -44,6 +44,26 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+class CountedRows:
+    """A list's rows for the paginator: counted as ``counted`` (the visible, filtered rows),
+    read a page at a time as ``shown`` (the same rows with what a page shows: annotations,
+    related rows). What only shows on a page — a join for a due date, a count per row — is
+    then not computed over every row for the count."""
+
+    def __init__(self, shown: models.QuerySet, counted: models.QuerySet):
+        self.shown, self.counted = shown, counted
+        self.model, self.ordered = shown.model, shown.ordered
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __getitem__(self, index):
+        return self.shown[index]
+
+    def __len__(self) -> int:
+        return self.count()
+
+
 class RequestTooLarge(exceptions.APIException):
     status_code = 413
     default_detail = _("请求体过大。")

@@ -17,6 +17,7 @@ class CategoryViewSet(TreeNumbersMixin, RecordViewSet):
     create_serializer_class = CategoryCreateSerializer
     filterset_class = filters.CategoryFilterSet
     ordering_fields = ["position", "id", "updated_at"]
+    tree_rows = "categories"
 
     def base_queryset(self):
         return ProblemCategory.objects.order_by("round_id", "parent_id", "position", "pk")

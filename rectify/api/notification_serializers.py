@@ -32,7 +32,13 @@ class NotificationSerializer(ModelShapeSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return absolute_url(self.context, reverse("work:notification", kwargs={"pk": obj.pk}))
+        try:
+            head, tail = self._url_parts
+        except AttributeError:  # one reverse() per answer, not one per notification
+            marker = str(2**31 - 1)
+            head, tail = self._url_parts = absolute_url(self.context, reverse(
+                "work:notification", kwargs={"pk": marker})).split(marker)
+        return f"{head}{obj.pk}{tail}"
 
 
 class ReadAllSerializer(serializers.Serializer):

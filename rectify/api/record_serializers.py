@@ -8,6 +8,7 @@ things with the same words as the admin) and writes the history row with the use
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator, UniqueValidator
 
 from rectify.api.api_base import MAX_INT, drf_error
+from rectify.api.planned_output import PlannedOutput
 from rectify.rules import permissions
 from rectify.services.records import StaleRecord, save_record
 
@@ -53,14 +55,15 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
-class ModelShapeSerializer(serializers.ModelSerializer):
+class ModelShapeSerializer(PlannedOutput, serializers.ModelSerializer):
     """A model's rows as stored, and the schema saying so: a read-only field is nullable when
     the model lets it (or a relation on its way) be empty, and a read-only choice keeps the
     model's blank choice (``""``, e.g. no ``proposed_status``). DRF drops both from read-only
-    fields; the answers carry them all the same."""
+    fields; the answers carry them all the same. Answers are built by a plan
+    (``rectify.api.planned_output``): DRF's answer, without its per-row cost."""
 
     def get_fields(self):
-        fields = super().get_fields()
+        fields = copy.deepcopy(_model_fields(self))
         model = self.Meta.model
         for name, field in fields.items():
             source = field.source or name  # not bound yet
@@ -72,6 +75,18 @@ class ModelShapeSerializer(serializers.ModelSerializer):
             if blank and isinstance(field, serializers.ChoiceField):
                 field.allow_blank = True
         return fields
+
+
+def _model_fields(serializer) -> dict:
+    """DRF's fields of ``serializer``'s class, built from its model and ``Meta`` once per
+    class: the building (the model's introspection, field by field) cost more than the rest
+    of a short answer. Each serializer gets a deep copy (fresh fields, as DRF gives them)."""
+    cls = type(serializer)
+    built = cls.__dict__.get("_built_model_fields")
+    if built is None:
+        built = serializers.ModelSerializer.get_fields(serializer)
+        cls._built_model_fields = built
+    return built
 
 
 def _stored_shape(model, source: str) -> tuple[bool, bool]:
@@ -212,7 +227,10 @@ class TreeNumberMixin:
     tree_kind = ""
 
     def _node(self, obj):
-        nodes = self.context.get("tree_nodes") or {}
+        try:
+            nodes = self._tree_nodes
+        except AttributeError:
+            nodes = self._tree_nodes = self.context.get("tree_nodes") or {}
         return nodes.get((self.tree_kind, obj.pk))
 
     def get_number(self, obj) -> str:

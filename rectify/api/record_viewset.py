@@ -35,6 +35,7 @@ from rectify.api.api_base import (
     ANY,
     MAX_INT,
     AtomicWrites,
+    CountedRows,
     PreconditionFailed,
     etag,
     if_match_version,
@@ -43,7 +44,7 @@ from rectify.api.api_permissions import RecordPermission
 from rectify.api.record_serializers import HistoryEntrySerializer
 from rectify.rules import permissions
 from rectify.rules.history import history_entries
-from rectify.rules.problem_tree import numbers_for_rounds
+from rectify.rules.problem_tree import numbers_for
 from rectify.services.records import StaleRecord, delete_record
 
 
@@ -96,9 +97,25 @@ class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
     def base_queryset(self) -> QuerySet:
         return self.queryset.all()
 
+    def list_queryset(self) -> QuerySet:
+        """The rows of a list, as they are filtered, ordered and counted: ``base_queryset``
+        unless the list adds what a page shows afterwards (``shown``)."""
+        return self.base_queryset()
+
+    def read_listed(self, rows: list) -> None:
+        """Read what the listed ``rows`` show of other tables, once for them all (e.g. a
+        task's measures, as plain rows: ``rectify.api.planned_output.list_rows``)."""
+
+    def shown(self, rows: QuerySet) -> QuerySet:
+        """What a list shows of its visible, filtered, ordered ``rows``: they are counted as
+        they are, and a page of them is read with these additions (annotations, related rows),
+        so that what only shows on a page is not computed over every row for the count."""
+        return rows
+
     def get_queryset(self) -> QuerySet:
         """What this user may see (``rectify.rules.permissions``): 404 for anything else."""
-        return permissions.visible(self.base_queryset(), self.request.user)
+        rows = self.list_queryset() if self.action == "list" else self.base_queryset()
+        return permissions.visible(rows, self.request.user)
 
     def get_serializer_class(self):
         if self.action == "create" and self.create_serializer_class is not None:
@@ -195,6 +212,14 @@ class RecordViewSet(AtomicWrites, viewsets.ModelViewSet):
 
     # -- the standard actions --------------------------------------------------------------------
 
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(CountedRows(self.shown(rows), rows))
+        shown = page if page is not None else list(self.shown(rows))
+        self.read_listed(shown)
+        data = self.get_serializer(shown, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         tag = etag(instance)
@@ -264,14 +289,17 @@ def documented(record=None, created=None):
 
 
 class TreeNumbersMixin:
-    """Serializers of tree nodes get the derived numbers of the rounds they show (3 queries)."""
+    """Serializers of tree nodes get the derived numbers of the nodes they show (3 queries,
+    reading only the rows those numbers depend on: ``problem_tree.numbers_for``)."""
+
+    #: Which argument of ``numbers_for`` the rows are: ``tasks`` or ``categories``.
+    tree_rows = "tasks"
 
     def get_serializer(self, *args, **kwargs):
         instance = args[0] if args else kwargs.get("instance")
         if instance is not None:
             rows = instance if isinstance(instance, list | tuple | QuerySet) else [instance]
             context = self.get_serializer_context()
-            round_ids = {row.round_id for row in rows}
-            context["tree_nodes"] = numbers_for_rounds(round_ids) if round_ids else {}
+            context["tree_nodes"] = numbers_for(**{self.tree_rows: rows})
             kwargs["context"] = context
         return super().get_serializer(*args, **kwargs)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from rectify.api.record_viewset import RecordViewSet, documented
 from rectify.api.round_serializers import RoundSerializer
 from rectify.models import InspectionRound
-from rectify.models.choices import Status
 from rectify.services import filtersets as filters
 
 
@@ -21,8 +18,13 @@ class RoundViewSet(RecordViewSet):
     ordering_fields = ["feedback_date", "inspection_start", "id", "updated_at"]
 
     def base_queryset(self):
-        return InspectionRound.objects.select_related("party_group").annotate(
-            task_count=Count("tasks", distinct=True),
-            completed_count=Count("tasks", filter=Q(tasks__status__in=Status.done()),
-                                  distinct=True),
+        return InspectionRound.objects.select_related("party_group").with_task_counts(
         ).order_by("-feedback_date", "-pk")
+
+    def list_queryset(self):
+        return InspectionRound.objects.order_by("-feedback_date", "-pk")
+
+    def shown(self, rows):
+        """A page of rounds: counted alone; read with their party groups (their names make
+        the rounds' titles) and their task counts, for the page's rounds only."""
+        return rows.select_related("party_group").with_task_counts()

@@ -93,6 +93,10 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
             lifecycle.LIFECYCLE_FIELDS - {"signed_off_by", "proposed_by"})]  # declared above
         extra_kwargs = {"position": {"required": False}}
 
+    #: The list's queryset annotates the party group beside the round (no join to the round's
+    #: row); elsewhere ``round.party_group_id`` is read (rectify.api.planned_output).
+    output_shortcuts = {"party_group": "round_party_group_id"}
+
     def get_fields(self):
         fields = super().get_fields()
         scoped(fields.get("round"), permissions.visible(InspectionRound, request_user(self)))
@@ -101,13 +105,14 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
 
     _ANNOTATIONS = ("due_on", "original_due_on", "is_overdue", "warning", "extension_count",
                     "pending_extension_deadline")
+    _ANNOTATED = frozenset(_ANNOTATIONS)
 
     @classmethod
     def _due(cls, obj):
         """The due-date and extension annotations of ``obj`` (rectify.rules.due_dates,
         rectify.rules.extension_rules), read with the list; one query for a task saved just
         now."""
-        if not all(hasattr(obj, name) for name in cls._ANNOTATIONS):
+        if not obj.__dict__.keys() >= cls._ANNOTATED:  # the queryset's annotations
             row = extension_rules.with_extension_counts(deadlines.with_due_dates(
                 RectificationTask.objects.filter(pk=obj.pk))).values(*cls._ANNOTATIONS).get()
             for name in cls._ANNOTATIONS:
@@ -141,7 +146,11 @@ class TaskSerializer(TreeNumberMixin, RecordSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not permissions.reads_all(request_user(self)):
+        try:
+            reads_all = self._reads_all
+        except AttributeError:
+            reads_all = self._reads_all = permissions.reads_all(request_user(self))
+        if not reads_all:
             data.pop("withhold_note", None)  # staff's and auditors' only
         return data
 

@@ -5,6 +5,7 @@ evidence, measures."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,7 +20,8 @@ from rectify.api.extension_serializers import (
     ExtensionDecisionSerializer,
     ExtensionRequestSerializer,
 )
-from rectify.api.measure_serializers import MeasureSerializer
+from rectify.api.measure_serializers import MeasureInTaskSerializer, MeasureSerializer
+from rectify.api.planned_output import LISTED, list_rows
 from rectify.api.record_serializers import ActionSerializer, HistoryEntrySerializer
 from rectify.api.record_viewset import (
     CONFLICT_RESPONSES,
@@ -46,6 +48,7 @@ from rectify.models import (
     DeadlineExtension,
     Evidence,
     Measure,
+    OutcomeFigure,
     ProgressEntry,
     RectificationTask,
     Review,
@@ -125,11 +128,33 @@ class TaskViewSet(TreeNumbersMixin, RecordViewSet):
         "decide_extension": _extension_decider,
     }
 
+    ORDERING = ("round_id", "category_id", "position", "pk")
+
     def base_queryset(self):
         return extension_rules.with_extension_counts(deadlines.with_due_dates(
             RectificationTask.objects.with_related().select_related("proposed_by")
-            .prefetch_related("figures"))).order_by(
-            "round_id", "category_id", "position", "pk")
+            .prefetch_related("figures"))).order_by(*self.ORDERING)
+
+    def list_queryset(self):
+        return RectificationTask.objects.order_by(*self.ORDERING)
+
+    def shown(self, rows):
+        """A page of tasks: counted without the due dates' join; read with its due dates,
+        the party group's id beside the round's (no round, party group or category rows)
+        and its figures in one query, put on the tasks as lists (``listed_figures``:
+        rectify.api.planned_output), each task's in the order of the model's ``ordering``."""
+        return extension_rules.with_extension_counts(deadlines.with_due_dates(
+            rows.select_related("signed_off_by", "proposed_by")
+            .annotate(round_party_group_id=F("round__party_group_id"))
+            .prefetch_related(
+                Prefetch("figures", OutcomeFigure.objects.order_by("kind", "pk"),
+                         to_attr=LISTED.format(source="figures")))))
+
+    def read_listed(self, tasks):
+        """The page's measures in one query, as plain rows (no model instances), each task's
+        in the order of the model's ``ordering``."""
+        list_rows(tasks, "measures", Measure.objects.order_by("position", "pk"),
+                  MeasureInTaskSerializer)
 
     def history_of(self, obj) -> list:
         return task_history_entries(obj)

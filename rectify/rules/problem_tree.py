@@ -2,7 +2,7 @@
 
 Built in a fixed number of queries (categories, tasks with measures) whatever the size of the
 round, and shared by the admin, the public pages, the API and the ledger. A list showing a page
-of tasks numbers only those (:func:`numbers_for_tasks`) and reads the page round by round
+of tasks numbers only those (:func:`numbers_for`) and reads the page round by round
 (:class:`PrintOrderPages`), without building or sorting whole rounds.
 """
 
@@ -238,25 +238,30 @@ def _chain(category_id: int | None, categories: dict[int, ProblemCategory]) -> l
     return chain
 
 
-def numbers_for_tasks(tasks: Iterable[RectificationTask]) -> dict[tuple[str, int], TreeNode]:
-    """The numbered nodes of ``tasks`` (and of the categories above them), keyed like
-    :func:`numbers_for_rounds`, reading only what those numbers depend on: at most four
-    queries whatever the size of their rounds (three when the tasks come with their rounds).
+def numbers_for(tasks: Iterable[RectificationTask] = (),
+                categories: Iterable[ProblemCategory] = ()) -> dict[tuple[str, int], TreeNode]:
+    """The numbered nodes of some tasks and categories (a page of a list), and of the
+    categories above them, keyed like :func:`numbers_for_rounds`, with the same numbers and
+    depths, reading only what those numbers depend on: at most four queries whatever the size
+    of their rounds (three when the tasks come with their rounds).
 
     A number depends on the node's place among its siblings (the nested style: categories and
     tasks under one parent share the count) or, for a task of the continuous style, on how
     many tasks of its round come before it in print order. So this reads the rounds'
-    categories, the tasks beside the given ones and beside the categories above them (nested
+    categories, the tasks beside the given nodes and beside the categories above them (nested
     rounds), and each given task's rank in its round, counted by the database (continuous
-    rounds); never a whole round's tasks.
+    rounds); never a whole round's tasks. Other nodes of the partial trees may be misnumbered
+    and are not returned. ``tasks`` and ``categories`` may be model instances or light rows
+    (``pk``, ``round_id``, ``category_id`` or ``parent_id``).
     """
-    tasks = list(tasks)
-    if not tasks:
+    tasks, categories_asked = list(tasks), list(categories)
+    round_ids = {row.round_id for row in [*tasks, *categories_asked]}
+    if not round_ids:
         return {}
-    round_ids = {task.round_id for task in tasks}
     # The rounds the tasks were read with (``select_related``), else read here.
     round_field = RectificationTask._meta.get_field("round")
-    rounds = {task.round_id: task.round for task in tasks if round_field.is_cached(task)}
+    rounds = {task.round_id: task.round for task in tasks
+              if isinstance(task, RectificationTask) and round_field.is_cached(task)}
     if round_ids - set(rounds):
         rounds.update((rnd.pk, rnd) for rnd in InspectionRound.objects.filter(
             pk__in=round_ids - set(rounds)).only(
@@ -275,7 +280,10 @@ def numbers_for_tasks(tasks: Iterable[RectificationTask]) -> dict[tuple[str, int
     for task in tasks:
         if task.round_id in nested and _in_round(task.category_id, task.round_id, categories):
             parents.update(_chain(task.category_id, categories))
-    light = ("id", "round_id", "category_id", "position", "printed_label")
+    for cat in categories_asked:
+        if cat.round_id in nested and cat.pk in categories:
+            parents.update(_chain(categories[cat.pk].parent_id, categories))
+    light = ("pk", "round_id", "category_id", "position", "printed_label")
     tasks_by_round: dict[int, list] = {}
     if nested:
         # Tasks under those categories, and the top level's (no category, or one of another
@@ -283,7 +291,7 @@ def numbers_for_tasks(tasks: Iterable[RectificationTask]) -> dict[tuple[str, int
         beside = (RectificationTask.objects.filter(round_id__in=nested)
                   .filter(Q(category_id__in=parents) | Q(category__isnull=True)
                           | ~Q(category__round_id=F("round_id")))
-                  .only(*light).order_by())
+                  .order_by().values_list(*light, named=True))
         for task in beside:
             tasks_by_round.setdefault(task.round_id, []).append(task)
     ranks: dict[int, int] = {}
@@ -302,7 +310,8 @@ def numbers_for_tasks(tasks: Iterable[RectificationTask]) -> dict[tuple[str, int
             result[(node.kind, node.obj.pk)] = node
     # Only what was asked, and the categories above it (a nested round's other categories
     # were numbered without all their siblings).
-    wanted = {("task", task.pk) for task in tasks} | {("category", pk) for pk in parents}
+    wanted = ({("task", task.pk) for task in tasks} | {("category", pk) for pk in parents}
+              | {("category", cat.pk) for cat in categories_asked})
     return {key: node for key, node in result.items()
             if key in wanted or (key[0] == "category" and node.obj.round_id in continuous)}
 

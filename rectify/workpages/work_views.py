@@ -40,7 +40,7 @@ from rectify.models.choices import ExtensionStatus, ReviewLevel, ReviewLevels, S
 from rectify.rules import due_dates as deadlines
 from rectify.rules import lifecycle, numbering, permissions
 from rectify.rules.history import stale_message, task_history_entries
-from rectify.rules.problem_tree import PrintOrderPages, numbers_for_tasks
+from rectify.rules.problem_tree import PrintOrderPages, numbers_for
 from rectify.services import deadline_extensions as extension_services
 from rectify.services import filtersets, notifications, search_index, workflow
 from rectify.services import outcome_figures as figure_services
@@ -174,7 +174,7 @@ def _number(tasks, today) -> None:
     """Give each task (annotated with its due date) its whole derived number ((一)1.1)①),
     the printed label where that differs, and its countdown (only these tasks are
     numbered: a page's, not their whole rounds)."""
-    numbers = numbers_for_tasks(tasks)
+    numbers = numbers_for(tasks)
     for task in tasks:
         node = numbers.get(("task", task.pk))
         task.number = node.number_path if node else ""
@@ -253,7 +253,7 @@ def _task_page(request, task: RectificationTask, *, status: int = 200, stale: st
                                   task.reviews.select_related("reviewer", "proposed_by"),
                                   "created_at", "reviewer")
     history, new_history = _since(last_seen, user, task_history_entries(task), "when", "user")
-    node = numbers_for_tasks([task]).get(("task", task.pk))
+    node = numbers_for([task]).get(("task", task.pk))
     due = task.due_on  # the task comes from _visible_task, with its due date
     measures = list(Measure.objects.filter(task=task).order_by("position", "pk"))
     context = {
