@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -404,6 +405,27 @@ if not 0 < JOB_HEARTBEAT_SECONDS < JOB_STALE_SECONDS:
 LEDGER_BACKGROUND_ROWS = env_int("LEDGER_BACKGROUND_ROWS", 2000)
 # A round of more tasks than this gets its report and plan from a background job.
 DOCUMENT_BACKGROUND_TASKS = env_int("DOCUMENT_BACKGROUND_TASKS", 2000)
+# An edited ledger of more rows than this is previewed and applied by background jobs (the
+# upload waits in LEDGER_UPLOAD_DIR, the site's and the worker's).
+LEDGER_IMPORT_BACKGROUND_ROWS = env_int("LEDGER_IMPORT_BACKGROUND_ROWS", 300)
+# A notice of more tasks than this is loaded (after its preview) by a background job.
+NOTICE_BACKGROUND_TASKS = env_int("NOTICE_BACKGROUND_TASKS", 100)
+# The periodic work, scheduled by Celery beat (rectify.background.celery_app): the reminders
+# and the statistics snapshot daily at these local times (HH:MM; empty: not scheduled), and
+# the sweep of old job results hourly at this minute (empty: not scheduled).
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule"))
+REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:30").strip()
+SNAPSHOT_AT = os.environ.get("SNAPSHOT_AT", "23:50").strip()
+SWEEP_JOBS_MINUTE = os.environ.get("SWEEP_JOBS_MINUTE", "5").strip()
+for _name, _value, _pattern in (
+        ("REMINDERS_AT", REMINDERS_AT, r"([01]?\d|2[0-3]):[0-5]\d"),
+        ("SNAPSHOT_AT", SNAPSHOT_AT, r"([01]?\d|2[0-3]):[0-5]\d"),
+        ("SWEEP_JOBS_MINUTE", SWEEP_JOBS_MINUTE, r"[0-5]?\d")):
+    if _value and not re.fullmatch(_pattern, _value):
+        raise ImproperlyConfigured(
+            f"{_name} must be {'a minute 0-59' if _name == 'SWEEP_JOBS_MINUTE' else 'HH:MM'} "
+            f"or empty, not {_value!r}")
 
 # Content-Security-Policy (django-csp) on every answer: scripts and styles from our own static
 # files only (no inline script, style or on* handler anywhere), nothing framed, no plugins.

@@ -501,14 +501,14 @@ class FakeWorker:
         return 0
 
 
-def test_serve_starts_a_worker_with_the_server_and_stops_it_after(monkeypatch):
+def test_serve_starts_a_worker_with_the_server_and_stops_it_after(monkeypatch, settings):
     from django.core.management import call_command
 
     from rectify.management.commands import serve
 
-    started, served = [], []
-    monkeypatch.setattr(serve, "start_worker", lambda: started.append(FakeWorker())
-                        or started[-1])
+    started, served, beats = [], [], []
+    monkeypatch.setattr(serve, "start_worker", lambda beat=True: beats.append(beat)
+                        or started.append(FakeWorker()) or started[-1])
     monkeypatch.setattr(serve, "call_command", lambda name, *args, **kwargs: served.append(
         (name, args, kwargs, started[-1].poll())))
     monkeypatch.delenv("RUN_MAIN", raising=False)
@@ -523,6 +523,13 @@ def test_serve_starts_a_worker_with_the_server_and_stops_it_after(monkeypatch):
     assert len(started) == 1
     command = serve.worker_command()
     assert command[1:6] == ["-m", "celery", "-A", "rectify.background.celery_app", "worker"]
+    # The worker embeds Celery beat, its schedule's state kept under var/ (or the setting's);
+    # --no-beat leaves it out (one beat runs elsewhere).
+    assert command[-3:] == ["-B", "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]
+    assert "-B" not in serve.worker_command(beat=False)
+    monkeypatch.delenv("RUN_MAIN")
+    call_command("serve", "127.0.0.1:8123", "--no-beat", stdout=io.StringIO())
+    assert beats == [True, False]
 
 
 def test_sweep_jobs_command(settings, staff_user, kind):

@@ -11,7 +11,9 @@ live server does, since SQLite locks a shared in-memory database by table).
 from __future__ import annotations
 
 import io
+import json
 import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -126,3 +128,133 @@ def test_a_real_worker_builds_a_large_export(settings, staff_user, make_round, e
     titles = [row[3] for row in workbook["台账"].iter_rows(min_row=3, values_only=True)]
     assert sorted(titles) == [f"问题{i:04d}" for i in range(TASKS)]
     assert list(embedded_broker.joinpath("messages").iterdir()) == []  # taken and acknowledged
+
+
+def _follow(client, job: Job, timeout: float = 120) -> tuple[dict, list]:
+    """Poll the job's status until it has finished: its last status and what was seen."""
+    status_url = reverse("jobs:status", args=[job.pk])
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(status_url).json()
+        seen.append((status["state"], status["rows_done"], status["message"]))
+        if status["finished"]:
+            return status, seen
+        time.sleep(0.05)
+    raise AssertionError(f"job {job.pk} did not finish: {seen[-3:]}")
+
+
+STEPS = {"", "读取工作表", "读取当前记录", "与当前记录逐格比对", "写入修改（全部成功才生效）"}
+
+
+def _steps_rise(seen: list) -> None:
+    """While running, the job says which step it is at, and each step's numbers only rise."""
+    running = [(message, rows) for state, rows, message in seen if state == "running"]
+    assert {message for message, _rows in running} <= STEPS
+    for (step, rows), (next_step, next_rows) in zip(running, running[1:], strict=False):
+        assert next_rows >= rows or next_step != step
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_previews_and_applies_a_large_ledger(
+        settings, staff_user, make_round, embedded_broker, worker_shares_the_test_database,
+        monkeypatch, tmp_path):
+    from rectify.ledger.ledger_views import SESSION_KEY
+    from tests.ledger_helpers import edit, export
+
+    settings.LEDGER_IMPORT_BACKGROUND_ROWS = 100
+    settings.LEDGER_UPLOAD_DIR = tmp_path / "uploads"
+    monkeypatch.setattr(jobs, "PROGRESS_SECONDS", 0.05)
+    rnd = make_round()
+    RectificationTask.objects.bulk_create(
+        RectificationTask(round=rnd, position=i + 1, title=f"问题{i:04d}") for i in range(300))
+    tasks = list(RectificationTask.objects.order_by("pk"))
+    path = edit(export(tmp_path), {(task.pk, "责任科室"): f"科室{task.pk}" for task in tasks[::3]})
+    client = Client()
+    client.force_login(staff_user)
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
+                      hostname="rectify-test@localhost"):
+        with path.open("rb") as handle:
+            response = client.post(reverse("ledger:import"), {"file": handle})
+        preview_job = Job.objects.get()
+        assert response["Location"] == reverse("jobs:detail", args=[preview_job.pk])
+        status, seen = _follow(client, preview_job)
+        assert status["state"] == "done", status
+        assert status["message"] == "将修改 100 项任务的 100 处内容：请查看预览，确认后导入。"
+        _steps_rise(seen)
+        page = client.get(reverse("ledger:job_preview", args=[preview_job.pk]))
+        assert "确认导入" in page.content.decode()
+
+        response = client.post(reverse("ledger:apply"),
+                               {"token": client.session[SESSION_KEY]["token"]})
+        apply_job = Job.objects.exclude(pk=preview_job.pk).get()
+        assert response["Location"] == reverse("jobs:detail", args=[apply_job.pk])
+        status, seen = _follow(client, apply_job)
+
+    assert status["state"] == "done", status
+    assert status["message"] == "已导入台账“ledger.xlsx”：修改了 100 项任务的 100 处内容。"
+    _steps_rise(seen)
+    apply_job.refresh_from_db()
+    assert (apply_job.attempts, apply_job.outcome["tasks"]) == (1, 100)
+    departments = dict(RectificationTask.objects.values_list("pk", "responsible_department"))
+    assert all(departments[task.pk] == f"科室{task.pk}" for task in tasks[::3])
+    assert sum(1 for value in departments.values() if value) == 100
+    assert list(embedded_broker.joinpath("messages").iterdir()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_job_a_beat_message_starts(small_round, staff_user,
+                                                          embedded_broker,
+                                                          worker_shares_the_test_database):
+    from rectify.background.celery_app import SCHEDULED_TASK
+    from rectify.background.periodic_jobs import SNAPSHOT_JOB
+    from rectify.models import StatisticsSnapshot
+
+    client = Client()
+    client.force_login(staff_user)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
+                      hostname="rectify-test@localhost"):
+        app.send_task(SCHEDULED_TASK, args=[SNAPSHOT_JOB])  # as beat sends it
+        deadline = time.monotonic() + 60
+        while not Job.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        job = Job.objects.get()
+        status, _seen = _follow(client, job)  # the staff follow the system's job
+    assert status["state"] == "done", status
+    job.refresh_from_db()
+    assert (job.kind, job.requested_by, job.attempts) == (SNAPSHOT_JOB, None, 1)
+    assert StatisticsSnapshot.objects.filter(date=job.params["date"]).count() == 1
+    assert list(embedded_broker.joinpath("messages").iterdir()) == []
+
+
+def test_the_filesystem_queue_shows_a_message_only_once_it_is_whole(tmp_path, monkeypatch):
+    """kombu's filesystem transport let a polling worker take a message's file before it was
+    written (and fail on it, the message lost); ours renames the file in once complete."""
+    from queue import Empty
+
+    from kombu import Connection
+
+    from rectify.background import queue_files
+
+    folder = tmp_path / "queue"
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder),
+               "control_folder": str(tmp_path / "control"), "store_processed": False}
+    make_queue_folders("filesystem://", options)
+    with Connection("filesystem://", transport_options=options) as connection:
+        assert isinstance(connection.transport, queue_files.Transport)
+        channel = connection.default_channel
+        written = []
+        replace = queue_files.os.replace
+
+        def rename(part, final):
+            with pytest.raises(Empty):  # a worker polling now finds nothing to take
+                channel._get("rectify")
+            written.append(json.loads(Path(part).read_bytes()))
+            replace(part, final)
+
+        monkeypatch.setattr(queue_files.os, "replace", rename)
+        channel._put("rectify", {"body": "消息"})
+        assert written == [{"body": "消息"}]
+        assert channel._get("rectify") == {"body": "消息"}
+        assert list(folder.iterdir()) == []

@@ -1,9 +1,17 @@
-"""Import a notice from the admin: upload or paste → preview with doubts → confirm or cancel."""
+"""Import a notice from the admin: upload or paste → preview with doubts → confirm or cancel.
+
+The preview is parsed in the request (about 0.1 s per MB of text, and the upload is at most
+``NOTICE_MAX_UPLOAD_BYTES``). Confirming loads the notice at once, or — a notice of more than
+``NOTICE_BACKGROUND_TASKS`` tasks — as a background job (kind ``notice_import``, built by
+``rectify.background.job_kinds``) whose page shows the tasks written and then links to the
+round it created.
+"""
 
 from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,6 +26,10 @@ from rectify.notice_import.count_checks import stated_totals
 from rectify.notice_import.notice_forms import NoticeConfirmForm, NoticeSourceForm
 from rectify.notice_import.notice_loader import ImportRefused, find_existing, load_notice
 from rectify.notice_import.parsed_notice import ParsedNode
+from rectify.services import jobs
+
+#: The kind of job of a large notice's import (registered by ``rectify.background.job_kinds``).
+NOTICE_IMPORT_JOB = "notice_import"
 
 
 def _rows(nodes: list[ParsedNode], doubts_by_line: dict[int, list[str]], depth: int = 1):
@@ -59,8 +71,11 @@ def import_notice_view(model_admin, request):
         if not form.is_valid():
             messages.error(request, _("导入数据不完整，请重新上传。"))
             return redirect(request.path)
-        parsed = parse_notice(form.cleaned_data["notice_text"], form.cleaned_data["kinds"])
+        text, kinds = form.cleaned_data["notice_text"], form.cleaned_data["kinds"]
+        parsed = parse_notice(text, kinds)
         party_group = form.cleaned_data["party_group"] or None
+        if parsed.task_count > settings.NOTICE_BACKGROUND_TASKS:
+            return _load_in_background(request, text, kinds, parsed, party_group)
         try:
             with transaction.atomic():
                 notice = load_notice(parsed, party_group=party_group, user=request.user)
@@ -115,3 +130,19 @@ def _preview(request, context, text: str, party_group: str, kinds: dict[int, str
         title=_("导入通报：预览"),
     )
     return TemplateResponse(request, "admin/rectify/import_preview.html", context)
+
+
+def _load_in_background(request, text: str, kinds: dict[int, str], parsed,
+                        party_group: str | None):
+    """A large notice: loaded by a background job, which parses the same text with the same
+    choices again (the same checks: a notice imported before is refused at once); the user
+    follows it on the job's page."""
+    if find_existing(parsed, party_group):
+        messages.error(request, _("该通报已导入过（同一党组织、标题和日期），未重复导入。"))
+        return redirect(request.path)
+    job = jobs.submit(NOTICE_IMPORT_JOB, request.user,
+                      {"text": text, "party_group": party_group or "",
+                       "kinds": {str(line): kind for line, kind in kinds.items()}},
+                      total=parsed.task_count)
+    request.session[jobs.SESSION_FLAG] = True
+    return redirect("jobs:detail", job.pk)

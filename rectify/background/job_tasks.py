@@ -1,4 +1,7 @@
-"""The Celery task that runs every job: ``rectify.run_job(job_id)``.
+"""The Celery tasks: ``rectify.run_job(job_id)``, which runs every job, and the two that Celery
+beat sends (``celery_app.beat_schedule``): ``rectify.start_scheduled_job(kind)``, which submits
+the day's job of a periodic kind for the system (once per kind and day, however often the
+message comes), and ``rectify.sweep_jobs``, which deletes old results and uploads.
 
 Acknowledged only once it has run (``acks_late``) and handed back to the queue if the
 worker's process dies under it (``reject_on_worker_lost``): the next run finds the job's
@@ -14,8 +17,11 @@ import logging
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
 
-from rectify.background import job_kinds  # noqa: F401 -- registers the job kinds
-from rectify.background.celery_app import app
+from rectify.background import (
+    job_kinds,  # noqa: F401 -- registers the job kinds
+    periodic_jobs,
+)
+from rectify.background.celery_app import SCHEDULED_TASK, SWEEP_TASK, app
 from rectify.services import jobs
 
 logger = logging.getLogger(__name__)
@@ -35,3 +41,15 @@ def run_job(self, job_id: int) -> str:
             logger.warning("Job %s is still held by another run; giving up this message",
                            job_id)
     return outcome
+
+
+@app.task(name=SCHEDULED_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def start_scheduled_job(kind: str) -> int:
+    """Beat's daily message: the system's job of ``kind`` for today (submitted once)."""
+    return periodic_jobs.start_scheduled(kind).pk
+
+
+@app.task(name=SWEEP_TASK, acks_late=True, ignore_result=True)
+def sweep_jobs() -> int:
+    """Beat's hourly message: results past ``JOB_RESULT_TTL_HOURS`` are deleted."""
+    return periodic_jobs.sweep()

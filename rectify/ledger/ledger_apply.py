@@ -32,18 +32,22 @@ class LedgerImportError(Exception):
         super().__init__("\n".join(str(error) for error in errors))
 
 
-def apply_plan(plan: ImportPlan, user) -> int:
+def apply_plan(plan: ImportPlan, user, progress=None) -> int:
     """Write the plan in one transaction as ``user``; returns the number of tasks changed.
 
     Each task is locked and its version checked again: a task changed after the preview
     refuses the whole import (:class:`LedgerImportError`), as does anything the services
-    refuse. Nothing is written then.
+    refuse. Nothing is written then. A background import passes ``progress(tasks_written,
+    tasks, step=...)``.
     """
     if plan.errors:
         raise LedgerImportError(plan.errors)
     reason = _("Excel 台账导入（{file}）").format(file=plan.filename)
+    step = _("写入修改（全部成功才生效）")
     with transaction.atomic(), search_index.batched():  # each task's search row once
-        for row in plan.rows:
+        for done, row in enumerate(plan.rows):
+            if progress is not None:
+                progress(done, len(plan.rows), step=step)
             _apply_row(plan, row, user, reason)
     return len(plan.rows)
 

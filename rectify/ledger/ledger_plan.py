@@ -14,7 +14,9 @@ here: the preview shows the plan, ``ledger_apply.apply_plan`` writes it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from rectify.ledger import ledger_columns as cols
 from rectify.ledger.ledger_export import places_for_rounds
 from rectify.ledger.ledger_sheet import (
+    CellError,
     SheetReading,
     SheetRow,
     normalise_text,
@@ -85,8 +88,54 @@ class ImportPlan(SheetReading):
         return [change for row in self.rows for change in row.changes]
 
     @property
+    def task_count(self) -> int:
+        return len(self.rows)
+
+    @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class PlanSummary:
+    """What the preview shows of a plan — the file, the sheet, the refusals, the cells that
+    would change — kept as JSON between a background preview and the page that shows it
+    (confirming reads and checks the file again: nothing here is applied)."""
+
+    filename: str = ""
+    sheet: str = ""
+    row_count: int = 0
+    previous_layout: bool = False
+    errors: list[CellError] = field(default_factory=list)
+    more_errors: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    task_count: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, plan: ImportPlan) -> PlanSummary:
+        return cls(plan.filename, plan.sheet, plan.row_count, plan.previous_layout,
+                   list(plan.errors), plan.more_errors, list(plan.ignored_columns),
+                   plan.task_count, plan.changes)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> bytes:
+        data = {name: getattr(self, name) for name in (
+            "filename", "sheet", "row_count", "previous_layout", "more_errors",
+            "ignored_columns", "task_count")}
+        data["errors"] = [dataclasses.astuple(error) for error in self.errors]
+        data["changes"] = [dataclasses.astuple(change) for change in self.changes]
+        return json.dumps(data, ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> PlanSummary:
+        data = json.loads(raw)
+        data["errors"] = [CellError(*error) for error in data["errors"]]
+        data["changes"] = [Change(*change) for change in data["changes"]]
+        return cls(**data)
 
 
 def _shown(value: Any) -> str:
@@ -101,16 +150,17 @@ def _status_label(value: str) -> str:
     return str(Status(value).label)
 
 
-def read_ledger(path: str | Path, user, *, filename: str = "") -> ImportPlan:
+def read_ledger(path: str | Path, user, *, filename: str = "", progress=None) -> ImportPlan:
     """Plan the import of the ledger at ``path`` for ``user`` (who must be allowed to edit the
     tasks). Raises :class:`LedgerFileError` for a file that is not a readable workbook;
-    everything wrong inside it is listed in the plan's ``errors``."""
+    everything wrong inside it is listed in the plan's ``errors``. A background import passes
+    ``progress(rows_done, rows_total, step=...)``: rows read, tasks looked up, rows compared."""
     path = Path(path)
     check_file(path, filename or path.name)
     plan = ImportPlan(filename=filename or path.name)
-    rows, header_columns = read_sheet(path, plan)
+    rows, header_columns = read_sheet(path, plan, progress)
     if rows:
-        _plan_rows(rows, header_columns, user, plan)
+        _plan_rows(rows, header_columns, user, plan, progress)
     return plan
 
 
@@ -128,7 +178,7 @@ def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
         yield items[start:start + size]
 
 
-def _current_tasks(ids: list[int], user) -> dict[int, _Current]:
+def _current_tasks(ids: list[int], user, progress=None) -> dict[int, _Current]:
     """The tasks named by the ledger that ``user`` may see, as the ledger would show them
     (five queries per ``LOOKUP_CHUNK`` ids: tasks, editable ids, measures, outcome figures,
     evidence; three for the trees)."""
@@ -140,7 +190,10 @@ def _current_tasks(ids: list[int], user) -> dict[int, _Current]:
     figures: dict[int, list[tuple]] = {}
     evidence: dict[int, list[str]] = {}
     editable: set[int] = set()
-    for chunk in _chunks(ids, LOOKUP_CHUNK):
+    step = _("读取当前记录")
+    for done, chunk in enumerate(_chunks(ids, LOOKUP_CHUNK)):
+        if progress is not None:
+            progress(done * LOOKUP_CHUNK, len(ids), step=step)
         tasks.update((task.pk, task) for task in visible.filter(pk__in=chunk))
         editable.update(permissions.editable(RectificationTask, user).filter(pk__in=chunk)
                         .values_list("pk", flat=True))
@@ -186,7 +239,7 @@ def _task_id(value: Any) -> int | None:
 
 
 def _plan_rows(rows: list[SheetRow], header_columns: dict[str, int], user,
-               plan: ImportPlan) -> None:
+               plan: ImportPlan, progress=None) -> None:
     ids: dict[int, int] = {}  # task id -> first row
     keyed: list[tuple[SheetRow, int]] = []
     for row in rows:
@@ -206,8 +259,11 @@ def _plan_rows(rows: list[SheetRow], header_columns: dict[str, int], user,
         else:
             ids[task_id] = row.number
             keyed.append((row, task_id))
-    current = _current_tasks(list(ids), user)
-    for row, task_id in keyed:
+    current = _current_tasks(list(ids), user, progress)
+    step = _("与当前记录逐格比对")
+    for done, (row, task_id) in enumerate(keyed):
+        if progress is not None:
+            progress(done, len(keyed), step=step)
         now = current.get(task_id)
         coordinate = row.coordinate("id", header_columns)
         if now is None:

@@ -16,10 +16,13 @@ collected in a :class:`SheetReading` (the import plan is one, and adds its own).
 from __future__ import annotations
 
 import datetime
+import posixpath
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 
@@ -74,17 +77,67 @@ class SheetReading:
         self.errors.append(CellError(self.sheet, row, label, cell, message))
 
 
-def read_sheet(path: Path, reading: SheetReading) -> tuple[list[SheetRow], dict[str, int]]:
+def read_sheet(path: Path, reading: SheetReading, progress=None,
+               ) -> tuple[list[SheetRow], dict[str, int]]:
     """The data rows of the 台账 sheet of the (checked) workbook at ``path`` and the index of
     each known column; none if anything is refused in ``reading``. Raises
-    :class:`LedgerFileError` when the workbook, the sheet or its header cannot be read."""
+    :class:`LedgerFileError` when the workbook, the sheet or its header cannot be read.
+    ``progress(rows_read, rows, step=...)`` is told the rows read (a background import)."""
     workbook = _open_workbook(path)
     try:
         sheet = _find_sheet(workbook)
         reading.sheet = sheet.title
-        return _read_rows(sheet, reading)
+        return _read_rows(sheet, reading, progress)
     finally:
         workbook.close()
+
+
+#: A row element of a sheet's XML, with or without a namespace prefix.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def count_rows(path: Path) -> int:
+    """The rows of the 台账 sheet of the (checked: ``ledger_upload.check_file``) workbook at
+    ``path``, counted in the sheet's XML without reading a cell: enough to tell a ledger to
+    import in the background from one to import at once. 0 when the sheet cannot be found
+    (the import then says why)."""
+    wanted = {cols.normalise_header(name) for name in cols.in_all_languages(cols.LEDGER_SHEET)}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            ids = [sheet.get(f"{{{_REL_NS}}}id")
+                   for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet")
+                   if cols.normalise_header(sheet.get("name")) in wanted]
+            targets = [rel.get("Target", "")
+                       for rel in rels.iter(f"{{{_PACKAGE_REL_NS}}}Relationship")
+                       if ids and rel.get("Id") == ids[0]]
+            if not targets:
+                return 0
+            target = targets[0]
+            part = (target.lstrip("/") if target.startswith("/")
+                    else posixpath.normpath(posixpath.join("xl", target)))
+            with archive.open(part) as stream:
+                return _count_row_tags(stream)
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return 0
+
+
+def _count_row_tags(stream, chunk: int = 1 << 20) -> int:
+    """Row elements in a stream of XML, read a chunk at a time (a tag cut between two chunks
+    is counted once: the last bytes of each chunk are read again with the next)."""
+    count, tail = 0, b""
+    while True:
+        data = stream.read(chunk)
+        buffer = tail + data
+        if not data:
+            return count + len(_ROW_TAG.findall(buffer))
+        cut = max(len(buffer) - 64, 0)
+        count += sum(1 for match in _ROW_TAG.finditer(buffer) if match.start() < cut)
+        tail = buffer[cut:]
 
 
 def _find_sheet(workbook):
@@ -96,14 +149,18 @@ def _find_sheet(workbook):
         sheet=cols.LEDGER_SHEET))
 
 
-def _read_rows(sheet, reading: SheetReading) -> tuple[list[SheetRow], dict[str, int]]:
+def _read_rows(sheet, reading: SheetReading, progress=None,
+               ) -> tuple[list[SheetRow], dict[str, int]]:
     """The data rows below the header row, with every formula and error cell refused."""
     id_names = cols.ID_COLUMN.header_names()
     header_columns: dict[str, int] = {}
     header_row = 0
     rows: list[SheetRow] = []
     sheet.reset_dimensions()  # read every cell present, whatever the sheet claims its size is
+    step = _("读取工作表")
     for number, cells in enumerate(sheet.iter_rows(), 1):
+        if progress is not None:
+            progress(number, None, step=step)
         if number > MAX_ROWS:
             reading.error(number, cols.ID_COLUMN, "", _("台账最多 {max} 行，其余未读取。").format(
                 max=MAX_ROWS))

@@ -11,4 +11,5 @@ urlpatterns = [
     path("import/", views.import_preview, name="import"),
     path("import/apply/", views.import_apply, name="apply"),
     path("import/cancel/", views.import_cancel, name="cancel"),
+    path("import/jobs/<int:pk>/", views.import_job_preview, name="job_preview"),
 ]

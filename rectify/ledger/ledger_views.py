@@ -13,6 +13,14 @@ is deleted after apply or cancel (and any left behind after a day).
 An export of more than ``LEDGER_BACKGROUND_ROWS`` tasks does not hold the request: it is a
 background job (``rectify.services.jobs``, kind ``ledger_export``, built by
 :func:`export_to`) and the user follows it on its page (/jobs/<id>/).
+
+So is the import of a workbook of more than ``LEDGER_IMPORT_BACKGROUND_ROWS`` rows, in its two
+steps (kinds ``ledger_import_preview`` and ``ledger_import_apply``, built by
+``rectify.background.job_kinds``): the upload leads to the preview job's page, whose outcome
+links to the preview (/ledger/import/jobs/<id>/, read from the job's stored
+``PlanSummary``); confirming it (the same form, the same pending upload in the session)
+leads to the apply job's page. The apply job reads and checks the file again and writes it
+all or nothing, as the request does for a small ledger.
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -36,16 +45,22 @@ from django.views.decorators.http import require_POST, require_safe
 from rectify.ledger.ledger_apply import LedgerImportError, apply_plan
 from rectify.ledger.ledger_export import write_ledger
 from rectify.ledger.ledger_forms import LedgerUploadForm, describe
-from rectify.ledger.ledger_plan import read_ledger
-from rectify.ledger.ledger_upload import LedgerFileError, save_upload
-from rectify.models import RectificationTask
+from rectify.ledger.ledger_plan import PlanSummary, read_ledger
+from rectify.ledger.ledger_sheet import count_rows
+from rectify.ledger.ledger_upload import LedgerFileError, check_file, save_upload
+from rectify.models import Job, JobState, RectificationTask
 from rectify.rules import permissions
 from rectify.services import jobs
 from rectify.services.filtersets import TaskFilterSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: The kind of job of a large export (registered by ``rectify.background.job_kinds``).
+#: The kinds of job of a large export, and of a large import's preview and apply (registered
+#: by ``rectify.background.job_kinds``).
 EXPORT_JOB = "ledger_export"
+PREVIEW_JOB = "ledger_import_preview"
+APPLY_JOB = "ledger_import_apply"
+#: Changes listed on one page of a background import's preview.
+PREVIEW_PAGE = 500
 #: The query keys that are not filters.
 NOT_FILTERS = ("export", "history")
 SESSION_KEY = "rectify_ledger_upload"
@@ -56,6 +71,13 @@ STALE_SECONDS = 24 * 3600
 def upload_dir() -> Path:
     return Path(getattr(settings, "LEDGER_UPLOAD_DIR",
                         Path(settings.BASE_DIR) / "var" / "ledger-uploads"))
+
+
+def upload_path(token: str) -> Path:
+    """The pending upload named ``token`` (hex only: never a path of the user's choosing)."""
+    if not token or not all(c in "0123456789abcdef" for c in token):
+        raise FileNotFoundError(token)
+    return upload_dir() / f"{token}.xlsx"
 
 
 def _filterset(request):
@@ -95,6 +117,7 @@ def _page(request, filterset, *, valid: bool, form=None, status: int = 200):
         "history": bool(request.GET.get("history")),
         "may_import": permissions.can_import(request.user),
         "background_rows": settings.LEDGER_BACKGROUND_ROWS,
+        "import_background_rows": settings.LEDGER_IMPORT_BACKGROUND_ROWS,
         "upload_form": form or LedgerUploadForm(),
     }, status=status)
 
@@ -133,7 +156,10 @@ def _forget(request) -> None:
     """Delete the pending upload of this session, if any."""
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        (upload_dir() / f"{pending['token']}.xlsx").unlink(missing_ok=True)
+        try:
+            upload_path(pending["token"]).unlink(missing_ok=True)
+        except FileNotFoundError:  # not a token this view wrote
+            pass
 
 
 def _sweep() -> None:
@@ -153,7 +179,8 @@ def _sweep() -> None:
 @login_required
 @require_POST
 def import_preview(request):
-    """Upload an edited ledger: every cell that would change, or every reason it cannot."""
+    """Upload an edited ledger: every cell that would change, or every reason it cannot. A
+    large workbook is read and compared by a background job, whose page the user follows."""
     _require_import(request)
     form = LedgerUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -164,6 +191,15 @@ def import_preview(request):
     token = secrets.token_hex(16)
     path = save_upload(upload, upload_dir(), f"{token}.xlsx")
     try:
+        check_file(path, upload.name)
+        rows = count_rows(path)
+        if rows > settings.LEDGER_IMPORT_BACKGROUND_ROWS:
+            job = jobs.submit(PREVIEW_JOB, request.user, {"token": token, "name": upload.name},
+                              total=rows)
+            request.session[SESSION_KEY] = {"token": token, "name": upload.name,
+                                            "job": job.pk}
+            request.session[jobs.SESSION_FLAG] = True
+            return redirect("jobs:detail", job.pk)
         plan = read_ledger(path, request.user, filename=upload.name)
     except LedgerFileError as exc:
         path.unlink(missing_ok=True)
@@ -171,26 +207,70 @@ def import_preview(request):
         return _page(request, _filterset(request), valid=True, form=form, status=400)
     if plan.errors or not plan.rows:
         path.unlink(missing_ok=True)
-        return render(request, "ledger/preview.html", {"plan": plan},
-                      status=400 if plan.errors else 200)
+        return _preview(request, plan, status=400 if plan.errors else 200)
     request.session[SESSION_KEY] = {"token": token, "name": upload.name}
-    return render(request, "ledger/preview.html", {"plan": plan, "token": token})
+    return _preview(request, plan, token=token)
+
+
+def _preview(request, plan, *, token: str | None = None, status: int = 200, page=None,
+             job: Job | None = None):
+    """The preview page of a plan (an ``ImportPlan``, or a background preview's
+    ``PlanSummary``, whose changes come a page at a time)."""
+    return render(request, "ledger/preview.html", {
+        "plan": plan, "token": token, "job": job, "page": page,
+        "changes": page.object_list if page is not None else plan.changes,
+        "change_count": page.paginator.count if page is not None else len(plan.changes),
+    }, status=status)
+
+
+@login_required
+@require_safe
+def import_job_preview(request, pk: int):
+    """The preview a background job made: the same page, its changes a page at a time; the
+    confirmation is offered while the upload it read is still the session's pending one."""
+    _require_import(request)
+    job = get_object_or_404(permissions.visible(Job, request.user).filter(kind=PREVIEW_JOB),
+                            pk=pk)
+    if job.state != JobState.DONE:
+        return redirect("jobs:detail", job.pk)
+    path = jobs.result_path(job)
+    try:
+        summary = PlanSummary.from_json(path.read_bytes()) if path else None
+    except FileNotFoundError:
+        summary = None
+    if summary is None:
+        messages.error(request, _("该预览已过期清理：请重新上传台账。"))
+        return redirect("ledger:index")
+    pending = request.session.get(SESSION_KEY) or {}
+    token = (pending["token"] if pending.get("job") == job.pk and summary.ok
+             and summary.task_count else None)
+    page = Paginator(summary.changes, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    return _preview(request, summary, token=token, page=page, job=job)
 
 
 @login_required
 @require_POST
 def import_apply(request):
-    """Re-read the previewed file and apply it, all or nothing."""
+    """Re-read the previewed file and apply it, all or nothing; a ledger previewed in the
+    background is applied in the background."""
     _require_import(request)
     pending = request.session.get(SESSION_KEY)
     if not pending or request.POST.get("token") != pending["token"]:
         messages.error(request, _("没有待导入的台账，或预览已失效：请重新上传。"))
         return redirect("ledger:index")
-    path = upload_dir() / f"{pending['token']}.xlsx"
+    if pending.get("job"):
+        # The pending upload is the apply job's now: a second click finds nothing to apply.
+        del request.session[SESSION_KEY]
+        job = jobs.submit(APPLY_JOB, request.user,
+                          {"token": pending["token"], "name": pending["name"],
+                           "preview": pending["job"]})
+        request.session[jobs.SESSION_FLAG] = True
+        return redirect("jobs:detail", job.pk)
     try:
+        path = upload_path(pending["token"])
         plan = read_ledger(path, request.user, filename=pending["name"])
         if plan.errors:
-            return render(request, "ledger/preview.html", {"plan": plan}, status=409)
+            return _preview(request, plan, status=409)
         changed = apply_plan(plan, request.user)
     except FileNotFoundError:
         messages.error(request, _("没有待导入的台账，或预览已失效：请重新上传。"))
@@ -200,13 +280,16 @@ def import_apply(request):
         return redirect("ledger:index")
     except LedgerImportError as exc:
         plan.errors = exc.errors
-        return render(request, "ledger/preview.html", {"plan": plan}, status=409)
+        return _preview(request, plan, status=409)
     finally:
         _forget(request)
-    messages.success(request, _(
-        "已导入台账“{name}”：修改了 {tasks} 项任务的 {cells} 处内容。"
-    ).format(name=pending["name"], tasks=changed, cells=len(plan.changes)))
+    messages.success(request, applied_message(pending["name"], changed, len(plan.changes)))
     return redirect("ledger:index")
+
+
+def applied_message(name: str, tasks: int, cells: int) -> str:
+    return _("已导入台账“{name}”：修改了 {tasks} 项任务的 {cells} 处内容。").format(
+        name=name, tasks=tasks, cells=cells)
 
 
 @login_required

@@ -1,11 +1,13 @@
-"""Background jobs (后台任务): work too long for a request — a large ledger export today; notice
-imports, documents, reminders and snapshots later — run by a worker while the user follows
-its progress.
+"""Background jobs (后台任务): work too long for a request — large ledger exports and imports,
+a large round's documents, notice imports — and the periodic work (reminders, statistics
+snapshots), run by a worker while the user follows its progress.
 
 A :class:`Job` is written and run by ``rectify.services.jobs``: queued when submitted,
 running once a worker claims it (``claim``, ``heartbeat_at``), then done with a result file
-to download (under ``JOB_RESULT_DIR``, never under the static or media roots) or failed with
-a message for the user. Only the user who asked sees it (``rectify.rules.permissions``).
+to download (under ``JOB_RESULT_DIR``, never under the static or media roots) or an outcome
+to read, or failed with a message for the user. Only the user who asked sees it; a job the
+schedule started (``requested_by`` empty: the system) is seen by the inspection staff
+(``rectify.rules.permissions``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ class Job(models.Model):
 
     kind = models.CharField(_("任务类型"), max_length=50)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"),
-                                     on_delete=models.CASCADE, related_name="jobs")
+                                     on_delete=models.CASCADE, related_name="jobs",
+                                     null=True, blank=True,
+                                     help_text=_("为空：系统按计划（Celery beat）启动的任务"))
     params = models.JSONField(_("参数"), default=dict, blank=True)
     language = models.CharField(_("语言"), max_length=20, blank=True,
                                 help_text=_("提交时界面的语言：结果文件用同一语言生成"))
@@ -56,6 +60,11 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
     claim = models.CharField(_("执行标识"), max_length=32, blank=True,
                              help_text=_("当前执行者的标识：只有它能更新进度和结果"))
+    outcome = models.JSONField(_("已提交的结果"), null=True, blank=True,
+                               help_text=_("与任务的写入在同一事务中记下：重新执行时不再重复写入"))
+    schedule_key = models.CharField(
+        _("计划标识"), max_length=80, null=True, blank=True, unique=True,
+        help_text=_("按计划启动的任务的种类和日期：同一计划只建一个任务"))
 
     class Meta:
         verbose_name = _("后台任务")
@@ -84,4 +93,12 @@ class Job(models.Model):
 
     @property
     def downloadable(self) -> bool:
-        return self.state == JobState.DONE and bool(self.result_file)
+        """A result file the user may download (a file a surface reads, such as an import's
+        preview, has no download name)."""
+        return (self.state == JobState.DONE and bool(self.result_file)
+                and bool(self.result_filename))
+
+    @property
+    def by_system(self) -> bool:
+        """Started by the schedule, not by a user."""
+        return self.requested_by_id is None

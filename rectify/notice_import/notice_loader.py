@@ -172,7 +172,9 @@ def _where(node: ParsedNode, what: str) -> str:
     return f"第{node.line}行{what}“{_quote(node.label + node.title)}”"
 
 
-def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, user) -> None:
+def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, user,
+                 written=None) -> None:
+    """Write ``nodes`` under ``parent``; ``written()`` is called after each task."""
     for position, node in enumerate(nodes, start=1):
         if node.kind == "task":
             task = RectificationTask(
@@ -192,13 +194,15 @@ def _write_nodes(rnd, nodes: list[ParsedNode], parent: ProblemCategory | None, u
                 obj = Measure(task=task, position=index, text=measure.text)
                 _save(obj, user, f"第{measure.line}行整改措施“{_quote(measure.text)}”")
             _write_figures(rnd, task, node, user)
+            if written is not None:
+                written()
         else:
             cat = ProblemCategory(
                 round=rnd, parent=parent, position=position,
                 printed_label=node.label, title=node.title,
             )
             _save(cat, user, _where(node, "问题类别"))
-            _write_nodes(rnd, node.children, cat, user)
+            _write_nodes(rnd, node.children, cat, user, written)
 
 
 def _write_figures(rnd, task: RectificationTask, node: ParsedNode, user) -> None:
@@ -216,11 +220,13 @@ def _notice_kind(title: str) -> str:
 
 @transaction.atomic
 @search_index.batched()  # each task's search row written once, at the end
-def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=None) -> Notice:
+def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=None,
+                progress=None) -> Notice:
     """Create the round, its tree and the notice from ``parsed``; returns the notice.
 
     Raises :class:`ImportRefused` (and writes nothing) when the notice has no tasks, was
-    imported before, or a record would not pass its model's checks.
+    imported before, or a record would not pass its model's checks. A background import
+    passes ``progress(tasks_written, tasks)``.
     """
     if not parsed.nodes or parsed.task_count == 0:
         raise ImportRefused("通报中没有识别出任何整改任务，未导入。")
@@ -228,7 +234,14 @@ def load_notice(parsed: ParsedNotice, *, party_group: str | None = None, user=No
         raise ImportRefused("该通报已导入过（同一党组织、标题和日期），未重复导入。")
     group = _party_group(parsed, party_group, user)
     rnd = _round(parsed, group, user)
-    _write_nodes(rnd, parsed.nodes, None, user)
+    written = None
+    if progress is not None:
+        count = iter(range(1, parsed.task_count + 1))
+
+        def written() -> None:
+            progress(next(count, parsed.task_count), parsed.task_count)
+
+    _write_nodes(rnd, parsed.nodes, None, user, written)
     notice = Notice(
         round=rnd,
         kind=_notice_kind(parsed.title),

@@ -32,7 +32,10 @@ removed when it was published. Nobody changes a publication; staff may only with
 (撤回, ``can_withdraw``), which the public surfaces then answer as gone (410).
 
 Background jobs (``Job``: a large export and its result file) are seen by the user who asked
-for them and by nobody else, staff included: another user gets 404.
+for them and by nobody else, staff included: another user gets 404. The jobs the schedule
+started (Celery beat: reminders, statistics snapshots; no user asked) are the system's, seen
+by the inspection staff, who may also start that periodic work themselves
+(``can_run_periodic_jobs``).
 
 Whether a *signed-off* task may still be changed is not a question of who asks: it is locked
 for everyone until staff reopen it (``rectify.rules.lifecycle``).
@@ -102,6 +105,8 @@ def visible(records, user) -> models.QuerySet:
     if qs.model is Job:  # a background job and its result: only the user who asked
         if not getattr(user, "is_authenticated", False):
             return qs.none()
+        if access_for(user).staff:  # and the system's (the schedule's) for the staff
+            return qs.filter(models.Q(requested_by=user) | models.Q(requested_by__isnull=True))
         return qs.filter(requested_by=user)
     access = access_for(user)
     if qs.model is Publication:
@@ -233,6 +238,12 @@ def can_edit_round_report(user, round_) -> bool:
 
 def can_import(user) -> bool:
     """Importing a notice or an edited ledger writes many records at once: staff only."""
+    return access_for(user).staff
+
+
+def can_run_periodic_jobs(user) -> bool:
+    """Starting the periodic work (reminders, statistics snapshots) now, besides its
+    schedule, and following the runs the schedule started: staff only."""
     return access_for(user).staff
 
 

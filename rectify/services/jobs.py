@@ -2,18 +2,26 @@
 
 A job *kind* is registered (:func:`register`) by the layer that can build it — the ledger
 export by ``rectify.background``, which sits above the surfaces — with a function
-``run(job, out, progress) -> Output`` that writes the result to ``out`` and calls
-``progress(rows_done, rows_total)`` as it goes. This module knows nothing of the kinds.
+``run(job, out, progress) -> Output`` that writes the result to ``out`` (or nothing: a job
+may end with an outcome to read and no file) and calls ``progress(rows_done, rows_total,
+step=...)`` as it goes. This module knows nothing of the kinds.
 
 - :func:`submit` writes the :class:`~rectify.models.Job` (queued) and hands its id to the
   queue once the row is committed, by task name (``celery.current_app.send_task``; with
-  ``CELERY_TASK_ALWAYS_EAGER`` the task runs at once, in this process).
+  ``CELERY_TASK_ALWAYS_EAGER`` the task runs at once, in this process). A job without a user
+  is the system's (the schedule's); a ``key`` makes the submission idempotent (one job per
+  key: the schedule's ``kind:date``).
 - :func:`run` (the Celery task ``rectify.run_job`` calls it) first *claims* the job with one
   conditional UPDATE: from queued, or from running whose heartbeat is older than
   ``JOB_STALE_SECONDS`` (its worker died). The claim writes a fresh token; every later write
   of progress, result or failure is conditional on that token, so two runs never both write,
   and a job whose runner is alive is never started again. While it runs, a heartbeat is
   written with the progress and by a small thread every ``JOB_HEARTBEAT_SECONDS``.
+- A kind that writes records does so inside :meth:`Progress.atomic` and records what it did
+  with :meth:`Progress.commit` in the same transaction (``Job.outcome``): a run that finds an
+  outcome (its worker died after the commit) does not write again. Progress reported inside
+  that transaction is written by the heartbeat thread on its own connection, so that the
+  page moves while the transaction is open (not on SQLite, which has one writer at a time).
 - A failure stores a message for the user (:class:`JobError`'s, or a general one); the
   traceback goes to the log only. A job started ``JOB_MAX_ATTEMPTS`` times without finishing
   (its worker died each time) fails instead of starting again.
@@ -30,7 +38,8 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -38,10 +47,17 @@ from typing import IO
 
 from celery import current_app
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, connections, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rectify.models import Job, JobState
 
@@ -74,14 +90,23 @@ class Superseded(Exception):
 
 @dataclass(frozen=True)
 class Output:
-    """What a kind's ``run`` made: the download's name and type, and a line for the page."""
+    """What a kind's ``run`` made: the download's name and type, and a line for the page.
 
-    filename: str
-    content_type: str
+    What the kind wrote to ``out`` is kept as the job's result; without a ``filename`` it is
+    not offered for download (a file a surface reads back, such as an import's preview), and
+    a run that wrote nothing keeps no file (its outcome is the message)."""
+
+    filename: str = ""
+    content_type: str = ""
     message: str = ""
 
 
 Runner = Callable[[Job, IO[bytes], "Progress"], Output]
+#: The next steps a finished job offers: (label, URL) pairs, e.g. back to the page it came from.
+Links = Callable[[Job], list[tuple[str, str]]]
+
+#: What a job's progress counts by default (kinds name theirs: 项, 封 …; "progress unit").
+DEFAULT_UNIT = pgettext_lazy("progress unit", "行")
 
 
 @dataclass(frozen=True)
@@ -89,14 +114,18 @@ class JobKind:
     name: str
     label: str
     run: Runner
+    unit: str = DEFAULT_UNIT  # what the rows are: 行, 项, 封 …
+    links: Links | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register(name: str, label, run: Runner) -> JobKind:
-    """Make ``name`` a kind of job, shown as ``label``, built by ``run``."""
-    kind = JobKind(name, label, run)
+def register(name: str, label, run: Runner, *, unit=None, links: Links | None = None
+             ) -> JobKind:
+    """Make ``name`` a kind of job, shown as ``label``, built by ``run``; its progress counts
+    ``unit`` (行 by default); ``links(job)`` are the next steps its page offers."""
+    kind = JobKind(name, label, run, unit or DEFAULT_UNIT, links)
     _KINDS[name] = kind
     return kind
 
@@ -110,16 +139,40 @@ def kind_label(name: str) -> str:
     return str(kind.label) if kind else name
 
 
+def kind_unit(name: str) -> str:
+    kind = _KINDS.get(name)
+    return str(kind.unit if kind else DEFAULT_UNIT)
+
+
+def kind_links(job: Job) -> list[tuple[str, str]]:
+    """The next steps the job's page offers (none for an unknown kind)."""
+    kind = _KINDS.get(job.kind)
+    if kind is None or kind.links is None:
+        return []
+    return [(str(label), url) for label, url in kind.links(job)]
+
+
 # -- submitting -----------------------------------------------------------------------------
 
 
-def submit(kind: str, user, params: dict | None = None, total: int | None = None) -> Job:
-    """Queue a job of ``kind`` for ``user`` with ``params`` (JSON); ``total`` is the number of
-    rows expected, if known. The job is handed to the queue once its row is committed."""
+def submit(kind: str, user, params: dict | None = None, total: int | None = None, *,
+           key: str | None = None) -> Job:
+    """Queue a job of ``kind`` for ``user`` (None: the system) with ``params`` (JSON);
+    ``total`` is the number of rows expected, if known. The job is handed to the queue once
+    its row is committed. With a ``key``, a job already submitted under that key is returned
+    instead and nothing is queued (the schedule's runs: one job per kind and day)."""
     if kind not in _KINDS:
         raise ValueError(f"Unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, requested_by=user, params=params or {},
-                             rows_total=total, language=translation.get_language() or "")
+    fields = {"kind": kind, "requested_by": user, "params": params or {}, "rows_total": total,
+              "language": translation.get_language() or settings.LANGUAGE_CODE}
+    if key is None:
+        job = Job.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                job = Job.objects.create(schedule_key=key[:80], **fields)
+        except IntegrityError:
+            return Job.objects.get(schedule_key=key[:80])
     if current_app.conf.task_always_eager:
         _dispatch(job.pk)
     else:
@@ -169,72 +222,148 @@ def _mine(job_id: int, token: str):
 
 
 class Progress:
-    """The callback a kind's ``run`` gets: ``progress(rows_done, rows_total)``.
+    """The callback a kind's ``run`` gets: ``progress(rows_done, rows_total, step=...)``.
 
-    Writes the numbers and the heartbeat at most every ``PROGRESS_SECONDS`` (the first call
-    at once); raises :class:`Superseded` if another run took the job over meanwhile.
+    Writes the numbers, the step (a line saying what the job is doing, shown above the bar)
+    and the heartbeat at most every ``PROGRESS_SECONDS`` (the first call, and a new step, at
+    once); raises :class:`Superseded` if another run took the job over meanwhile.
+
+    Inside :meth:`atomic` the numbers are kept for the heartbeat thread, which writes them on
+    its own connection (the transaction's writes stay invisible until it commits, the job's
+    row with them); :meth:`commit` records the kind's outcome in that transaction.
     """
 
     def __init__(self, job: Job, token: str, interval: float | None = None):
+        self.job = job
         self.job_id, self.token = job.pk, token
         self.interval = PROGRESS_SECONDS if interval is None else interval
         self.done, self.total = 0, job.rows_total
+        self.step = ""
         #: When the numbers (and the heartbeat) were last written (``time.monotonic()``).
         self.written_at: float | None = None
+        #: Inside :meth:`atomic`: numbers are left to the heartbeat thread.
+        self.in_transaction = False
+        #: Numbers not written yet (inside :meth:`atomic`).
+        self.pending = False
+        #: Set to wake the heartbeat thread (a transaction began, numbers are waiting).
+        self.wake = threading.Event()
 
-    def __call__(self, rows_done: int, rows_total: int | None = None) -> None:
+    def __call__(self, rows_done: int, rows_total: int | None = None, *,
+                 step: str | None = None) -> None:
         self.done = rows_done
         if rows_total is not None:
             self.total = rows_total
+        new_step = step is not None and str(step) != self.step
+        if new_step:
+            self.step = str(step)
+        if self.in_transaction:
+            self.pending = True
+            return
         now = time.monotonic()
-        if self.written_at is not None and now - self.written_at < self.interval:
+        if (not new_step and self.written_at is not None
+                and now - self.written_at < self.interval):
             return
         self.written_at = now
         try:
-            updated = _mine(self.job_id, self.token).update(
-                rows_done=self.done, rows_total=self.total, heartbeat_at=timezone.now())
+            updated = self._write()
         except OperationalError:  # a busy database (SQLite): the numbers wait for the next call
             logger.warning("Progress of job %s not written", self.job_id, exc_info=True)
             return
         if not updated:
             raise Superseded(self.job_id)
 
+    def _write(self) -> int:
+        self.pending = False
+        return _mine(self.job_id, self.token).update(
+            rows_done=self.done, rows_total=self.total, message=self.step[:200],
+            heartbeat_at=timezone.now())
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction for the kind's writes; progress reported meanwhile is written by
+        the heartbeat thread (see the class)."""
+        with transaction.atomic():
+            self.in_transaction = True
+            self.wake.set()
+            try:
+                yield
+            finally:
+                self.in_transaction = False
+        if self.pending:
+            self.written_at = None  # the numbers reported inside: written now
+            self(self.done, self.total)
+
+    def commit(self, outcome: dict) -> dict:
+        """Record what the kind wrote, in the kind's own transaction (inside :meth:`atomic`):
+        a later run of the job finds ``job.outcome`` and writes nothing again. Raises
+        :class:`Superseded` (rolling the transaction back) if another run holds the job."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("Progress.commit() belongs inside Progress.atomic()")
+        if not _mine(self.job_id, self.token).update(outcome=outcome,
+                                                     heartbeat_at=timezone.now()):
+            raise Superseded(self.job_id)
+        self.job.outcome = outcome
+        return outcome
+
 
 class Heartbeat:
     """While a job runs, a thread writes its heartbeat every ``JOB_HEARTBEAT_SECONDS`` in which
     the progress wrote none: a run whose kind reports no progress for a while (a large file
     being saved) still counts as alive. While progress is written the thread stays off the
-    database (on SQLite a second writer would wait on the job's own open cursors)."""
+    database (on SQLite a second writer would wait on the job's own open cursors). While the
+    kind's transaction is open (:meth:`Progress.atomic`) the thread writes the progress too,
+    every ``PROGRESS_SECONDS`` — except on SQLite, where the transaction holds the only write
+    lock: there the numbers wait for the transaction's end."""
 
     def __init__(self, job_id: int, token: str, progress: Progress):
         self.job_id, self.token, self.progress = job_id, token, progress
         self.every = settings.JOB_HEARTBEAT_SECONDS
-        self._stop = threading.Event()
+        self.one_writer = connection.vendor == "sqlite"
+        self._stopping = False
         self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat",
                                         daemon=True)
 
     def _beat(self) -> None:
         touched = False
+        progress = self.progress
         try:
-            while not self._stop.wait(self.every):
-                written = self.progress.written_at
+            while not self._stopping:
+                deferring = progress.in_transaction and not self.one_writer
+                progress.wake.wait(progress.interval if deferring else self.every)
+                progress.wake.clear()
+                if self._stopping:
+                    break
+                if progress.in_transaction:
+                    if self.one_writer:
+                        continue
+                    if progress.pending:
+                        touched = True
+                        self._write(progress._write)
+                        progress.written_at = time.monotonic()
+                        continue
+                written = progress.written_at
                 if written is not None and time.monotonic() - written < self.every:
                     continue
                 touched = True
-                try:
-                    _mine(self.job_id, self.token).update(heartbeat_at=timezone.now())
-                except DatabaseError:
-                    logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
+                self._write(lambda: _mine(self.job_id, self.token).update(
+                    heartbeat_at=timezone.now()))
         finally:
             if touched:
                 connections.close_all()  # this thread's own connections
+
+    def _write(self, write) -> None:
+        try:
+            write()
+        except DatabaseError:
+            logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
+        self._stopping = True
+        self.progress.wake.set()
         self._thread.join()
 
 
@@ -286,14 +415,19 @@ def run(job_id: int) -> str:
         _fail(job, token, _in(job, GENERAL_ERROR))
         return FAILED
     path = directory / name
+    if not output.filename and not path.stat().st_size:  # an outcome to read, no file
+        path.unlink()
+        name = ""
     finished = _mine(job.pk, token).update(
         state=JobState.DONE, result_file=name, result_filename=output.filename[:200],
-        content_type=output.content_type[:100], result_size=path.stat().st_size,
+        content_type=output.content_type[:100],
+        result_size=path.stat().st_size if name else None,
         message=output.message[:200], rows_done=progress.done,
         rows_total=max(progress.total or 0, progress.done), finished_at=timezone.now(),
         heartbeat_at=timezone.now())
     if not finished:
-        path.unlink(missing_ok=True)
+        if name:
+            path.unlink(missing_ok=True)
         return SUPERSEDED
     return DONE
 
@@ -313,8 +447,9 @@ def _fail(job: Job, token: str, error: str) -> None:
 
 
 def result_path(job: Job) -> Path | None:
-    """The stored result of a finished job, or None (none, or swept)."""
-    if not job.downloadable:
+    """The stored result of a finished job, or None (none, or swept); offered for download
+    only when the job is ``downloadable``."""
+    if job.state != JobState.DONE or not job.result_file:
         return None
     return result_dir() / job.result_file
 

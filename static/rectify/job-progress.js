@@ -1,6 +1,6 @@
 // A background job's page: asks the job's status (JSON) every second or so and moves the
-// progress bar; once the job has finished, reloads the page, which then offers the download
-// or says what went wrong. Without scripts the page refreshes itself (<noscript> meta refresh).
+// progress bar and the step it is at; once the job has finished, reloads the page, which then
+// offers the download or the outcome, or says what went wrong. Without scripts the page refreshes itself (<noscript> meta refresh).
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-status]");
@@ -12,6 +12,7 @@
   var percent = box.querySelector(".job-percent");
   var rows = box.querySelector(".job-rows");
   var state = box.querySelector(".job-state");
+  var step = box.querySelector(".job-step");
   var delay = 1000;
 
   function show(job) {
@@ -30,6 +31,9 @@
     }
     if (rows) {
       rows.textContent = job.rows_text;
+    }
+    if (step) {
+      step.textContent = job.message || "";
     }
   }
 

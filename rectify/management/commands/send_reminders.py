@@ -2,8 +2,9 @@
 the inspection office once overdue — and write the day's warning notifications (see
 ``rectify.services.reminders``).
 
-Run once a day, e.g. from cron: ``manage.py send_reminders``. Running it again the same day
-sends nothing new. ``--dry-run`` shows what would be sent; ``--date`` pretends another day;
+Celery beat runs the same service daily as a background job (``REMINDERS_AT``; see
+``rectify.background.periodic_jobs``); this command is for a terminal. Running it again the
+same day sends nothing new. ``--dry-run`` shows what would be sent; ``--date`` pretends another day;
 ``--party-group ID`` (repeatable) limits it to some bureaus.
 """
 

@@ -1,5 +1,6 @@
 """Store the day's statistics of every round (the trends' daily row); run again the same day,
-it replaces that day's rows. Schedule it daily with cron."""
+it replaces that day's rows. Celery beat takes it daily as a background job (``SNAPSHOT_AT``;
+see ``rectify.background.periodic_jobs``); this command is for a terminal."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Delete the results of background jobs older than ``JOB_RESULT_TTL_HOURS`` (and files in
-``JOB_RESULT_DIR`` that no job names). Submitting a job and starting a worker sweep too; run
-this from cron where jobs are rare."""
+``JOB_RESULT_DIR`` that no job names). Submitting a job and starting a worker sweep too, and
+Celery beat hourly (``SWEEP_JOBS_MINUTE``); this command is for a terminal."""
 
 from __future__ import annotations
 
