@@ -231,6 +231,23 @@ def test_task_list_shows_derived_numbers_and_filters(client, staff_user, small_r
     assert by_group.context["cl"].result_count == 3
 
 
+def test_overdue_column_says_overdue_in_words_never_a_green_tick(client, staff_user,
+                                                                  small_round):
+    """The 逾期 column: "已逾期" on the overdue task's row only, and no yes/no icon that would
+    show an overdue task as a green tick."""
+    late = RectificationTask.objects.get(title="三年攻坚存在短板")
+    late.deadline = datetime.date(2023, 3, 31)  # past and in progress: overdue
+    late.save()
+    client.force_login(staff_user)
+    page = client.get(url("task", "changelist")).content.decode()
+    rows = re.findall(r"<tr>.*?</tr>", page, re.S)
+    flagged = [row for row in rows if "已逾期" in row]
+    assert len(flagged) == 1 and "三年攻坚存在短板" in flagged[0]
+    assert "overdue-flag" in flagged[0]
+    cells = re.findall(r'<td class="field-overdue">(.*?)</td>', page, re.S)
+    assert len(cells) == 3 and not any("icon-" in cell for cell in cells)
+
+
 def test_category_list_shows_derived_numbers(client, staff_user, small_round):
     client.force_login(staff_user)
     content = client.get(url("category", "changelist")).content.decode()

@@ -199,3 +199,24 @@ def test_switch_language_with_setlang(staff_client):
 def test_setlang_ignores_unknown_language(staff_client):
     staff_client.post("/i18n/setlang/", {"language": "xx", "next": INDEX})
     assert "整改任务" in page(staff_client.get(INDEX))
+
+
+def test_measure_buttons_say_edit_and_delete_and_history_says_changed(staff_client,
+                                                                      small_round):
+    """The measures' buttons are verbs (Edit, Delete), the history's actions past tense
+    (Changed): one Chinese word, two English ones."""
+    from rectify.services.records import save_record
+
+    task = RectificationTask.objects.get(title="三年攻坚存在短板")
+    task.progress = "已开展排查。"
+    save_record(task, None)
+    html = page(staff_client.get(reverse("work:task", args=[task.pk]),
+                                 HTTP_ACCEPT_LANGUAGE="en"))
+    actions = re.findall(r'<div class="row-actions">(.*?)</div>', html, re.S)
+    assert actions and all(">Edit</a>" in block and ">Delete</button>" in block
+                           for block in actions)
+    assert ">Changed</a>" not in html and ">Deleted</button>" not in html
+    with translation.override("en"):
+        from rectify.rules.history import task_history_entries
+
+        assert "Changed" in {entry.action for entry in task_history_entries(task)}

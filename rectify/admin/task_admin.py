@@ -260,9 +260,13 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
             for row in rows))
         return format_html('<ul class="extensions">{}</ul>', items)
 
-    @admin.display(description=_("逾期"), boolean=True, ordering="due_on")
+    @admin.display(description=_("逾期"), ordering="due_on")
     def overdue(self, obj):
-        return obj.is_overdue
+        """"已逾期" in red for an overdue task, nothing otherwise (Django's boolean icons
+        would show an overdue task as a green tick)."""
+        if obj.is_overdue:
+            return format_html('<span class="overdue-flag">{}</span>', gettext("已逾期"))
+        return ""
 
     @admin.display(description=_("已销号"), boolean=True, ordering="signed_off_at")
     def signed_off(self, obj):

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
 
 
 @dataclass
@@ -81,7 +80,10 @@ class HistoryEntry:
     object_repr: str = ""
 
 
-_ACTIONS = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
+#: What was done to the record, in the history's words (past tense in English: "Changed",
+#: not the buttons' "Edit").
+_ACTIONS = {"+": pgettext_lazy("history", "创建"), "~": pgettext_lazy("history", "修改"),
+            "-": pgettext_lazy("history", "删除")}
 #: Bookkeeping fields left out of every readable change list.
 NOISE_FIELDS = frozenset({"updated_at", "created_at", "version"})
 
