@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 import uuid
 
 import openpyxl
@@ -25,6 +24,7 @@ from kombu import pools
 from rectify.background.celery_app import app
 from rectify.models import Job, JobState, RectificationTask
 from rectify.services import jobs
+from tests.job_helpers import follow_job
 from tests.test_jobs_worker import (  # noqa: F401 -- fixtures
     _forget_connections,
     worker_shares_the_test_database,
@@ -88,12 +88,7 @@ def test_a_real_worker_on_redis_builds_a_large_export(settings, staff_user, make
         response = client.get(reverse("ledger:index"), {"export": "xlsx"})
         assert response.status_code == 302
         job = Job.objects.get()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = client.get(reverse("jobs:status", args=[job.pk])).json()
-            if status["finished"]:
-                break
-            time.sleep(0.05)
+        status, _seen = follow_job(client, job)
 
     assert status["state"] == "done", status
     assert status["rows_done"] == status["rows_total"] == TASKS

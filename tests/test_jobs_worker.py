@@ -26,6 +26,7 @@ from django.urls import reverse
 from rectify.background.celery_app import app, make_queue_folders
 from rectify.models import Job, JobState, RectificationTask
 from rectify.services import jobs
+from tests.job_helpers import follow_job
 
 TASKS = 1200
 
@@ -101,20 +102,12 @@ def test_a_real_worker_builds_a_large_export(settings, staff_user, make_round, e
         assert response.status_code == 302
         job = Job.objects.get()
         assert response["Location"] == reverse("jobs:detail", args=[job.pk])
-        status_url = reverse("jobs:status", args=[job.pk])
-        seen = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status = client.get(status_url).json()
-            seen.append((status["state"], status["rows_done"], status["rows_total"]))
-            if status["finished"]:
-                break
-            time.sleep(0.02)
+        status, seen = follow_job(client, job)
 
     assert status["state"] == "done", status
     assert status["rows_done"] == status["rows_total"] == TASKS
     assert status["download_url"] == reverse("jobs:download", args=[job.pk])
-    done = [rows for state, rows, _total in seen if state == "running"]
+    done = [rows for state, rows, _message in seen if state == "running"]
     assert done == sorted(done)  # the numbers only rise
     assert seen[0][0] in ("queued", "running")
     job.refresh_from_db()
@@ -128,20 +121,6 @@ def test_a_real_worker_builds_a_large_export(settings, staff_user, make_round, e
     titles = [row[3] for row in workbook["台账"].iter_rows(min_row=3, values_only=True)]
     assert sorted(titles) == [f"问题{i:04d}" for i in range(TASKS)]
     assert list(embedded_broker.joinpath("messages").iterdir()) == []  # taken and acknowledged
-
-
-def _follow(client, job: Job, timeout: float = 120) -> tuple[dict, list]:
-    """Poll the job's status until it has finished: its last status and what was seen."""
-    status_url = reverse("jobs:status", args=[job.pk])
-    seen = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(status_url).json()
-        seen.append((status["state"], status["rows_done"], status["message"]))
-        if status["finished"]:
-            return status, seen
-        time.sleep(0.05)
-    raise AssertionError(f"job {job.pk} did not finish: {seen[-3:]}")
 
 
 STEPS = {"", "读取工作表", "读取当前记录", "与当前记录逐格比对", "写入修改（全部成功才生效）"}
@@ -179,7 +158,7 @@ def test_a_real_worker_previews_and_applies_a_large_ledger(
             response = client.post(reverse("ledger:import"), {"file": handle})
         preview_job = Job.objects.get()
         assert response["Location"] == reverse("jobs:detail", args=[preview_job.pk])
-        status, seen = _follow(client, preview_job)
+        status, seen = follow_job(client, preview_job)
         assert status["state"] == "done", status
         assert status["message"] == "将修改 100 项任务的 100 处内容：请查看预览，确认后导入。"
         _steps_rise(seen)
@@ -190,7 +169,7 @@ def test_a_real_worker_previews_and_applies_a_large_ledger(
                                {"token": client.session[SESSION_KEY]["token"]})
         apply_job = Job.objects.exclude(pk=preview_job.pk).get()
         assert response["Location"] == reverse("jobs:detail", args=[apply_job.pk])
-        status, seen = _follow(client, apply_job)
+        status, seen = follow_job(client, apply_job)
 
     assert status["state"] == "done", status
     assert status["message"] == "已导入台账“ledger.xlsx”：修改了 100 项任务的 100 处内容。"
@@ -220,7 +199,7 @@ def test_a_real_worker_runs_the_job_a_beat_message_starts(small_round, staff_use
         while not Job.objects.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         job = Job.objects.get()
-        status, _seen = _follow(client, job)  # the staff follow the system's job
+        status, _seen = follow_job(client, job)  # the staff follow the system's job
     assert status["state"] == "done", status
     job.refresh_from_db()
     assert (job.kind, job.requested_by, job.attempts) == (SNAPSHOT_JOB, None, 1)
