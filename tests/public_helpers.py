@@ -100,8 +100,10 @@ def match_in_order(text: str, lines: list[str], allowed_gaps: set[str]) -> None:
 
 
 def status_gaps() -> set[str]:
-    """What may stand between two printed lines: nothing, or a status badge."""
-    return {""} | {squash(str(label)) for label in Status.labels}
+    """What may stand between two printed lines: nothing, a status badge (a task printed
+    without a result), or the 统计口径 note beside a result worded otherwise."""
+    labels = {squash(str(label)) for label in Status.labels}
+    return {""} | labels | {squash(f"统计口径：{label}") for label in labels}
 
 
 def make_big_round(party_group, tasks: int, *, measures_per_task: int = 3) -> Notice:

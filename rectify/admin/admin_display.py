@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from rectify.models.choices import Status
 from rectify.rules.history import history_entries
-
-#: The badge's class by status; the colours are in static/rectify/admin.css (no inline style:
-#: the Content-Security-Policy allows none).
-_BADGE_CLASSES = {
-    Status.IN_PROGRESS: "rectify-status-in-progress",
-    Status.COMPLETED: "rectify-status-completed",
-    Status.COMPLETED_LONGTERM: "rectify-status-longterm",
-}
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "")
+from rectify.rules.status_wording import status_wording
+from rectify.templatetags.rectify_status import status_html
 
 
 def status_badge(task) -> SafeString:
-    """The canonical status as a coloured badge, followed by the printed result if it differs."""
-    label = task.get_status_display()
-    badge = format_html('<span class="rectify-status {}">{}</span>',
-                        _BADGE_CLASSES.get(task.status, "rectify-status-other"), label)
-    if task.result_text and _fold(task.result_text) != _fold(label):
-        return format_html(
-            '{} <span class="rectify-result" title="{}">{}</span>',
-            badge, _("通报原文整改结果"), task.result_text,
-        )
-    return badge
+    """The status once, as every page shows it (rectify.rules.status_wording): the printed
+    result, else the status, coloured by the status, with the 统计口径 note where needed."""
+    return status_html(status_wording(task.status, task.result_text))
 
 
 def flag_title(node) -> str:

@@ -24,7 +24,6 @@ of queries whatever the size of the round: :data:`QUERIES`.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from rectify.models.choices import Status
 from rectify.rules import due_dates
 from rectify.rules.numbering import measure_label
 from rectify.rules.problem_tree import TreeNode
+from rectify.rules.status_wording import fold
 from rectify.services import notice_summary, statistics
 
 CHINESE = "zh-hans"
@@ -262,15 +262,10 @@ def completion_text(task, rnd) -> str:
         text += _("，单位已提议“{status}”，待审核").format(
             status=Status(task.proposed_status).label)
     text += "。"
-    if task.result_text and _folded(task.result_text) != _folded(status):
+    if task.result_text and fold(task.result_text) != fold(status):
         text += _("通报所载{label}：{result}。").format(
             label=rnd.result_label or _("整改结果"), result=task.result_text.rstrip("。"))
     return text
-
-
-def _folded(text: str) -> str:
-    """Width and spacing folded ("已完成,长期坚持" is "已完成，长期坚持")."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).rstrip(".。")
 
 
 # -- 三、 ------------------------------------------------------------------------------------

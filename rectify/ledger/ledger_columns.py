@@ -201,6 +201,7 @@ class Column:
     printed: bool = False
     centred: bool = False
     bind: Callable[[], Callable[[LedgerRow], Any]] | None = None  # see row_getters
+    note: str | Promise = ""  # the header cell's comment: what the column holds
 
     @property
     def label(self) -> str:
@@ -250,11 +251,14 @@ COLUMNS: list[Column] = [
     Column("progress", _("整改进展"), 32, lambda r: r.task.progress, editable=True,
            field="progress", wrap=True, printed=True),
     Column("status", _("整改状态"), 10, lambda r: status_label(r.task), editable=True,
-           kind=STATUS, field="status", wrap=True, printed=True, bind=_status_getter),
+           kind=STATUS, field="status", wrap=True, printed=True, bind=_status_getter,
+           note=_("统计口径：三种状态之一，统计按本列计数。通报原文所载的整改结果照录在“整改结果”列，"
+                  "两列措辞不同时以本列为统计口径。")),
     # The printed words of the notice the task was imported from; cleared by a status change
     # (rectify.rules.lifecycle) or, on import, by clearing the cell (the status restated).
     Column("result", _("整改结果"), 14, lambda r: r.task.result_text, editable=True,
-           kind=RESULT, field="result_text", wrap=True, printed=True),
+           kind=RESULT, field="result_text", wrap=True, printed=True,
+           note=_("通报原文所载的整改结果，照录不改写；没有原文结果的任务留空。清空本格即以“整改状态”列为准。")),
     Column("completion_date", _("完成时间"), 11, lambda r: r.task.completion_date,
            editable=True, kind=DATE, field="completion_date", printed=True),
     Column("outcome", _("整改成效"), 30, outcome_text, wrap=True, printed=True),

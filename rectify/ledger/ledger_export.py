@@ -34,6 +34,7 @@ from lxml.etree import XMLSyntaxError, fromstring
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -408,12 +409,16 @@ def _title_row(sheet, title: str) -> list:
     return [_single(sheet, cell_text.neutralise(title), font=_TITLE_FONT, alignment=_TITLE_ALIGN)]
 
 
-def _header_row(sheet, headers: list[str]) -> list:
-    return [
+def _header_row(sheet, headers: list[str], notes: list[str] | None = None) -> list:
+    cells = [
         _single(sheet, cell_text.neutralise(str(header)), font=_BOLD, fill=_HEADER_FILL,
                 alignment=_HEADER_ALIGN, border=_BORDER, column=index)
         for index, header in enumerate(headers, 1)
     ]
+    for cell, note in zip(cells, notes or (), strict=False):
+        if note:  # shown when the pointer rests on the header
+            cell.comment = Comment(str(note), "Rectify", width=260, height=90)
+    return cells
 
 
 def new_workbook() -> Workbook:
@@ -484,7 +489,8 @@ def write_ledger(
            printed=len(cols.PRINTED))
     rows = _Rows(sheet, cols.COLUMNS)
     sheet.append(_title_row(sheet, title))
-    sheet.append(_header_row(sheet, [c.label for c in cols.COLUMNS]))
+    sheet.append(_header_row(sheet, [c.label for c in cols.COLUMNS],
+                             [c.note for c in cols.COLUMNS]))
     count = 0
     getters = cols.row_getters(cols.COLUMNS)
     append = rows.append
