@@ -63,9 +63,15 @@ def test_seed_notices_read_like_the_printed_notices(seeded_site, browser):
                  "(一)政治责任扛得不牢,教育事业高质量发展存在落差"):
         assert page.get_by_role("heading", name=name, exact=True).is_visible(), name
     assert page.get_by_text("整改结果：").count() == 53
+    # The result as printed, the status not repeated beside it ("正在推进 [正在推进]"); where
+    # the printed words say something else, a small note gives the statistics' basis.
     first_result = page.locator(".result").first
-    assert first_result.inner_text().startswith("整改结果：正在推进")
-    assert first_result.locator(".badge").is_visible()
+    assert first_result.inner_text().strip() == "整改结果：正在推进"
+    assert first_result.locator(".badge, .status-basis").count() == 0
+    partial = page.locator(".result", has_text="已完成部分整改").first
+    assert partial.locator(".status-basis").inner_text() == "统计口径：正在推进"
+    assert partial.locator(".status-basis").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     lax = page.locator("h5", has_text="重要事项监管不严").locator("xpath=..")
     assert lax.locator(":scope > section.task .number").all_inner_texts() == [
         "①", "②", "④", "⑤"]
@@ -92,6 +98,7 @@ def test_seed_notices_read_like_the_printed_notices(seeded_site, browser):
     assert page.locator(".site-header").is_hidden()
     assert page.locator(".notes").is_hidden()
     assert page.locator(".badge").first.is_hidden()
+    assert page.locator(".status-basis").first.is_hidden()  # the printed notice has none
     sizes = page.evaluate("""() => {
         const style = (sel) => getComputedStyle(document.querySelector(sel));
         return {body: style('.notice p').fontSize, title: style('.notice-title').fontSize,
@@ -114,3 +121,29 @@ def test_seed_notices_read_like_the_printed_notices(seeded_site, browser):
     for name in ("list-desktop.png", "xinye-desktop.png", "xuchang-desktop.png",
                  "xuchang-mobile.png", "xuchang-print.png", "xuchang.pdf"):
         assert (ARTIFACTS / name).stat().st_size > 1000, name
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
+def test_public_pages_fit_the_screens_people_have(seeded_site, browser, width, height):
+    """The office laptop and the phone: no sideways scrolling on the list, a notice and its
+    changes page, and the notice's text column wide enough to read (at least 20 characters
+    a line on the phone, a printed page's 28 on the laptop)."""
+    page = _open(browser, seeded_site + "/notices/", width, height)
+    pages = {"list": page.url}
+    page.get_by_role("link", name=XUCHANG_TITLE).click()
+    page.wait_for_load_state()
+    pages["notice"] = page.url
+    pages["changes"] = page.url.rstrip("/") + "/changes/"
+    for name, url in pages.items():
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
+        page.screenshot(path=str(ARTIFACTS / f"public-{name}-{width}.png"))
+    page.goto(pages["notice"])
+    column = page.locator("article.notice p").nth(2).bounding_box()
+    font = float(page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('article.notice p')).fontSize)"))
+    characters = column["width"] / font
+    assert characters >= (28 if width > 1000 else 20), (width, column, font)
+    assert column["x"] >= 0 and column["x"] + column["width"] <= width
+    page.context.close()
