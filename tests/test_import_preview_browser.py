@@ -4,6 +4,8 @@ again and imported. No Content-Security-Policy violation or script error."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rectify.models import RectificationTask
@@ -51,4 +53,25 @@ def test_a_heading_is_chosen_as_a_task_in_the_preview(seeded_site, browser):
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_load_state()
     assert RectificationTask.objects.filter(title__startswith="食堂管理不规范").exists()
+    assert problems == []
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
+def test_the_preview_of_a_seed_notice_fits_the_screen(seeded_site, browser, width, height):
+    """The Xuchang notice's preview (53 tasks, a tree 5 columns wide) on the office laptop and
+    on a phone: the page never scrolls sideways (its tables scroll in their own box), and on
+    the laptop the problem's title column is wide enough to read."""
+    notice = (Path(__file__).resolve().parent.parent / "fixtures" / "notices"
+              / "001_eae98d11af12162c.txt").read_text(encoding="utf-8")
+    page, problems = browser_login(browser, seeded_site, "staff", width=width, height=height)
+    page.goto(f"{seeded_site}/admin/rectify/inspectionround/import/")
+    page.locator("textarea[name=text]").fill(notice)
+    page.get_by_role("button", name="预览").click()
+    page.wait_for_load_state()
+    assert "整改任务 53 项" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    if width > 1000:
+        title = page.locator("table.import-tree th", has_text="标题").bounding_box()
+        assert title["width"] >= 280, title
+    page.screenshot(path=str(ARTIFACTS / f"import-preview-{width}.png"))
     assert problems == []
