@@ -72,7 +72,8 @@ def _pages(site_objects):
 
 @pytest.fixture
 def site_objects(seeded_site):
-    """The seeded round with the most tasks, and a task of it with the most measures."""
+    """The seeded round with the most tasks (the deepest tree), and a task of it with
+    measures."""
     rounds = sorted(InspectionRound.objects.all(), key=lambda r: -r.tasks.count())
     rnd = rounds[0]
     measure = (Measure.objects.filter(task__round=rnd, task__signed_off_at__isnull=True)
@@ -122,9 +123,17 @@ def test_admin_on_a_laptop(seeded_site, browser, site_objects):
     content_width = page.locator("#content-main").evaluate(_BOX)[2]
     assert tree_width >= 0.8 * content_width, (
         f"the problem tree is {tree_width:.0f} px of {content_width:.0f} px")
-    # Every task of the round is in the tree, each on one line at this width.
-    task_link = tree.locator("a[href*='/rectificationtask/']").first
-    assert task_link.evaluate("el => el.getClientRects().length") == 1
+    # The deepest level too: Django's `.aligned ul` margin pushed each level 170 px further
+    # right, leaving a 4-level tree's tasks a column of ~110 px.
+    depth, narrowest = tree.evaluate("""el => {
+        const items = [...el.querySelectorAll('li')];
+        const depth = li => { let d = 0, e = li; while ((e = e.parentElement.closest('ul'))
+            && el.contains(e)) d++; return d; };
+        return [Math.max(...items.map(depth)),
+                Math.min(...items.map(li => li.getBoundingClientRect().width))]; }""")
+    assert depth >= 3
+    assert narrowest >= 0.6 * content_width, (
+        f"the tree's deepest items are {narrowest:.0f} px of {content_width:.0f} px")
     _shot(page, "round", viewport)
 
     # The task's page: the measures inline fits without scrolling sideways.
