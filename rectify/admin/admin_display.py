@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rectify.rules.history import history_entries
 from rectify.rules.status_wording import status_wording
@@ -102,3 +104,16 @@ def change_log(obj) -> SafeString:
         "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
         _("时间"), _("修改人"), _("操作"), _("原因"), _("字段：修改前 → 修改后"), body,
     )
+
+
+def clipped(text) -> SafeString:
+    """Long text in a list's cell: at most two lines (``.rectify-clip`` in
+    static/rectify/admin.css), the whole text on hover."""
+    return format_html('<span class="rectify-clip" title="{}">{}</span>', text, text)
+
+
+@admin.display(description=gettext_lazy("巡察轮次"), ordering="round")
+def round_column(obj) -> SafeString:
+    """A list's round column: the round's long name (e.g. "县委上下联动专项巡察组上下联动专项巡察 ·
+    中共新野县教育体育局党组") clipped, so that it leaves the problem or title its width."""
+    return clipped(str(obj.round))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rectify.admin.admin_base import RecordAdmin
+from rectify.admin.admin_display import round_column
 from rectify.admin.admin_filters import RoundFilter
 from rectify.admin.publishing_admin import publications_list, publish_view
 from rectify.models import Notice
@@ -22,7 +23,7 @@ from rectify.services import notice_summary
 
 @admin.register(Notice)
 class NoticeAdmin(RecordAdmin):
-    list_display = ("title", "round", "kind", "date", "approved_by", "published_versions")
+    list_display = ("title", round_column, "kind", "date", "approved_by", "published_versions")
     list_filter = ("kind", ("round", RoundFilter), "round__party_group", "date")
     list_select_related = ("round__party_group",)
     search_fields = ("title", "opening", "overall", "closing", "signature")

@@ -86,7 +86,8 @@ class InspectionRoundAdmin(RecordAdmin):
                                "rectification_end", "rectification_months",
                                "rectification_period", "report_submitted_on")}),
         (_("整改情况报告与整改方案"), {"fields": ("next_steps", "round_documents")}),
-        (_("问题树"), {"fields": ("problem_tree",)}),
+        # Full width (static/rectify/admin.css), not in a column beside a label.
+        (_("问题树"), {"classes": ("rectify-tree-set",), "fields": ("problem_tree",)}),
         (_("编号与通报版式"), {"classes": ("collapse",), "fields": (
             "numbering_style", "level_formats", "task_format", "show_task_counts",
             "measures_inline", "progress_label", "result_label", "show_results")}),

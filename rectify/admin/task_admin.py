@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rectify.admin.admin_base import RecordAdmin, without_version
-from rectify.admin.admin_display import change_log, status_badge
+from rectify.admin.admin_display import change_log, round_column, status_badge
 from rectify.admin.admin_filters import OverdueFilter, ProposalFilter, RoundFilter, SignedOffFilter
 from rectify.admin.admin_forms import MeasureInlineForm, TaskAdminForm
 from rectify.admin.category_admin import TreeNumberMixin
@@ -94,7 +94,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     tree_kind = "task"
     form = TaskAdminForm
     inlines = [MeasureInline, TaskFigureInline]
-    list_display = ("number", "short_title", "round", "party_group", "status_with_result",
+    list_display = ("number", "short_title", round_column, "party_group", "status_with_result",
                     "deadline", "overdue", "signed_off")
     list_display_links = ("number", "short_title")
     list_filter = (("round", RoundFilter), "round__party_group", "status", OverdueFilter,
