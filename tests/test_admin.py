@@ -699,3 +699,18 @@ def test_a_stale_measure_row_is_refused_with_the_current_text(client, staff_user
     measure.refresh_from_db()
     assert measure.text == "全面开展排查，建立问题清单。"
     assert task_state(task) == saved and history_count() == history
+
+
+def test_task_list_due_column_shows_the_date_every_surface_uses(client, staff_user,
+                                                                 small_round):
+    """The list's 到期日: the task's own deadline where it has one, else the round's end of
+    concentrated rectification — the date the 逾期 column judges by, never a bare "-"."""
+    small_round.rectification_end = datetime.date(2023, 6, 30)
+    small_round.save()
+    own = RectificationTask.objects.get(title="三年攻坚存在短板")
+    own.deadline = datetime.date(2023, 3, 31)
+    own.save()
+    client.force_login(staff_user)
+    page = client.get(url("task", "changelist")).content.decode()
+    cells = re.findall(r'<td class="field-due_on_display">(.*?)</td>', page, re.S)
+    assert sorted(cells) == ["2023-03-31", "2023-06-30", "2023-06-30"]

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: Each list: its URL, the problem or title column, and the cells that must be in sight.
 LISTS = {
     "tasks": ("/admin/rectify/rectificationtask/", "short_title",
-              ("status_with_result", "deadline", "overdue", "signed_off")),
+              ("status_with_result", "due_on_display", "overdue", "signed_off")),
     "notices": ("/admin/rectify/notice/", "title", ("date", "published_versions")),
     "publications": ("/admin/rectify/publication/", "title",
                      ("date", "withdrawn", "public_link")),

@@ -95,7 +95,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     form = TaskAdminForm
     inlines = [MeasureInline, TaskFigureInline]
     list_display = ("number", "short_title", round_column, "party_group", "status_with_result",
-                    "deadline", "overdue", "signed_off")
+                    "due_on_display", "overdue", "signed_off")
     list_display_links = ("number", "short_title")
     list_filter = (("round", RoundFilter), "round__party_group", "status", OverdueFilter,
                    SignedOffFilter, ProposalFilter, "withhold_ground")
@@ -233,7 +233,7 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
     def status_with_result(self, obj):
         return status_badge(obj)
 
-    @admin.display(description=_("到期日"))
+    @admin.display(description=_("到期日"), ordering="due_on")
     def due_on_display(self, obj):
         """The due date every surface uses (after an approved extension), with its colour."""
         due = getattr(obj, "due_on", None)
