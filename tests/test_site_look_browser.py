@@ -18,6 +18,9 @@ from tests.conftest import ARTIFACTS
 
 PASSWORD = "rectify-demo"  # seed_demo's demo accounts
 LAPTOP, PHONE = (1366, 768), (390, 844)
+#: The header's link marked as the current page.
+CURRENT = {"work": "整改任务", "overview": "整改概况", "ledger": "整改台账", "dashboard": "统计",
+           "jobs": "后台任务"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,6 +112,11 @@ def test_every_working_page_has_one_look(seeded_site, browser, size):
         assert response.status == (404 if name == "404" else 200), (name, response.status)
         page.wait_for_load_state()
         _check_common(page, name, width)
+        current = page.locator(".site-nav a[aria-current=page]")
+        if name in CURRENT:  # the header says where the reader is
+            assert current.count() == 1 and current.text_content().strip() == CURRENT[name], name
+        else:
+            assert current.count() == 0, name
         if name == "work":
             problem = page.locator("table.tasks tbody tr").first.locator("td.text")
             fold = page.locator("details.filter-fold")
