@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -82,9 +83,15 @@ def _context(request, status: int, title: str = "", message: str = "") -> dict:
 
 
 def render_plain(request, status: int, **texts) -> HttpResponse:
-    """The self-contained page (no database, no context processor) in the surface's look."""
+    """The self-contained page (no database, no context processor) in the surface's look: the
+    working pages' own base (``errors/work.html``, its header without the user, who would need
+    the database), the public and admin looks' ``errors/plain.html``."""
     context = _context(request, status, **texts)
-    html = loader.get_template("errors/plain.html").render(context)
+    if context["look"] == WORK:
+        context.update(request=request, csrf_token=get_token(request))  # the language switch
+        html = loader.get_template("errors/work.html").render(context)
+    else:
+        html = loader.get_template("errors/plain.html").render(context)
     return HttpResponse(html, status=status)
 
 

@@ -235,6 +235,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "work:index"
 LOGOUT_REDIRECT_URL = "public:notice_list"
 
+#: The empty choice of every filter's select (django-filter's default is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 # The REST API (/api/): token for scripts, session for the browser; the one permission rule
 # (rectify.rules.permissions); JSON bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)

@@ -54,10 +54,10 @@ forced = pytest.mark.urls("tests.test_error_pages")
 
 #: What tells each look apart in the HTML.
 LOOKS = {
-    "work": "rectify/work.css",
+    "work": "rectify/site.css",
     "notices": "rectify/public.css",
     "admin": "admin/css/base.css",
-    "ledger": "rectify/work.css",
+    "ledger": "rectify/site.css",
 }
 
 

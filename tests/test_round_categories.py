@@ -69,7 +69,7 @@ def test_a_chosen_round_offers_its_categories_only_in_tree_order(staff_user, two
     assert f'<option value="{mine.pk}" selected>' in select(html, "round")
     assert " disabled" not in select(html, "category")
     # The sub-category indented below its parent; nothing of the other round.
-    assert options(html, "category") == [("", "---------"), (str(top.pk), "政治责任扛得不牢"),
+    assert options(html, "category") == [("", "全部"), (str(top.pk), "政治责任扛得不牢"),
                                          (str(sub.pk), "\u3000要求不到位")]
 
 
@@ -82,7 +82,7 @@ def test_a_category_chosen_without_a_round_brings_its_rounds_categories(staff_us
     assert response.context["count"] == 0  # the sub-category has no task of its own
     assert f'<option value="{sub.pk}" selected>' in select(html, "category")
     assert [label.strip("\u3000") for _value, label in options(html, "category")] == [
-        "---------", "医疗服务存在短板", "药品采购不规范"]
+        "全部", "医疗服务存在短板", "药品采购不规范"]
 
 
 def test_a_category_of_another_round_stays_chosen_and_the_filter_is_unchanged(staff_user,

@@ -38,7 +38,7 @@ def test_choosing_a_round_offers_its_categories(seeded_site, browser, address):
     page.locator("#id_round").select_option(str(xuchang.pk))
     page.wait_for_function("() => !document.querySelector('#id_category').disabled")
     labels = category.locator("option").evaluate_all("options => options.map(o => o.text)")
-    assert labels == ["---------", *expected] and len(expected) > 1
+    assert labels == ["全部", *expected] and len(expected) > 1
 
     page.locator("#id_round").select_option("")
     page.wait_for_function("() => document.querySelector('#id_category').disabled")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rectify.services.form_widgets import DatePicker
+
 
 class PeriodicRunForm(forms.Form):
     date = forms.DateField(
-        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("日期"), required=False, widget=DatePicker,
         help_text=_("按该日期计算；留空为今天"),
         error_messages={"invalid": _("请填写有效的日期，例如 2024-06-30。")})
     dry_run = forms.BooleanField(

@@ -50,9 +50,11 @@ def _selection(request):
 @require_safe
 def dashboard(request):
     filterset, tables, errors = _selection(request)
-    query = urlencode({name: request.GET[name] for name in FILTERS if request.GET.get(name)})
+    chosen = {name: request.GET[name] for name in FILTERS if request.GET.get(name)}
+    query = urlencode(chosen)
     return render(request, "dashboard/dashboard.html", {
         "form": filterset.form, "tables": tables, "errors": errors,
+        "active_filters": len(chosen), "filters_open": bool(chosen or errors),
         "today": timezone.localdate(), "query": query,
     })
 

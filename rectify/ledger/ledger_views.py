@@ -50,7 +50,7 @@ from rectify.ledger.ledger_sheet import count_rows
 from rectify.ledger.ledger_upload import LedgerFileError, check_file, save_upload
 from rectify.models import Job, JobState, RectificationTask
 from rectify.rules import permissions
-from rectify.services import jobs
+from rectify.services import filtersets, jobs
 from rectify.services.filtersets import TaskFilterSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,9 +109,12 @@ def _page(request, filterset, *, valid: bool, form=None, status: int = 200):
     query = request.GET.copy()
     for key in NOT_FILTERS:
         query.pop(key, None)
+    active = filtersets.active_filters(filterset.form)
     return render(request, "ledger/ledger.html", {
         "filterset": filterset,
         "valid": valid,
+        "active_filters": active,
+        "filters_open": bool(active) or not valid,
         "count": filterset.qs.count() if valid else 0,
         "query": query.urlencode(),
         "history": bool(request.GET.get("history")),

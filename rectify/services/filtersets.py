@@ -33,6 +33,7 @@ from rectify.models.outcomes import FigureKind
 from rectify.rules import due_dates, lifecycle, permissions
 from rectify.rules.problem_tree import category_subtree_ids
 from rectify.services import search_index
+from rectify.services.form_widgets import DateRangePicker, YesNoSelect
 
 #: Longest search text accepted (longer is a validation error, not a slow query).
 MAX_SEARCH = 100
@@ -82,6 +83,27 @@ class DateRangeForm(RangeOrderForm):
     range_fields = ("feedback_date", "date")
 
 
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes-or-no filter whose empty choice reads 全部 (no condition)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoSelect)
+        super().__init__(*args, **kwargs)
+
+
+def active_filters(form) -> int:
+    """How many of a filter form's fields the request fills in (a range counts once)."""
+    if not form.is_bound:
+        return 0
+
+    def filled(value) -> bool:
+        if isinstance(value, (list, tuple)):
+            return any(filled(part) for part in value)
+        return value not in (None, "")
+
+    return sum(1 for field in form if filled(field.data))
+
+
 class SearchFilter(django_filters.CharFilter):
     """``q``: every word must appear in one of ``fields`` (case-insensitive)."""
 
@@ -115,7 +137,8 @@ class RoundFilterSet(django_filters.FilterSet):
 
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), queryset=visible(PartyGroup))
-    feedback_date = django_filters.DateFromToRangeFilter(label=_("反馈日期"))
+    feedback_date = django_filters.DateFromToRangeFilter(label=_("反馈日期"),
+                                                         widget=DateRangePicker)
     q = SearchFilter(fields=("title", "inspecting_body", "kind", "party_group__name",
                              "party_group__short_name"))
 
@@ -132,7 +155,7 @@ class CategoryFilterSet(django_filters.FilterSet):
                                              queryset=visible(InspectionRound))
     parent = django_filters.ModelChoiceFilter(label=_("上级类别"),
                                               queryset=visible(ProblemCategory))
-    top_level = django_filters.BooleanFilter(label=_("第一级类别"), field_name="parent",
+    top_level = YesNoFilter(label=_("第一级类别"), field_name="parent",
                                              lookup_expr="isnull")
     q = SearchFilter(fields=("title", "printed_label"))
 
@@ -299,22 +322,22 @@ class TaskFilterSet(django_filters.FilterSet):
         label=_("问题类别（含下级类别）"), queryset=visible(ProblemCategory),
         method="filter_category", widget=RoundCategorySelect)
     status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
-    completed = django_filters.BooleanFilter(label=_("已完成（含长期坚持）"),
+    completed = YesNoFilter(label=_("已完成（含长期坚持）"),
                                              method="filter_completed")
-    overdue = django_filters.BooleanFilter(label=_("是否逾期"), method="filter_overdue")
+    overdue = YesNoFilter(label=_("是否逾期"), method="filter_overdue")
     warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=due_dates.Warning.choices,
                                           method="filter_warning")
-    deadline = django_filters.DateFromToRangeFilter(label=_("整改时限"))
-    signed_off = django_filters.BooleanFilter(label=_("是否销号"), field_name="signed_off_at",
+    deadline = django_filters.DateFromToRangeFilter(label=_("整改时限"), widget=DateRangePicker)
+    signed_off = YesNoFilter(label=_("是否销号"), field_name="signed_off_at",
                                               lookup_expr="isnull", exclude=True)
-    proposed = django_filters.BooleanFilter(label=_("有待审核的状态提议"),
+    proposed = YesNoFilter(label=_("有待审核的状态提议"),
                                             method="filter_proposed")
     review_level = django_filters.ChoiceFilter(
         label=_("待审核层级"), choices=ReviewLevel.choices, method="filter_review_level")
-    waiting_for_me = django_filters.BooleanFilter(
+    waiting_for_me = YesNoFilter(
         label=_("待我审核"), method="filter_waiting_for_me",
         help_text=_("状态提议正等待当前用户所在层级审核的任务"))
-    extended = django_filters.BooleanFilter(label=_("已批准延期"),
+    extended = YesNoFilter(label=_("已批准延期"),
                                             field_name="extended_deadline",
                                             lookup_expr="isnull", exclude=True)
     q = django_filters.CharFilter(label=_("检索（问题、整改措施、进展、成效）"), method="search",
@@ -409,7 +432,7 @@ class FigureFilterSet(django_filters.FilterSet):
     task = django_filters.ModelChoiceFilter(label=_("整改任务"),
                                             queryset=visible(RectificationTask))
     kind = django_filters.ChoiceFilter(label=_("成效类别"), choices=FigureKind.choices)
-    round_level = django_filters.BooleanFilter(
+    round_level = YesNoFilter(
         label=_("整轮成效"), field_name="task", lookup_expr="isnull",
         help_text=_("true：只列整轮的成效数据（不属于某一任务）；false：只列任务的"))
 
@@ -426,7 +449,7 @@ class NoticeFilterSet(django_filters.FilterSet):
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
     kind = django_filters.ChoiceFilter(label=_("通报类型"), choices=NoticeKind.choices)
-    date = django_filters.DateFromToRangeFilter(label=_("成文日期"))
+    date = django_filters.DateFromToRangeFilter(label=_("成文日期"), widget=DateRangePicker)
     q = SearchFilter(fields=("title", "signature"))
 
     class Meta:

@@ -13,13 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rectify.models import Measure, OutcomeFigure
 from rectify.models.choices import Status
 from rectify.models.outcomes import UNITS, FigureKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from rectify.services.form_widgets import DatePicker as DateInput
 
 
 class IdsMixin:
@@ -97,7 +91,7 @@ class FigureForm(IdsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "---------"), *figure_kind_choices()]
+        self.fields["kind"].choices = [("", _("请选择类别")), *figure_kind_choices()]
 
 
 class FigureEditForm(FigureForm):

@@ -128,7 +128,7 @@ def task_list(request):
               .select_related("party_group").order_by("-feedback_date", "-pk")[:20])
     query = request.GET.copy()
     query.pop("page", None)
-    active = _active_filters(filterset.form)
+    active = filtersets.active_filters(filterset.form)
     filtered_round = filterset.form.cleaned_data.get("round") if valid and filterset.is_bound \
         else None
     return render(request, "work/task_list.html", {
@@ -155,19 +155,6 @@ def round_categories(request):
     options = filtersets.round_categories(
         permissions.visible(ProblemCategory, request.user), round_id)
     return JsonResponse({"options": [{"value": pk, "label": label} for pk, label in options]})
-
-
-def _active_filters(form) -> int:
-    """How many of the filter form's fields the request fills in (a range counts once)."""
-    if not form.is_bound:
-        return 0
-
-    def filled(value) -> bool:
-        if isinstance(value, (list, tuple)):
-            return any(filled(part) for part in value)
-        return value not in (None, "")
-
-    return sum(1 for field in form if filled(field.data))
 
 
 def _number(tasks, today) -> None:

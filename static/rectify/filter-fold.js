@@ -1,6 +1,7 @@
-// The task list's filters (<details class="filter-fold">): the server opens them when filters
-// are active or invalid; on a wide screen they start open anyway. Optional: without this
-// script the fold simply stays as the server rendered it.
+// A filter form's fold (<details class="filter-fold">: the task list, the ledger, the
+// dashboard): the server opens it when filters are active or invalid; on a wide screen it
+// starts open anyway. Optional: without this script the fold simply stays as the server
+// rendered it.
 (function () {
   "use strict";
   var fold = document.querySelector("details.filter-fold");
