@@ -23,7 +23,8 @@ VOID_TAGS = {"br", "meta", "link", "input", "img", "hr", "wbr"}
 
 class _Blocks(HTMLParser):
     """The text of each block (heading, paragraph, list item) of the page's notice article,
-    in order, without the screen's status badges; and the withheld-tasks footnote."""
+    in order, without the screen's status badges and 统计口径 notes; and the withheld-tasks
+    footnote."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -44,7 +45,7 @@ class _Blocks(HTMLParser):
             return
         if self.in_article:
             self.in_article += 1
-        if self.skip or "badge" in classes:
+        if self.skip or "badge" in classes or "status-basis" in classes:
             self.skip += 1
             return
         if attrs.get("id") == "withheld-note":
