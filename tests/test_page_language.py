@@ -1,0 +1,475 @@
+"""Every page speaks the language it was asked for (issue 18).
+
+The test walks every named URL of the project (``django.urls.get_resolver()``, namespaces and
+all: admin, api, work, ledger, dashboard, jobs, accounts, public…) on the seeded demo data,
+fills the URLs' arguments with seeded rows, and GETs each page as the inspection staff
+(``staff``) in English and in Chinese (the ``django_language`` cookie, as the language switch
+sets it). The admin is walked model by model: the changelist, the add and the change page of
+every registered model, its history, the app lists, and the custom admin pages. The browsable
+API is read as HTML (``?format=api``).
+
+What a reader sees is checked: text nodes outside ``<script>``/``<style>``, and the attributes
+shown to a user (``title``, ``placeholder``, ``aria-label``, ``alt``, a button's ``value``).
+
+- In English, no Han character may be left that is not the user's data. User data are the
+  text values the seed stored (every CharField and TextField of every row, and the strings in
+  JSON fields, removed from the page longest first), the derived Chinese numbers of the
+  problem tree (一、 （一） ① 一是…, made by ``rectify.models.mark_formats``), and the
+  languages' own names in the language switch (简体中文). A stored value that is also a
+  source string of the catalogue (a status label kept in a snapshot, say) is *not* user data:
+  a page that prints it must translate it.
+- In Chinese, no English word may be left that is not user data or one of the short list of
+  proper nouns and abbreviations in ``ENGLISH_ALLOWED``.
+
+The public pages (``/notices/…``) are exempt from the English check: they are the printed
+notice itself, a Chinese 公文, and ``rectify.public.public_access.chinese_page`` renders them in
+Chinese whatever the reader's language (their header says ``Content-Language: zh-Hans``); they
+are still walked, and checked in Chinese like every other page.
+
+URLs that only answer a POST, return a file, redirect, or have no seeded row to show are listed
+in ``SKIPPED`` with the reason; a walked URL that answers anything but a page fails the test
+and must be listed there instead. A failure names the URL, the language and the text.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from rectify.models.mark_formats import chinese_numeral, circled
+
+pytestmark = pytest.mark.django_db
+
+#: Named URLs not walked, and why (admin views of every model are named by their suffix).
+SKIPPED = {
+    "set_language": "POST only (the language switch's form)",
+    "logout": "POST only",
+    "accounts:password_reset_confirm": "a valid link redirects to its form (a one-time token)",
+    "accounts:token_revoke": "POST only",
+    "public:round_latest": "redirects to the round's newest version (walked as notice_detail)",
+    "public:notice_json": "a file (JSON open data: the notice's own Chinese text)",
+    "public:notice_csv": "a file (CSV)",
+    "public:notice_docx": "a file (Word)",
+    "public:notice_pdf": "a file (PDF)",
+    "public:feed": "an Atom feed of the notices' Chinese titles, not a page",
+    "rest_framework:login": "redirects a signed-in user",
+    "rest_framework:logout": "POST only",
+    "api:schema": "the OpenAPI schema: a YAML file (its descriptions are checked below)",
+    "api:token": "POST only (a token for a user name and password)",
+    "api:token-revoke": "POST only",
+    "api:task-change-status": "POST only",
+    "api:task-decide-extension": "POST only",
+    "api:task-evidence": "POST only in the browsable API's forms (a multipart upload)",
+    "api:task-reopen": "POST only",
+    "api:task-reorder-measures": "POST only",
+    "api:task-request-extension": "POST only",
+    "api:task-review": "POST only",
+    "api:task-sign-off": "POST only",
+    "api:task-proposal": "POST only",
+    "api:publication-withdraw": "POST only",
+    "api:notification-read-all": "POST only",
+    "api:notification-read": "POST only",
+    "api:evidence-download": "a file (the evidence)",
+    "ledger:import": "POST only (the upload; its form is on the ledger's page)",
+    "ledger:apply": "POST only",
+    "ledger:cancel": "POST only",
+    "ledger:job_preview": "needs a ledger upload's preview job",
+    "work:progress": "POST only (its form is on the task's page)",
+    "work:measure_add": "POST only (its form is on the task's page)",
+    "work:figure_add": "POST only (its form is on the task's page)",
+    "work:proposal": "POST only (its form is on the task's page)",
+    "work:extension": "POST only (its form is on the task's page)",
+    "work:round_categories": "JSON for the task list's category filter script",
+    "work:entry_add": "POST only",
+    "work:measure_reorder": "POST only",
+    "work:measure_delete": "POST only",
+    "work:figure_delete": "POST only",
+    "work:evidence": "a file (the evidence)",
+    "work:evidence_add": "POST only",
+    "work:evidence_delete": "POST only",
+    "work:withdraw": "POST only",
+    "work:review_task": "POST only",
+    "work:reopen": "POST only",
+    "work:extension_decision": "POST only",
+    "work:round_report": "a file (Word)",
+    "work:round_plan_xlsx": "a file (Excel)",
+    "work:round_plan_docx": "a file (Word)",
+    "work:notifications_read_all": "POST only",
+    "work:notification": "redirects to the notification's task",
+    "work:notification_read": "POST only",
+    "dashboard:export_csv": "a file (CSV)",
+    "dashboard:export_xlsx": "a file (Excel)",
+    "jobs:run_periodic": "POST only",
+    "jobs:status": "JSON for the page's script (the job's state)",
+    "jobs:download": "a file (the job's result)",
+    "admin:login": "redirects a signed-in user",
+    "admin:logout": "POST only",
+    "admin:autocomplete": "JSON for the select boxes' script",
+    "admin:jsi18n": "JavaScript (Django's own catalogue)",
+    "admin:view_on_site": "redirects to the object's page",
+    "admin:rectify_publication_add": "no one adds a publication here (a notice's publish page)",
+    "admin:axes_accessattempt_add": "login records are written by logins, never added",
+    "admin:axes_accesslog_add": "login records are written by logins, never added",
+    "admin:axes_accessfailurelog_add": "login records are written by logins, never added",
+    "*_delete": "the admin's delete confirmation: the object's related rows, then a POST",
+}
+
+#: Words a Chinese page may show in Latin letters (names, formats, abbreviations).
+ENGLISH_ALLOWED = {
+    "API", "CSV", "Excel", "PDF", "Word", "Atom", "JSON", "ID", "URL", "Rectify", "Redis",
+    "Celery", "OpenAPI", "ETag", "HTTP", "SHA", "Token", "Django", "REST", "framework",
+    "docx", "xlsx", "pdf", "csv", "json",
+}
+
+#: Attributes a reader sees or hears.
+SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+
+HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
+EMAIL = re.compile(r"\S+@\S+")
+FILE_NAME = re.compile(r"\S+\.(?:docx|xlsx|pdf|csv|json|txt|png|jpg)\b", re.I)
+URL_TEXT = re.compile(r"(?:https?://|/)[\w./?=&%:-]+")
+
+
+class VisibleText(HTMLParser):
+    """The text of a page a reader sees: text nodes and shown attributes, as snippets."""
+
+    HIDDEN = {"script", "style", "template"}
+
+    def __init__(self, *, drop_classes=()):
+        super().__init__(convert_charrefs=True)
+        self.snippets: list[str] = []
+        self.stack: list[tuple[str, bool]] = []
+        self.drop_classes = set(drop_classes)
+
+    def hidden(self) -> bool:
+        return any(dropped for _, dropped in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        dropped = tag in self.HIDDEN or bool(classes & self.drop_classes)
+        if tag not in {"br", "img", "input", "meta", "link", "hr", "source", "wbr", "col",
+                       "area", "base", "embed", "param", "track"}:
+            self.stack.append((tag, dropped))
+        if self.hidden() or dropped:
+            return
+        for name in SHOWN_ATTRIBUTES:
+            if attrs.get(name):
+                self.snippets.append(attrs[name])
+        if tag == "input" and attrs.get("type") in {"submit", "button", "reset"}:
+            if attrs.get("value"):
+                self.snippets.append(attrs["value"])
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if self.stack and self.stack[-1][0] == tag:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        if not self.hidden() and data.strip():
+            self.snippets.append(data.strip())
+
+
+def visible_snippets(html: str, *, api: bool) -> list[str]:
+    # The browsable API's answer (headers and JSON) and its raw-data form are data.
+    parser = VisibleText(drop_classes={"response-info", "request-info"} if api else ())
+    parser.feed(html)
+    parser.close()
+    return parser.snippets
+
+
+# -- user data --------------------------------------------------------------------------------
+
+
+def catalogue_sources() -> set[str]:
+    """The catalogue's source strings: Chinese text that is the interface's, not the user's."""
+    catalog = translation.trans_real.translation("en")._catalog
+    sources = set()
+    for key in catalog.keys():
+        msgid = key[0] if isinstance(key, tuple) else key
+        if "\x04" in msgid:
+            msgid = msgid.split("\x04", 1)[1]
+        sources.add(msgid)
+    return sources
+
+
+def _json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def stored_texts() -> list[str]:
+    """Every text the database holds, longest first (what a page may print as data)."""
+    interface = catalogue_sources()
+    texts: set[str] = set()
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields
+                  if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+                  and not f.choices]
+        if not fields:
+            continue
+        for row in model._default_manager.values_list(*[f.attname for f in fields]):
+            for value in row:
+                for text in _json_strings(value):
+                    for line in str(text).splitlines() + [str(text)]:
+                        line = line.strip()
+                        if line and line not in interface:
+                            texts.add(line)
+    return sorted(texts, key=len, reverse=True)
+
+
+def tree_numbers() -> re.Pattern:
+    """The derived marks of the problem tree: 一、 （一） (一) 十二是 ① …"""
+    numerals = "|".join(chinese_numeral(n) for n in range(200, 0, -1))
+    circles = "".join(circled(n) for n in range(1, 51))
+    return re.compile(rf"[（(](?:{numerals})[）)]|(?:{numerals})(?:、|是)|[{circles}]")
+
+
+LANGUAGE_NAMES = ("简体中文", "English")
+
+
+def without_user_data(text: str, data: list[str], numbers: re.Pattern) -> str:
+    for value in data:
+        if value in text:
+            text = text.replace(value, " ")
+    text = numbers.sub(" ", text)
+    for name in LANGUAGE_NAMES:
+        text = text.replace(name, " ")
+    return text
+
+
+# -- the walk ---------------------------------------------------------------------------------
+
+
+def named_urls():
+    """(qualified name, route) of every named URL, namespaces included."""
+    found = []
+
+    def walk(resolver, prefix, namespaces):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+                walk(pattern, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found.append((":".join(namespaces + (pattern.name,)),
+                              prefix + str(pattern.pattern), pattern))
+
+    walk(get_resolver(), "", ())
+    return found
+
+
+#: The path segment before an argument → the model whose row fills it.
+SEGMENT_MODELS = {
+    "tasks": "rectify.RectificationTask",
+    "measures": "rectify.Measure",
+    "figures": "rectify.OutcomeFigure",
+    "evidence": "rectify.Evidence",
+    "rounds": "rectify.InspectionRound",
+    "notifications": "rectify.Notification",
+    "party-groups": "bureaus.PartyGroup",
+    "categories": "rectify.ProblemCategory",
+    "notices": "rectify.Notice",
+    "publications": "rectify.Publication",
+    "jobs": "rectify.Job",
+    "tokens": "rectify.ApiToken",
+}
+
+
+def argument_model(name: str, route: str, kwarg: str):
+    if name.startswith("public:"):
+        return apps.get_model("rectify.InspectionRound" if kwarg == "round_pk"
+                              else "rectify.Publication")
+    before = re.split(r"<[^>]*\b%s>|\(\?P<%s>" % (kwarg, kwarg), route)[0]
+    segment = [part for part in re.split(r"[/^]", before) if part][-1]
+    return apps.get_model(SEGMENT_MODELS[segment])
+
+
+def first_pk(model):
+    row = model._default_manager.order_by("pk").first()
+    return row.pk if row else None
+
+
+def admin_targets():
+    """(name, url) of the admin's pages: every registered model's changelist, add, change and
+    history, the app lists, the index, and the custom pages."""
+    targets = []
+    registered = {(m._meta.app_label, m._meta.model_name): m for m in admin.site._registry}
+    for name, route, pattern in named_urls():
+        if not name.startswith("admin:"):
+            continue
+        short = name.removeprefix("admin:")
+        if short == "app_list":
+            for app_label in sorted({label for label, _ in registered}):
+                targets.append((name, reverse(name, kwargs={"app_label": app_label})))
+            continue
+        kwargs = pattern.pattern.regex.groupindex
+        if not pattern.pattern.regex.groups:
+            targets.append((name, reverse(name)))
+            continue
+        model = next((m for (label, model_name), m in registered.items()
+                      if short.startswith(f"{label}_{model_name}_")), None)
+        if model is None:
+            targets.append((name, None))
+            continue
+        pk = first_pk(model)
+        if short.endswith("_simple_history"):  # one historical version of a row
+            version = model.history.filter(pk=pk).order_by("history_id").first()
+            targets.append((name, reverse(name, args=[pk, version.history_id])
+                            if version else None))
+            continue
+        targets.append((name, reverse(name, kwargs={kwarg: pk for kwarg in kwargs})
+                        if pk else None))
+    return targets
+
+
+def site_targets():
+    targets = []
+    for name, route, pattern in named_urls():
+        if name.startswith("admin:"):
+            continue
+        kwargs = list(pattern.pattern.regex.groupindex)
+        if "format" in kwargs:
+            continue  # the API's format suffixes: the same views
+        if skip_reason(name):
+            targets.append((name, None))
+            continue
+        values = {}
+        for kwarg in kwargs:
+            model = argument_model(name, route, kwarg)
+            values[kwarg] = first_pk(model)
+        if any(value is None for value in values.values()):
+            targets.append((name, None))
+        else:
+            targets.append((name, reverse(name, kwargs=values)))
+    return targets
+
+
+def skip_reason(name: str) -> str | None:
+    if name in SKIPPED:
+        return SKIPPED[name]
+    if name.startswith("admin:") and name.endswith("_delete"):
+        return SKIPPED["*_delete"]
+    return None
+
+
+@pytest.fixture
+def walk_data(seeded, demo_staff_client):
+    """Rows the seed lacks, so that their pages are walked too: a job, an API token."""
+    from rectify.ledger.ledger_views import EXPORT_JOB
+    from rectify.services import api_tokens, jobs
+    from tests.seed_helpers import demo_user
+
+    staff = demo_user("staff")
+    jobs.submit(EXPORT_JOB, staff, {"filters": {}})
+    api_tokens.issue_token(staff, "walk")
+    return demo_staff_client
+
+
+def english_findings(text: str) -> list[str]:
+    return [match.group(0) for match in HAN.finditer(text)]
+
+
+def chinese_findings(text: str) -> list[str]:
+    text = EMAIL.sub(" ", text)
+    text = FILE_NAME.sub(" ", text)
+    text = URL_TEXT.sub(" ", text)
+    return [word for word in WORD.findall(text) if word not in ENGLISH_ALLOWED]
+
+
+def test_every_page_speaks_its_language(walk_data, capsys):
+    client = walk_data
+    superuser = Client()
+    superuser.force_login(get_user_model().objects.create_superuser("walker", "w@example.org"))
+    data = stored_texts()
+    usernames = set(apps.get_model("auth.User").objects.values_list("username", flat=True))
+    numbers = tree_numbers()
+    findings: dict[str, list[str]] = {"en": [], "zh-hans": []}
+    walked, skipped, unexpected = [], [], []
+    for name, url in admin_targets() + site_targets():
+        reason = skip_reason(name)
+        if reason is None and url is None:
+            reason = "no seeded row to show"
+        if reason:
+            skipped.append(f"{name}: {reason}")
+            continue
+        api = name.startswith("api:") and name != "api:docs"
+        address = url + "?format=api" if api else url
+        walked.append(address)
+        for language in ("en", "zh-hans"):
+            client.cookies["django_language"] = language
+            response = client.get(address, HTTP_ACCEPT_LANGUAGE=language)
+            if response.status_code in (403, 404) and name.startswith("admin:"):
+                # Users, groups and login records: the superuser's pages.
+                superuser.cookies["django_language"] = language
+                response = superuser.get(address, HTTP_ACCEPT_LANGUAGE=language)
+            content_type = response.headers.get("Content-Type", "")
+            if response.status_code != 200 or not content_type.startswith("text/html"):
+                unexpected.append(f"{address} ({name}, {language}) answers "
+                                  f"{response.status_code} {content_type}")
+                continue
+            if language == "en" and name.startswith("public:"):
+                continue  # the printed notice: Chinese by design (see the docstring)
+            snippets = visible_snippets(response.content.decode(), api=api)
+            for snippet in snippets:
+                text = without_user_data(snippet, data, numbers)
+                if language == "en":
+                    found = english_findings(text)
+                else:
+                    found = [w for w in chinese_findings(text) if w not in usernames]
+                if found:
+                    findings[language].append(
+                        f"{language} {address}: {', '.join(found)!s} in {snippet[:120]!r}")
+    translation.deactivate()
+    with capsys.disabled():
+        print(f"\nwalked {len(walked)} URLs (twice each), skipped {len(skipped)}; findings: "
+              f"en {len(findings['en'])}, zh-hans {len(findings['zh-hans'])}")
+    assert not unexpected, "list these in SKIPPED with the reason:\n" + "\n".join(unexpected)
+    unique = {lang: sorted(set(items)) for lang, items in findings.items()}
+    assert len(walked) >= 100, f"only {len(walked)} URLs walked"
+    assert not unique["en"] and not unique["zh-hans"], "\n".join(
+        unique["en"] + unique["zh-hans"])
+
+
+def test_api_descriptions_carry_no_markup(demo_staff_client):
+    """The OpenAPI schema's descriptions (view docstrings, help texts) are plain text."""
+    for language in ("en", "zh-hans"):
+        schema = demo_staff_client.get("/api/schema/?format=json",
+                                       HTTP_ACCEPT_LANGUAGE=language).json()
+        marked = []
+
+        def look(value, where):
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if key in {"description", "summary", "title"} and isinstance(item, str):
+                        if re.search(r"``|:class:|:func:|:meth:|\*\*", item):
+                            marked.append(f"{where}/{key}: {item[:100]!r}")
+                    else:
+                        look(item, f"{where}/{key}")
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    look(item, f"{where}/{i}")
+
+        look(schema, "")
+        assert not marked, f"{language}:\n" + "\n".join(marked)
