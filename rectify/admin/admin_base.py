@@ -57,6 +57,7 @@ class RecordAdmin(SimpleHistoryAdmin):
     #: historical version's page where they would mislead.
     history_hidden_fields: tuple[str, ...] = ()
     object_history_list_template = "admin/rectify/object_history_list.html"
+    object_history_form_template = "admin/rectify/object_history_form.html"
 
     # -- the one permission rule ------------------------------------------------------
     # The admin is the staff's and auditors' place: staff change (every record, by the rule),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rectify.models import Publication
+from rectify.models.choices import Status
 from rectify.rules import permissions
 from rectify.services.publishing import publish_notice, withdraw_publication
 from rectify.services.snapshot import build_snapshot, iter_nodes, iter_tasks
@@ -98,7 +99,9 @@ def preview(notice) -> dict:
     return {
         "content": content,
         "task_count": content["counts"]["tasks"],
-        "by_status": content["counts"]["by_status"],
+        # The snapshot keeps each status's label in the language it was built in.
+        "by_status": [{**item, "label": Status(item["status"]).label}
+                      for item in content["counts"]["by_status"]],
         "withheld": content["withheld"],
         "flagged": [node for node in iter_nodes(content["tree"]) if node["label_flagged"]],
         "public_task_count": sum(1 for task in iter_tasks(content["tree"])
