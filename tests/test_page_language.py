@@ -163,6 +163,8 @@ class VisibleText(HTMLParser):
     """The text of a page a reader sees: text nodes and shown attributes, as snippets."""
 
     HIDDEN = {"script", "style", "template"}
+    LABELS = {"h1", "h2", "h3", "h4", "th", "dt", "label", "legend", "caption", "summary",
+              "button", "title"}
 
     def __init__(self, *, drop_classes=(), forms_only: bool = False):
         super().__init__(convert_charrefs=True)
@@ -170,6 +172,9 @@ class VisibleText(HTMLParser):
         self.stack: list[tuple[str, bool, bool]] = []
         self.drop_classes = set(drop_classes)
         self.forms_only = forms_only
+        #: The first words of headings, table headers, labels and buttons.
+        self.labels: list[str] = []
+        self.label_open = False
 
     def hidden(self) -> bool:
         if any(dropped for _, dropped, _ in self.stack):
@@ -186,6 +191,8 @@ class VisibleText(HTMLParser):
         if tag not in {"br", "img", "input", "meta", "link", "hr", "source", "wbr", "col",
                        "area", "base", "embed", "param", "track"}:
             self.stack.append((tag, dropped, kept))
+        if tag in self.LABELS:
+            self.label_open = True
         if self.hidden() or dropped:
             return
         for name in SHOWN_ATTRIBUTES:
@@ -209,14 +216,21 @@ class VisibleText(HTMLParser):
     def handle_data(self, data):
         if not self.hidden() and data.strip():
             self.snippets.append(data.strip())
+            if self.label_open:
+                self.labels.append(data.strip())
+        if data.strip():
+            self.label_open = False
 
 
-def visible_snippets(html: str, *, api: bool, forms_only: bool = False) -> list[str]:
+def visible_snippets(html: str, *, api: bool, forms_only: bool = False,
+                     labels: list | None = None) -> list[str]:
     # The browsable API's answer (headers and JSON) and its raw-data form are data.
     parser = VisibleText(drop_classes={"response-info", "request-info"} if api else (),
                          forms_only=forms_only)
     parser.feed(html)
     parser.close()
+    if labels is not None:
+        labels += parser.labels
     return parser.snippets
 
 
@@ -446,6 +460,30 @@ def walk_data(seeded, demo_staff_client):
     return demo_staff_client
 
 
+#: The keys of the API's answers whose values are the interface's words (a status's label).
+LABEL_KEYS = {"status_label", "kind_label", "decision_label", "level_label", "progress_label",
+              "display_label"}
+
+
+def json_labels(value) -> list[str]:
+    """The labels of an API answer; not those of a publication's ``content``, the published
+    document frozen as it was printed (in Chinese, like the public pages)."""
+    if isinstance(value, dict):
+        return [label for key, item in value.items() if key != "content"
+                for label in ([item] if key in LABEL_KEYS and isinstance(item, str)
+                              else json_labels(item))]
+    if isinstance(value, list):
+        return [label for item in value for label in json_labels(item)]
+    return []
+
+
+def lower_case(label: str, usernames: set[str]) -> bool:
+    """A heading, table header, label or button that starts in lower case (not a name)."""
+    first = label.split()[0]
+    return (first[0].islower() and first.isalpha() and first not in usernames
+            and first not in {"json", "api"})  # the browsable API's format names
+
+
 def english_findings(text: str) -> list[str]:
     return [match.group(0) for match in HAN.finditer(text)]
 
@@ -501,8 +539,17 @@ def test_every_page_speaks_its_language(walk_data, capsys):
                 continue
             if language == "en" and name.startswith("public:"):
                 continue  # the printed notice: Chinese by design (see the docstring)
+            labels = []
             snippets = visible_snippets(response.content.decode(), api=api,
-                                        forms_only=api and language != "en")
+                                        forms_only=api and language != "en", labels=labels)
+            if language == "en":
+                findings[language] += [
+                    f"{language} {address}: a label in lower case: {label[:80]!r}"
+                    for label in labels if lower_case(label, usernames)]
+            if api and language == "en":
+                # The API's answer is data, but its labels are the interface's words.
+                answer = client.get(url, {"format": "json"}, HTTP_ACCEPT_LANGUAGE=language)
+                snippets += json_labels(answer.json())
             for snippet in snippets:
                 if language == "en":
                     text = without_user_data(snippet, data, numbers, templated, everything)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from django_filters.fields import ModelChoiceIterator
@@ -128,7 +129,7 @@ class RoundFilterSet(django_filters.FilterSet):
 class CategoryFilterSet(django_filters.FilterSet):
     """Categories: by round, by parent category, by words in the title."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=visible(InspectionRound))
     parent = django_filters.ModelChoiceFilter(label=_("上级类别"),
                                               queryset=visible(ProblemCategory))
@@ -282,7 +283,7 @@ class TaskFilterSet(django_filters.FilterSet):
     extension (``extended``), and words (``q``) in the problem, its measures, progress and
     outcome (``rectify.services.search_index``)."""
 
-    round = RoundChoiceFilter(label=_("巡察轮次"), queryset=visible(InspectionRound),
+    round = RoundChoiceFilter(label=capfirst(_("巡察轮次")), queryset=visible(InspectionRound),
                               widget=QuickSelect)
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup),
@@ -301,11 +302,12 @@ class TaskFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
     completed = django_filters.BooleanFilter(label=_("已完成（含长期坚持）"),
                                              method="filter_completed")
-    overdue = django_filters.BooleanFilter(label=_("是否逾期"), method="filter_overdue")
+    overdue = django_filters.BooleanFilter(label=capfirst(_("是否逾期")), method="filter_overdue")
     warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=due_dates.Warning.choices,
                                           method="filter_warning")
     deadline = django_filters.DateFromToRangeFilter(label=_("整改时限"))
-    signed_off = django_filters.BooleanFilter(label=_("是否销号"), field_name="signed_off_at",
+    signed_off = django_filters.BooleanFilter(label=capfirst(_("是否销号")),
+                                              field_name="signed_off_at",
                                               lookup_expr="isnull", exclude=True)
     proposed = django_filters.BooleanFilter(label=_("有待审核的状态提议"),
                                             method="filter_proposed")
@@ -385,9 +387,10 @@ class TaskFilterSet(django_filters.FilterSet):
 class MeasureFilterSet(django_filters.FilterSet):
     """Measures: of one task, of one round, words in the text."""
 
-    task = django_filters.ModelChoiceFilter(label=_("整改任务"),
+    task = django_filters.ModelChoiceFilter(label=capfirst(_("整改任务")),
                                             queryset=visible(RectificationTask))
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"), field_name="task__round",
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
+                                             field_name="task__round",
                                              queryset=visible(InspectionRound))
     q = django_filters.CharFilter(label=_("检索（措施内容、责任单位）"), method="search",
                                   max_length=MAX_SEARCH)
@@ -404,9 +407,9 @@ class FigureFilterSet(django_filters.FilterSet):
     """Outcome figures: of one round, of one task, of one kind; ``round_level`` the round's
     own (no task) or the tasks'."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=visible(InspectionRound))
-    task = django_filters.ModelChoiceFilter(label=_("整改任务"),
+    task = django_filters.ModelChoiceFilter(label=capfirst(_("整改任务")),
                                             queryset=visible(RectificationTask))
     kind = django_filters.ChoiceFilter(label=_("成效类别"), choices=FigureKind.choices)
     round_level = django_filters.BooleanFilter(
@@ -421,7 +424,7 @@ class FigureFilterSet(django_filters.FilterSet):
 class NoticeFilterSet(django_filters.FilterSet):
     """Notices: by round, party group, kind, date range, words."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=visible(InspectionRound))
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
@@ -452,7 +455,7 @@ class PublicationFilterSet(django_filters.FilterSet):
         label=_("被巡察党组织"), field_name="round__party_group",
         queryset=PartyGroup.objects.none(), empty_label=_("全部"),
     )
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=InspectionRound.objects.none())
     year = YearFilter(label=_("年份"), field_name="date", lookup_expr="year",
                       min_value=1949, max_value=2999)
