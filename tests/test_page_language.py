@@ -33,6 +33,7 @@ and must be listed there instead. A failure names the URL, the language and the 
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from html.parser import HTMLParser
@@ -448,15 +449,40 @@ def skip_reason(name: str) -> str | None:
 
 
 @pytest.fixture
-def walk_data(seeded, demo_staff_client):
-    """Rows the seed lacks, so that their pages are walked too: a job, an API token."""
+def walk_data(seeded, demo_staff_client, evidence_root):
+    """Rows the seed lacks, so that their pages are walked too: a job, an API token, and on
+    the first task (whose pages are walked) a progress entry, an evidence file, a proposal
+    waiting for review and a pending extension request; a returned proposal on another,
+    which is also left out of the public version (the publish page lists it)."""
     from rectify.ledger.ledger_views import EXPORT_JOB
-    from rectify.services import api_tokens, jobs
+    from rectify.models import RectificationTask
+    from rectify.models.choices import Status, WithholdGround
+    from rectify.services.records import save_record
+    from rectify.services import api_tokens, jobs, tasks, workflow
+    from rectify.services import deadline_extensions as extensions
+    from tests.evidence_helpers import pdf_upload
     from tests.seed_helpers import demo_user
 
-    staff = demo_user("staff")
+    staff, leader = demo_user("staff"), demo_user("leader_xinye")
+    clerk = demo_user("clerk_xinye")
     jobs.submit(EXPORT_JOB, staff, {"filters": {}})
     api_tokens.issue_token(staff, "walk")
+    first, second = RectificationTask.objects.order_by("pk")[:2]
+    tasks.add_progress_entry(first, clerk, "已召开专题会议部署整改。")
+    workflow.submit_proposal(first, clerk, Status.COMPLETED, "整改已完成。",
+                             completion_date=datetime.date(2024, 9, 30), upload=pdf_upload(),
+                             description="会议纪要")
+    first.refresh_from_db()
+    extensions.request_extension(first, clerk, first.deadline + datetime.timedelta(days=60)
+                                 if first.deadline else datetime.date(2027, 6, 30),
+                                 "需要跨年度推进。")
+    workflow.submit_proposal(second, clerk, Status.COMPLETED, "整改已完成。",
+                             completion_date=datetime.date(2024, 9, 30), upload=pdf_upload())
+    second.refresh_from_db()
+    workflow.return_proposal(second, leader, "佐证材料不足。")
+    second.refresh_from_db()
+    second.withhold_ground, second.withhold_note = WithholdGround.PRIVACY, "涉及个人信息。"
+    save_record(second, staff, "不向社会公开")
     return demo_staff_client
 
 
