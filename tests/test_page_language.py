@@ -457,9 +457,9 @@ def walk_data(seeded, demo_staff_client, evidence_root):
     from rectify.ledger.ledger_views import EXPORT_JOB
     from rectify.models import RectificationTask
     from rectify.models.choices import Status, WithholdGround
-    from rectify.services.records import save_record
     from rectify.services import api_tokens, jobs, tasks, workflow
     from rectify.services import deadline_extensions as extensions
+    from rectify.services.records import save_record
     from tests.evidence_helpers import pdf_upload
     from tests.seed_helpers import demo_user
 
