@@ -1,39 +1,53 @@
 """Every page speaks the language it was asked for (issue 18).
 
 The test walks every named URL of the project (``django.urls.get_resolver()``, namespaces and
-all: admin, api, work, ledger, dashboard, jobs, accounts, public…) on the seeded demo data,
-fills the URLs' arguments with seeded rows, and GETs each page as the inspection staff
+all: admin, api, work, ledger, dashboard, jobs, accounts, public…) on the seeded demo data, with
+a few more rows (``walk_data``: a job, a token, a proposal, an extension…), fills the URLs'
+arguments with rows (the first of their model), and GETs each page as the inspection staff
 (``staff``) in English and in Chinese (the ``django_language`` cookie, as the language switch
-sets it). The admin is walked model by model: the changelist, the add and the change page of
-every registered model, its history, the app lists, and the custom admin pages. The browsable
-API is read as HTML (``?format=api``).
+sets it, and ``Accept-Language``). The admin is walked model by model: the changelist, the add
+and the change page of every registered model, its history and a historical version, the app
+lists, and the custom admin pages (users, groups and login records as a superuser: staff may
+not open them). The browsable API is read as HTML (``?format=api``).
 
 What a reader sees is checked: text nodes outside ``<script>``/``<style>``, and the attributes
 shown to a user (``title``, ``placeholder``, ``aria-label``, ``alt``, a button's ``value``).
 
 - In English, no Han character may be left that is not the user's data. User data are the
-  text values the seed stored (every CharField and TextField of every row, and the strings in
-  JSON fields, removed from the page longest first), the derived Chinese numbers of the
-  problem tree (一、 （一） ① 一是…, made by ``rectify.models.mark_formats``), and the
-  languages' own names in the language switch (简体中文). A stored value that is also a
-  source string of the catalogue (a status label kept in a snapshot, say) is *not* user data:
-  a page that prints it must translate it.
-- In Chinese, no English word may be left that is not user data or one of the short list of
-  proper nouns and abbreviations in ``ENGLISH_ALLOWED``.
+  text values stored in the database (every CharField and TextField without choices of every
+  row, and the strings of JSON fields, removed from the page longest first, also when a page
+  cuts them short), the derived Chinese numbers of the problem tree (一、 （一） ① 一是…, made
+  by ``rectify.models.mark_formats``), the languages' own names in the language switch
+  (简体中文), and Chinese quoted in “…” (a help text quoting the words a notice prints). A
+  string of a JSON field or a history's reason that is also a source string of the catalogue
+  (a status label frozen in a snapshot, 导入通报) is *not* user data: a page must translate it.
+  Headings, table headers, labels and buttons must not start in lower case, and the API's
+  answers (JSON) must carry their labels (``status_label``…) in English.
+- In Chinese, no English word may be left that is not user data, code (a placeholder, a path,
+  a file name, a token with digits or underscores) or one of the short list of names and
+  abbreviations in ``ENGLISH_ALLOWED``. Words that Django and django-axes leave in English
+  are translated by ``rectify/locale/zh_Hans``. In the browsable API only the project's words
+  are checked in Chinese, the forms' labels and help texts: the rest of the page is Django
+  REST framework's, written into its templates in English, and the views' descriptions are
+  the API's English documentation (``test_api_descriptions_carry_no_markup``).
 
 The public pages (``/notices/…``) are exempt from the English check: they are the printed
-notice itself, a Chinese 公文, and ``rectify.public.public_access.chinese_page`` renders them in
-Chinese whatever the reader's language (their header says ``Content-Language: zh-Hans``); they
-are still walked, and checked in Chinese like every other page.
+notice itself, a Chinese 公文, and ``rectify.public.public_access.chinese_page`` renders them,
+header and footer included, in Chinese whatever the reader's language (``Content-Language:
+zh-Hans``); they are still walked, and checked in Chinese like every other page. Likewise a
+publication's ``content`` in the API is the published document, frozen in Chinese, and the
+admin's preview of a notice's summary paragraph (``summary-preview``) prints the notice's
+words.
 
-URLs that only answer a POST, return a file, redirect, or have no seeded row to show are listed
-in ``SKIPPED`` with the reason; a walked URL that answers anything but a page fails the test
-and must be listed there instead. A failure names the URL, the language and the text.
+URLs that only answer a POST, return a file, redirect, or have no row to show are listed in
+``SKIPPED`` with the reason; a walked URL that answers anything but a page fails the test and
+must be listed there instead. A failure names the language, the URL and the text.
 """
 
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
 import re
 from html.parser import HTMLParser
@@ -124,6 +138,8 @@ SKIPPED = {
     "admin:axes_accessfailurelog_add": "login records are written by logins, never added",
     "*_delete": "the admin's delete confirmation: the object's related rows, then a POST",
 }
+
+NO_ROW = "no row to show"
 
 #: Words a Chinese page may show in Latin letters (names, formats, abbreviations).
 ENGLISH_ALLOWED = {
@@ -225,9 +241,10 @@ class VisibleText(HTMLParser):
 
 def visible_snippets(html: str, *, api: bool, forms_only: bool = False,
                      labels: list | None = None) -> list[str]:
-    # The browsable API's answer (headers and JSON) and its raw-data form are data.
-    parser = VisibleText(drop_classes={"response-info", "request-info"} if api else (),
-                         forms_only=forms_only)
+    # The browsable API's answer (headers and JSON) and its raw-data form are data; a
+    # notice's summary paragraph previewed in the admin is the notice's printed words.
+    drop = {"response-info", "request-info"} if api else {"summary-preview"}
+    parser = VisibleText(drop_classes=drop, forms_only=forms_only)
     parser.feed(html)
     parser.close()
     if labels is not None:
@@ -451,14 +468,17 @@ def skip_reason(name: str) -> str | None:
 @pytest.fixture
 def walk_data(seeded, demo_staff_client, evidence_root):
     """Rows the seed lacks, so that their pages are walked too: a job, an API token, and on
-    the first task (whose pages are walked) a progress entry, an evidence file, a proposal
+    the first task (whose pages are walked) a progress entry, an outcome figure, an evidence
+    file, a proposal
     waiting for review and a pending extension request; a returned proposal on another,
     which is also left out of the public version (the publish page lists it)."""
     from rectify.ledger.ledger_views import EXPORT_JOB
-    from rectify.models import RectificationTask
+    from rectify.models import OutcomeFigure, RectificationTask
     from rectify.models.choices import Status, WithholdGround
+    from rectify.models.outcomes import FigureKind
     from rectify.services import api_tokens, jobs, tasks, workflow
     from rectify.services import deadline_extensions as extensions
+    from rectify.services.outcome_figures import add_figure
     from rectify.services.records import save_record
     from tests.evidence_helpers import pdf_upload
     from tests.seed_helpers import demo_user
@@ -469,6 +489,8 @@ def walk_data(seeded, demo_staff_client, evidence_root):
     api_tokens.issue_token(staff, "walk")
     first, second = RectificationTask.objects.order_by("pk")[:2]
     tasks.add_progress_entry(first, clerk, "已召开专题会议部署整改。")
+    add_figure(OutcomeFigure(round=first.round, task=first, kind=FigureKind.FUNDS,
+                             value=decimal.Decimal("7.132"), note="追缴资金"), clerk)
     workflow.submit_proposal(first, clerk, Status.COMPLETED, "整改已完成。",
                              completion_date=datetime.date(2024, 9, 30), upload=pdf_upload(),
                              description="会议纪要")
@@ -544,7 +566,7 @@ def test_every_page_speaks_its_language(walk_data, capsys):
     for name, url in admin_targets() + site_targets():
         reason = skip_reason(name)
         if reason is None and url is None:
-            reason = "no seeded row to show"
+            reason = NO_ROW
         if reason:
             skipped.append(f"{name}: {reason}")
             continue
@@ -593,6 +615,7 @@ def test_every_page_speaks_its_language(walk_data, capsys):
     with capsys.disabled():
         print(f"\nwalked {len(walked)} URLs (twice each), skipped {len(skipped)}; findings: "
               f"en {len(findings['en'])}, zh-hans {len(findings['zh-hans'])}")
+        print("no row to show: " + ", ".join(s for s in skipped if s.endswith(NO_ROW)))
     assert not unexpected, "list these in SKIPPED with the reason:\n" + "\n".join(unexpected)
     unique = {lang: sorted(set(items)) for lang, items in findings.items()}
     assert len(walked) >= 100, f"only {len(walked)} URLs walked"
