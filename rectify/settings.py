@@ -263,6 +263,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rectify.throttling.AnonymousThrottle",
                                  "rectify.throttling.ScopedThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Docstrings shown as plain text (no ``markup``): rectify/api/plain_descriptions.py.
+    "VIEW_DESCRIPTION_FUNCTION": "rectify.api.plain_descriptions.view_description",
 }
 # API tokens (django-rest-knox, stored hashed): each expires, by default API_TOKEN_TTL_DAYS
 # after it is issued; users list, create and revoke theirs at /accounts/tokens/.
@@ -285,7 +287,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/",
     # Every operation's error answers and their bodies (400, 401, 403, 404, 409, 412, 413, 429).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "rectify.api.schema_errors.document_errors"],
+                             "rectify.api.schema_errors.document_errors",
+                             "rectify.api.plain_descriptions.plain_schema"],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "rectify.models.choices.Status",
         "AudienceEnum": "rectify.models.choices.Audience",

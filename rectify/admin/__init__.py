@@ -12,7 +12,8 @@ from rectify.admin import (
     publishing_admin,
     round_admin,
     task_admin,
+    user_admin,
 )
 
 __all__ = ["category_admin", "figure_admin", "notice_admin", "party_group_admin",
-           "publishing_admin", "round_admin", "task_admin"]
+           "publishing_admin", "round_admin", "task_admin", "user_admin"]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from rectify.models import InspectionRound, ProblemCategory
@@ -27,7 +28,9 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         ]
 
     def prepare_delta_change_value(self, change, value):
-        if value is None or value == "":
+        # django-simple-history shows an empty foreign key as "Deleted user (pk=None)".
+        if value is None or value == "" or (isinstance(value, DeletedObject)
+                                            and value.pk is None):
             return _("（空）")
         field = self.model._meta.get_field(change.field)
         if field.choices and not isinstance(value, list):
@@ -57,6 +60,7 @@ class RecordAdmin(SimpleHistoryAdmin):
     #: historical version's page where they would mislead.
     history_hidden_fields: tuple[str, ...] = ()
     object_history_list_template = "admin/rectify/object_history_list.html"
+    object_history_form_template = "admin/rectify/object_history_form.html"
 
     # -- the one permission rule ------------------------------------------------------
     # The admin is the staff's and auditors' place: staff change (every record, by the rule),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from rectify.rules.history import history_entries
 from rectify.rules.status_wording import status_wording
@@ -92,7 +92,8 @@ def change_log(obj) -> SafeString:
             entry.user,
             entry.action,
             entry.reason,
-            format_html_join("", "<li>{}：{} → {}</li>", changes),
+            format_html_join("", "<li>{}" + pgettext("label separator", "：") + "{} → {}</li>",
+                             changes),
         ))
     if not rows:
         return format_html("{}", _("暂无修改记录"))

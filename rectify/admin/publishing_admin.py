@@ -12,10 +12,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from rectify.models import Publication
+from rectify.models.choices import Status, WithholdGround
 from rectify.rules import permissions
 from rectify.services.publishing import publish_notice, withdraw_publication
 from rectify.services.snapshot import build_snapshot, iter_nodes, iter_tasks
@@ -98,8 +99,11 @@ def preview(notice) -> dict:
     return {
         "content": content,
         "task_count": content["counts"]["tasks"],
-        "by_status": content["counts"]["by_status"],
-        "withheld": content["withheld"],
+        # The snapshot keeps each status's label in the language it was built in.
+        "by_status": [{**item, "label": Status(item["status"]).label}
+                      for item in content["counts"]["by_status"]],
+        "withheld": [{**item, "ground_label": WithholdGround(item["ground"]).label}
+                     for item in content["withheld"]],
         "flagged": [node for node in iter_nodes(content["tree"]) if node["label_flagged"]],
         "public_task_count": sum(1 for task in iter_tasks(content["tree"])
                                  if not task["withhold"]),
@@ -257,7 +261,8 @@ class PublicationAdmin(admin.ModelAdmin):
         if not withheld:
             return gettext("无")
         return format_html("<ul>{}</ul>", format_html_join(
-            "", "<li>{} {}：{}{}</li>",
-            ((item["number_path"], item["title"], item["ground_label"],
-              "（{}）".format(item["note"]) if item["note"] else "")
+            "", "<li>{} {}" + pgettext("label separator", "：") + "{}{}</li>",
+            ((item["number_path"], item["title"], WithholdGround(item["ground"]).label,
+              pgettext("opening parenthesis", "（") + item["note"]
+              + pgettext("closing parenthesis", "）") if item["note"] else "")
              for item in withheld)))

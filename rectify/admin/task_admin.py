@@ -11,7 +11,7 @@ from django.db.models import Value
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from rectify.admin.admin_base import RecordAdmin, without_version
@@ -251,12 +251,14 @@ class RectificationTaskAdmin(TreeNumberMixin, RecordAdmin):
             "requested_by", "decided_by").order_by("-requested_at", "-pk")) if obj.pk else []
         if not rows:
             return gettext("无")
-        items = format_html_join("", "<li>{} {} → {} · {} · {}：{}{}</li>", (
+        colon, semicolon = pgettext("label separator", "："), pgettext("clause separator", "；")
+        items = format_html_join("", "<li>{} {} → {} · {} · {}" + colon + "{}{}</li>", (
             (row.get_status_display(), _day(row.current_due), _day(row.new_deadline),
              row.requested_by.get_username() if row.requested_by else "—",
              gettext("延期理由"), row.reason,
-             format_html("；{} {}：{}", row.decided_by.get_username() if row.decided_by
-                         else "—", gettext("审批意见"), row.comment) if row.decided_at else "")
+             format_html(semicolon + "{} {}" + colon + "{}", row.decided_by.get_username()
+                         if row.decided_by else "—", gettext("审批意见"), row.comment)
+             if row.decided_at else "")
             for row in rows))
         return format_html('<ul class="extensions">{}</ul>', items)
 

@@ -25,7 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rectify.models import RectificationTask
@@ -226,8 +227,9 @@ def in_all_languages(text: str | Promise) -> set[str]:
 
 
 def normalise_header(text: Any) -> str:
-    """Width and spacing folded: ``（一）`` equals ``(一)``, ``任务 ID`` equals ``任务ID``."""
-    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
+    """Width, spacing and case folded: ``（一）`` equals ``(一)``, ``任务 ID`` equals ``任务ID``,
+    ``Inspection round`` equals ``inspection round`` (as English ledgers once wrote it)."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split()).casefold()
 
 
 COLUMNS: list[Column] = [
@@ -235,9 +237,10 @@ COLUMNS: list[Column] = [
     Column("serial", _("序号"), 6, lambda r: r.serial, kind=SERIAL, printed=True,
            centred=True),
     Column("number", _("编号"), 11, lambda r: r.number, wrap=True, printed=True),
-    Column("category", _("问题类别"), 18, lambda r: r.category_path, wrap=True, printed=True),
+    Column("category", capfirst(_("问题类别")), 18, lambda r: r.category_path, wrap=True,
+           printed=True),
     Column("title", _("问题"), 36, lambda r: r.task.title, wrap=True, printed=True),
-    Column("measures", _("整改措施"), 44,
+    Column("measures", pgettext_lazy("heading", "整改措施"), 44,
            lambda r: measures_text([text for _pk, _version, text in r.measures]),
            editable=True, kind=MEASURES, wrap=True, printed=True),
     Column("leader", _("责任领导"), 10, lambda r: r.task.responsible_leader, editable=True,
@@ -265,7 +268,7 @@ COLUMNS: list[Column] = [
     Column("evidence", _("佐证材料"), 20, evidence_text, wrap=True, printed=True),
     Column("signed_off", _("销号"), 14, signed_off_text, wrap=True, printed=True),
     # Not printed: where the row comes from and what the import checks.
-    Column("round", _("巡察轮次"), 24, lambda r: r.round_label, wrap=True),
+    Column("round", capfirst(_("巡察轮次")), 24, lambda r: r.round_label, wrap=True),
     Column("updated_at", _("最后更新"), 19, lambda r: local_datetime(r.task.updated_at),
            kind=DATETIME, bind=_updated_at_getter),
     Column("id", _("任务ID"), 9, lambda r: r.task.pk, kind=INTEGER),

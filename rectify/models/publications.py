@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rectify.models.base import AppendOnlyHistory
@@ -128,7 +128,7 @@ class Publication(models.Model):
                                 (Audience.PUBLIC, self.for_public)) if on]
 
     def get_audiences_display(self) -> str:
-        return "、".join(str(Audience(a).label) for a in self.audiences)
+        return pgettext("list separator", "、").join(str(Audience(a).label) for a in self.audiences)
 
     def audience_for(self, party_reader: bool, wanted: str | None = None) -> str | None:
         """The version a reader gets: ``wanted`` if allowed, else the fullest allowed one.

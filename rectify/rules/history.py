@@ -109,7 +109,9 @@ def entries_of(records: list, model: type[models.Model]) -> list[HistoryEntry]:
                 when=record.history_date,
                 user=user,
                 action=str(_ACTIONS.get(record.history_type, record.history_type)),
-                reason=record.history_change_reason or "",
+                # A reason the system wrote (导入通报…) is a catalogue string: shown translated.
+                reason=gettext(record.history_change_reason) if record.history_change_reason
+                else "",
                 changes=changes,
                 model=model._meta.model_name,
                 object_id=getattr(record, model._meta.pk.attname),

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from django_filters.fields import ModelChoiceIterator
@@ -151,7 +152,7 @@ class RoundFilterSet(django_filters.FilterSet):
 class CategoryFilterSet(django_filters.FilterSet):
     """Categories: by round, by parent category, by words in the title."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=visible(InspectionRound))
     parent = django_filters.ModelChoiceFilter(label=_("上级类别"),
                                               queryset=visible(ProblemCategory))
@@ -305,7 +306,7 @@ class TaskFilterSet(django_filters.FilterSet):
     extension (``extended``), and words (``q``) in the problem, its measures, progress and
     outcome (``rectify.services.search_index``)."""
 
-    round = RoundChoiceFilter(label=_("巡察轮次"), queryset=visible(InspectionRound),
+    round = RoundChoiceFilter(label=capfirst(_("巡察轮次")), queryset=visible(InspectionRound),
                               widget=QuickSelect)
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup),
@@ -324,11 +325,11 @@ class TaskFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("整改状态"), choices=Status.choices)
     completed = YesNoFilter(label=_("已完成（含长期坚持）"),
                                              method="filter_completed")
-    overdue = YesNoFilter(label=_("是否逾期"), method="filter_overdue")
+    overdue = YesNoFilter(label=capfirst(_("是否逾期")), method="filter_overdue")
     warning = django_filters.ChoiceFilter(label=_("时限预警"), choices=due_dates.Warning.choices,
                                           method="filter_warning")
     deadline = django_filters.DateFromToRangeFilter(label=_("整改时限"), widget=DateRangePicker)
-    signed_off = YesNoFilter(label=_("是否销号"), field_name="signed_off_at",
+    signed_off = YesNoFilter(label=capfirst(_("是否销号")), field_name="signed_off_at",
                                               lookup_expr="isnull", exclude=True)
     proposed = YesNoFilter(label=_("有待审核的状态提议"),
                                             method="filter_proposed")
@@ -408,9 +409,10 @@ class TaskFilterSet(django_filters.FilterSet):
 class MeasureFilterSet(django_filters.FilterSet):
     """Measures: of one task, of one round, words in the text."""
 
-    task = django_filters.ModelChoiceFilter(label=_("整改任务"),
+    task = django_filters.ModelChoiceFilter(label=capfirst(_("整改任务")),
                                             queryset=visible(RectificationTask))
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"), field_name="task__round",
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
+                                             field_name="task__round",
                                              queryset=visible(InspectionRound))
     q = django_filters.CharFilter(label=_("检索（措施内容、责任单位）"), method="search",
                                   max_length=MAX_SEARCH)
@@ -427,9 +429,9 @@ class FigureFilterSet(django_filters.FilterSet):
     """Outcome figures: of one round, of one task, of one kind; ``round_level`` the round's
     own (no task) or the tasks'."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=visible(InspectionRound))
-    task = django_filters.ModelChoiceFilter(label=_("整改任务"),
+    task = django_filters.ModelChoiceFilter(label=capfirst(_("整改任务")),
                                             queryset=visible(RectificationTask))
     kind = django_filters.ChoiceFilter(label=_("成效类别"), choices=FigureKind.choices)
     round_level = YesNoFilter(
@@ -444,7 +446,7 @@ class FigureFilterSet(django_filters.FilterSet):
 class NoticeFilterSet(django_filters.FilterSet):
     """Notices: by round, party group, kind, date range, words."""
 
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=visible(InspectionRound))
     party_group = django_filters.ModelChoiceFilter(
         label=_("被巡察党组织"), field_name="round__party_group", queryset=visible(PartyGroup))
@@ -475,7 +477,7 @@ class PublicationFilterSet(django_filters.FilterSet):
         label=_("被巡察党组织"), field_name="round__party_group",
         queryset=PartyGroup.objects.none(), empty_label=_("全部"),
     )
-    round = django_filters.ModelChoiceFilter(label=_("巡察轮次"),
+    round = django_filters.ModelChoiceFilter(label=capfirst(_("巡察轮次")),
                                              queryset=InspectionRound.objects.none())
     year = YearFilter(label=_("年份"), field_name="date", lookup_expr="year",
                       min_value=1949, max_value=2999)

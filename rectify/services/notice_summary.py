@@ -16,9 +16,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import translation
+
 from rectify.models import FigureKind, Notice, RectificationTask
 from rectify.models.notices import PLACEHOLDER_RE
 from rectify.services import statistics
+
+#: The language notices are printed in.
+NOTICE_LANGUAGE = "zh-hans"
 
 #: Printed for a rate with nothing to divide by (a round without tasks).
 NO_RATE = "—"
@@ -69,9 +74,11 @@ def render_values(template: str, printed: dict[str, str]) -> str:
 
 
 def round_counts(notice: Notice, today: datetime.date | None = None) -> statistics.Counts:
-    """The counts of the notice's round (:data:`statistics.QUERIES` queries)."""
-    return statistics.compute(RectificationTask.objects.filter(round_id=notice.round_id),
-                              today).total
+    """The counts of the notice's round (:data:`statistics.QUERIES` queries), the figures
+    named in the notice's language whatever the reader's (the admin's preview in English)."""
+    with translation.override(NOTICE_LANGUAGE):
+        return statistics.compute(RectificationTask.objects.filter(round_id=notice.round_id),
+                                  today).total
 
 
 def summary(notice: Notice, today: datetime.date | None = None) -> str:

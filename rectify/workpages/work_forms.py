@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rectify.models import Measure, OutcomeFigure
 from rectify.models.choices import Status
@@ -70,9 +71,18 @@ class MeasureEditForm(MeasureForm):
 def figure_kind_choices() -> list[tuple[str, str]]:
     """The kinds with their fixed units in the label ("建立完善制度（项）"): no script needed
     to show which unit a kind takes."""
-    return [(kind, format_lazy("{}（{}）", label, UNITS[kind]) if kind in UNITS
-             else format_lazy("{}（{}）", label, _("自填名称和单位")))
+    return [(kind, format_lazy(_("{label}（{unit}）"), label=label,
+                               unit=UNIT_NAMES.get(UNITS[kind], UNITS[kind]))
+             if kind in UNITS
+             else format_lazy(_("{label}（{unit}）"), label=label, unit=_("自填名称和单位")))
             for kind, label in FigureKind.choices]
+
+
+#: The fixed units as the interface names them (the records keep the notices' own 万元, 人…).
+UNIT_NAMES = {"项": pgettext_lazy("figure unit", "项"),
+              "万元": pgettext_lazy("figure unit", "万元"),
+              "件": pgettext_lazy("figure unit", "件"),
+              "人": pgettext_lazy("figure unit", "人")}
 
 
 class FigureForm(IdsMixin, forms.ModelForm):
