@@ -265,6 +265,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Docstrings shown as plain text (no ``markup``): rectify/api/plain_descriptions.py.
     "VIEW_DESCRIPTION_FUNCTION": "rectify.api.plain_descriptions.view_description",
+    # Page titles in the reader's language (a record type's name, not "Task List").
+    "VIEW_NAME_FUNCTION": "rectify.api.plain_descriptions.view_name",
 }
 # API tokens (django-rest-knox, stored hashed): each expires, by default API_TOKEN_TTL_DAYS
 # after it is issued; users list, create and revoke theirs at /accounts/tokens/.

@@ -28,9 +28,11 @@ def test_api_pages_fit_the_screen(seeded_site, browser, width, height):
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
 
-    for name, path in (("root", "/api/"), ("tasks", "/api/tasks/")):
+    for name, path, title in (("root", "/api/", "API 首页"), ("tasks", "/api/tasks/", "整改任务")):
         response = page.goto(seeded_site + path)
         assert response is not None and response.status == 200, path
+        # The page's title in the reader's language, not DRF's "Api Root" or "Task List".
+        assert page.locator(".page-header h1, .content-main h1").first.inner_text() == title
         brand = page.locator(".navbar-brand")
         assert brand.inner_text().strip() == "巡察整改 API"
         assert brand.get_attribute("href") == "/api/"

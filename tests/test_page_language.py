@@ -192,6 +192,9 @@ class VisibleText(HTMLParser):
         #: The first words of headings, table headers, labels and buttons.
         self.labels: list[str] = []
         self.label_open = False
+        #: Open navigation (the header's menu, breadcrumbs, the admin's user links), by depth:
+        #: every link and every piece between separators there is a label.
+        self.navigation: list[int] = []
 
     def hidden(self) -> bool:
         if any(dropped for _, dropped, _ in self.stack):
@@ -209,6 +212,11 @@ class VisibleText(HTMLParser):
                        "area", "base", "embed", "param", "track"}:
             self.stack.append((tag, dropped, kept))
         if tag in self.LABELS:
+            self.label_open = True
+        if (tag == "nav" or classes & {"crumbs", "breadcrumbs", "breadcrumb"}
+                or attrs.get("id") == "user-tools"):
+            self.navigation.append(len(self.stack) - 1)  # its place in the stack
+        if tag == "a" and self.navigation:
             self.label_open = True
         if self.hidden() or dropped:
             return
@@ -229,12 +237,17 @@ class VisibleText(HTMLParser):
             if self.stack[i][0] == tag:
                 del self.stack[i:]
                 break
+        while self.navigation and self.navigation[-1] >= len(self.stack):
+            self.navigation.pop()
 
     def handle_data(self, data):
         if not self.hidden() and data.strip():
             self.snippets.append(data.strip())
             if self.label_open:
                 self.labels.append(data.strip())
+            elif self.navigation:
+                self.labels += [part.strip() for part in re.split(r"[›/|·]", data)
+                                if part.strip()]
         if data.strip():
             self.label_open = False
 

@@ -7,6 +7,7 @@ and its root, the schema, the docs, tokens.
 """
 
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
@@ -31,6 +32,7 @@ class APIRoot(APIRootView):
     """Rectify's REST API: every record type, the same rule as every other surface.
     Schema at /api/schema/, documentation at /api/docs/."""
 
+    name = gettext_lazy("API 首页")  # the page's title and first breadcrumb, not "Api Root"
     permission_classes = [AllowAny]
 
 

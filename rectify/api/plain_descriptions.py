@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 
 from django.utils.encoding import smart_str
+from django.utils.text import capfirst
+from rest_framework import views
 from rest_framework.utils import formatting
 
 #: ``literal``, `literal`, :role:`target`.
@@ -35,6 +37,19 @@ def view_description(view, html: bool = False) -> str:
         description = view.__class__.__doc__ or ""
     description = plain_text(formatting.dedent(smart_str(description)))
     return formatting.markup_description(description) if html else description
+
+
+def view_name(view) -> str:
+    """The browsable API's page title and breadcrumbs in the reader's language: a record
+    type's plural name for a list ("整改任务", "Rectification tasks"), its name for one record;
+    any other view (the root, an action such as Sign off) as DRF names it."""
+    model = getattr(getattr(view, "queryset", None), "model", None)
+    suffix = getattr(view, "suffix", None)
+    if model is not None and getattr(view, "name", None) is None and suffix in {"List",
+                                                                                 "Instance"}:
+        meta = model._meta
+        return capfirst(meta.verbose_name_plural if suffix == "List" else meta.verbose_name)
+    return views.get_view_name(view)
 
 
 def plain_schema(result, generator, request, public):
