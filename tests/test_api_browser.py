@@ -11,22 +11,14 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS
-
-PASSWORD = "rectify-demo"  # seed_demo's demo accounts
+from tests.seed_helpers import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
 def test_api_pages_fit_the_screen(seeded_site, browser, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  locale="zh-CN")
-    page = context.new_page()
-    page.goto(seeded_site + "/accounts/login/")
-    page.get_by_label("用户名").fill("staff")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    page, _problems = browser_login(browser, seeded_site, "staff", width=width, height=height)
 
     for name, path, title in (("root", "/api/", "API 首页"), ("tasks", "/api/tasks/", "整改任务")):
         response = page.goto(seeded_site + path)
@@ -48,4 +40,4 @@ def test_api_pages_fit_the_screen(seeded_site, browser, width, height):
     assert operation.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(ARTIFACTS / f"api-docs-{width}.png"))
-    context.close()
+    page.context.close()
