@@ -18,6 +18,7 @@ from rectify.services.records import save_record
 from rectify.services.workflow import change_status, sign_off
 from tests.evidence_helpers import add_pdf_evidence
 from tests.ledger_helpers import (
+    HEADER_ROW,
     column_letter,
     edit,
     export,
@@ -90,6 +91,36 @@ def test_a_ledger_exported_in_english_reads_back(small_round, tmp_path, staff_us
         path = export(tmp_path)
     plan = read_ledger(path, staff_user)
     assert (plan.errors, plan.rows) == ([], [])
+
+
+def test_an_english_ledger_with_the_earlier_headers_reads_back(small_round, tmp_path,
+                                                              staff_user):
+    """English ledgers exported before the headers read as headings ("measure", "problem
+    category", "inspection round") still import, edits in those columns included."""
+    from django.utils import translation
+
+    task = RectificationTask.objects.get(title="三年攻坚存在短板")
+    with translation.override("en"):
+        path = export(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.worksheets[0]
+    earlier = {"Measures": "measure", "Problem category": "problem category",
+               "Inspection round": "inspection round"}
+    columns = {}
+    for cell in sheet[HEADER_ROW]:
+        if cell.value in earlier:
+            cell.value = earlier[cell.value]
+        columns[cell.value] = cell.column
+    assert set(earlier.values()) <= set(columns)
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
+        if row[columns["Task ID"] - 1].value == task.pk:
+            row[columns["measure"] - 1].value = "一是全面开展排查。\n二是开展回头看。"
+    workbook.save(path)
+    plan = read_ledger(path, staff_user)
+    assert plan.errors == []
+    # The edit is read, not ignored as an unknown column's.
+    assert [(row.task_id, row.measures) for row in plan.rows] == [
+        (task.pk, ["全面开展排查。", "开展回头看。"])]
 
 
 # -- edits ----------------------------------------------------------------------------------

@@ -203,6 +203,9 @@ class Column:
     centred: bool = False
     bind: Callable[[], Callable[[LedgerRow], Any]] | None = None  # see row_getters
     note: str | Promise = ""  # the header cell's comment: what the column holds
+    #: Headers earlier exports wrote, still read: English ledgers said "measure" before the
+    #: headers were worded as headings ("Measures").
+    former_headers: tuple[str | Promise, ...] = ()
 
     @property
     def label(self) -> str:
@@ -214,7 +217,9 @@ class Column:
     def header_names(self) -> set[str]:
         """The header as written in any of the site's languages (a ledger exported in English
         is read back as well as one in Chinese), normalised."""
-        return {normalise_header(name) for name in in_all_languages(self.header)}
+        return {normalise_header(name)
+                for header in (self.header, *self.former_headers)
+                for name in in_all_languages(header)}
 
 
 def in_all_languages(text: str | Promise) -> set[str]:
@@ -242,7 +247,8 @@ COLUMNS: list[Column] = [
     Column("title", _("问题"), 36, lambda r: r.task.title, wrap=True, printed=True),
     Column("measures", pgettext_lazy("heading", "整改措施"), 44,
            lambda r: measures_text([text for _pk, _version, text in r.measures]),
-           editable=True, kind=MEASURES, wrap=True, printed=True),
+           editable=True, kind=MEASURES, wrap=True, printed=True,
+           former_headers=(_("整改措施"),)),
     Column("leader", _("责任领导"), 10, lambda r: r.task.responsible_leader, editable=True,
            field="responsible_leader", wrap=True, printed=True),
     Column("party_group", _("责任单位"), 16, lambda r: r.party_group, wrap=True,
