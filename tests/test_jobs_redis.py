@@ -9,11 +9,9 @@ same Redis database takes it, and the queue is deleted afterwards.
 
 from __future__ import annotations
 
-import io
 import os
 import uuid
 
-import openpyxl
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -22,9 +20,9 @@ from django.urls import reverse
 from kombu import pools
 
 from rectify.background.celery_app import app
-from rectify.models import Job, JobState, RectificationTask
+from rectify.models import Job, JobState
 from rectify.services import jobs
-from tests.job_helpers import follow_job
+from tests.job_helpers import follow_job, ledger_titles, numbered_tasks
 from tests.test_jobs_worker import (  # noqa: F401 -- fixtures
     _forget_connections,
     worker_shares_the_test_database,
@@ -78,8 +76,7 @@ def test_a_real_worker_on_redis_builds_a_large_export(settings, staff_user, make
     settings.CELERY_TASK_DEFAULT_QUEUE = redis_broker
     monkeypatch.setattr(jobs, "PROGRESS_SECONDS", 0.05)
     rnd = make_round()
-    RectificationTask.objects.bulk_create(
-        RectificationTask(round=rnd, position=i + 1, title=f"问题{i:04d}") for i in range(TASKS))
+    titles = numbered_tasks(rnd, TASKS)
     client = Client()
     client.force_login(staff_user)
 
@@ -94,11 +91,6 @@ def test_a_real_worker_on_redis_builds_a_large_export(settings, staff_user, make
     assert status["rows_done"] == status["rows_total"] == TASKS
     job.refresh_from_db()
     assert (job.state, job.attempts) == (JobState.DONE, 1)
-    download = client.get(status["download_url"])
-    assert download.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)),
-                                      read_only=True)
-    titles = [row[3] for row in workbook["台账"].iter_rows(min_row=3, values_only=True)]
-    assert sorted(titles) == [f"问题{i:04d}" for i in range(TASKS)]
+    assert ledger_titles(client, status["download_url"]) == titles
     with app.connection_for_write() as connection:  # taken and acknowledged: nothing left
         assert connection.default_channel.client.llen(redis_broker) == 0

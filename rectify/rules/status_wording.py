@@ -1,9 +1,10 @@
 """How a task's status is shown: once, and never against the printed words.
 
 A task has a canonical status (three values, what statistics count) and, for tasks imported
-from a notice, the result as the notice printed it ("已完成部分整改，长期坚持"). Every surface
-(the public notice, the work pages, the admin, the ledger's preview) shows the printed result
-as printed where there is one, else the status. The canonical status is added only where it
+from a notice, the result as the notice printed it ("已完成部分整改，长期坚持"). Every page
+(the public notice and its changes, the work pages, the admin) shows the printed result as
+printed where there is one, else the status; the ledger keeps both columns, its header notes
+saying which one the statistics count. The canonical status is added only where it
 adds something, as a small note worded as what it is — the basis of the statistics
 ("统计口径：正在推进") — so that it cannot read as a second, contradicting result:
 
